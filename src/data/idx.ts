@@ -1,0 +1,163 @@
+/**
+ * The IDX format of MNIST and Fashion-MNIST: bytes 0-1 zero, byte 2 the element type, byte 3 the
+ * number of dimensions, then one big-endian uint32 per dimension, then the elements, big-endian.
+ * Files may be gzip-compressed (detected by magic bytes).
+ */
+import { gzipSync } from 'node:zlib';
+import { InputError } from '../errors.js';
+import { writeFileAtomic } from '../io/atomic.js';
+import { maybeGunzip, readInputFile } from './files.js';
+
+export type IdxData = Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
+
+/** An n-dimensional array read from or written to an IDX file (C order). */
+export interface IdxArray {
+  dims: number[];
+  data: IdxData;
+}
+
+interface IdxType {
+  code: number;
+  name: string;
+  size: number;
+  make: (n: number) => IdxData;
+  get: (v: DataView, offset: number) => number;
+  set: (v: DataView, offset: number, x: number) => void;
+}
+
+const TYPES: IdxType[] = [
+  {
+    code: 0x08,
+    name: 'ubyte',
+    size: 1,
+    make: (n) => new Uint8Array(n),
+    get: (v, o) => v.getUint8(o),
+    set: (v, o, x) => v.setUint8(o, x),
+  },
+  {
+    code: 0x09,
+    name: 'byte',
+    size: 1,
+    make: (n) => new Int8Array(n),
+    get: (v, o) => v.getInt8(o),
+    set: (v, o, x) => v.setInt8(o, x),
+  },
+  {
+    code: 0x0b,
+    name: 'short',
+    size: 2,
+    make: (n) => new Int16Array(n),
+    get: (v, o) => v.getInt16(o),
+    set: (v, o, x) => v.setInt16(o, x),
+  },
+  {
+    code: 0x0c,
+    name: 'int',
+    size: 4,
+    make: (n) => new Int32Array(n),
+    get: (v, o) => v.getInt32(o),
+    set: (v, o, x) => v.setInt32(o, x),
+  },
+  {
+    code: 0x0d,
+    name: 'float',
+    size: 4,
+    make: (n) => new Float32Array(n),
+    get: (v, o) => v.getFloat32(o),
+    set: (v, o, x) => v.setFloat32(o, x),
+  },
+  {
+    code: 0x0e,
+    name: 'double',
+    size: 8,
+    make: (n) => new Float64Array(n),
+    get: (v, o) => v.getFloat64(o),
+    set: (v, o, x) => v.setFloat64(o, x),
+  },
+];
+
+/** The IDX type name ('ubyte', 'float', ...) of a typed array. */
+export function idxTypeName(data: IdxData): string {
+  return typeOf(data).name;
+}
+
+function typeOf(data: IdxData): IdxType {
+  const i = [Uint8Array, Int8Array, Int16Array, Int32Array, Float32Array, Float64Array].findIndex(
+    (C) => data instanceof C,
+  );
+  return TYPES[i];
+}
+
+const hex = (b: number) => `0x${b.toString(16).padStart(2, '0')}`;
+
+function bad(where: string, part: string, expected: string, found: string): InputError {
+  return new InputError({ where: `${where}: ${part}`, expected, found });
+}
+
+/** Parse IDX bytes (already decompressed); `where` names the source in errors. */
+export function parseIdx(buf: Uint8Array, where: string): IdxArray {
+  if (buf.length < 4) throw bad(where, 'header', 'at least 4 header bytes', `${buf.length} bytes`);
+  for (const i of [0, 1]) {
+    if (buf[i] !== 0) throw bad(where, `header byte ${i} (magic)`, '0x00', hex(buf[i]));
+  }
+  const type = TYPES.find((t) => t.code === buf[2]);
+  if (!type) {
+    const codes = TYPES.map((t) => `${hex(t.code)} ${t.name}`).join(', ');
+    throw bad(where, 'header byte 2 (data type)', `one of ${codes}`, hex(buf[2]));
+  }
+  const ndim = buf[3];
+  if (ndim === 0) throw bad(where, 'header byte 3 (dimensions)', 'at least 1 dimension', '0');
+  const headerLength = 4 + 4 * ndim;
+  if (buf.length < headerLength) {
+    throw bad(where, 'header', `${headerLength} header bytes for ${ndim} dimensions`, `${buf.length} bytes`);
+  }
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const dims: number[] = [];
+  for (let d = 0; d < ndim; d++) {
+    const n = view.getUint32(4 + 4 * d);
+    if (n === 0) throw bad(where, `header dimension ${d}`, 'a size > 0', '0');
+    dims.push(n);
+  }
+  const count = dims.reduce((a, b) => a * b, 1);
+  const expectedLength = headerLength + count * type.size;
+  if (buf.length !== expectedLength) {
+    throw bad(
+      where,
+      'file length',
+      `${expectedLength} bytes (header ${headerLength} + ${dims.join('×')} ${type.name} values)`,
+      `${buf.length} bytes`,
+    );
+  }
+  const data = type.make(count);
+  if (type.size === 1) new Uint8Array(data.buffer).set(buf.subarray(headerLength));
+  else for (let i = 0; i < count; i++) data[i] = type.get(view, headerLength + i * type.size);
+  return { dims, data };
+}
+
+/** Read an IDX file, plain or gzip-compressed. */
+export function readIdx(path: string): IdxArray {
+  const raw = readInputFile(path, 'a readable IDX file');
+  return parseIdx(maybeGunzip(raw, path), path);
+}
+
+/** Encode an array as IDX bytes, gzip-compressed when `gzip` is set. */
+export function encodeIdx(arr: IdxArray, opts: { gzip?: boolean } = {}): Buffer {
+  const type = typeOf(arr.data);
+  const count = arr.dims.reduce((a, b) => a * b, 1);
+  if (!type || arr.dims.length === 0 || arr.dims.length > 255 || count !== arr.data.length) {
+    throw new RangeError(`encodeIdx: dims [${arr.dims}] do not fit ${arr.data.length} values`);
+  }
+  const headerLength = 4 + 4 * arr.dims.length;
+  const buf = Buffer.alloc(headerLength + count * type.size);
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  buf[2] = type.code;
+  buf[3] = arr.dims.length;
+  for (const [d, n] of arr.dims.entries()) view.setUint32(4 + 4 * d, n);
+  for (let i = 0; i < count; i++) type.set(view, headerLength + i * type.size, arr.data[i]);
+  return opts.gzip ? gzipSync(buf) : buf;
+}
+
+/** Write an IDX file atomically, gzip-compressed when `gzip` is set. */
+export function writeIdx(path: string, arr: IdxArray, opts: { gzip?: boolean } = {}): void {
+  writeFileAtomic(path, encodeIdx(arr, opts));
+}
