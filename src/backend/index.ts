@@ -72,7 +72,11 @@ async function activate(name: string): Promise<boolean> {
  */
 export async function initBackend(choice: BackendChoice = 'auto'): Promise<string> {
   if (!BACKEND_CHOICES.includes(choice)) {
-    throw new InputError({ where: '--backend', expected: BACKEND_CHOICES.join(' | '), found: String(choice) });
+    throw new InputError({
+      where: '--backend',
+      expected: BACKEND_CHOICES.join(' | '),
+      found: String(choice),
+    });
   }
   const order: string[] = choice === 'auto' ? ['tensorflow', 'wasm', 'cpu'] : [choice];
   for (const name of order) {
@@ -82,7 +86,10 @@ export async function initBackend(choice: BackendChoice = 'auto'): Promise<strin
   }
   throw new InputError({
     where: '--backend',
-    expected: choice === 'tensorflow' ? 'an installed @tensorflow/tfjs-node or @tensorflow/tfjs-node-gpu' : 'a backend that starts',
+    expected:
+      choice === 'tensorflow'
+        ? 'an installed @tensorflow/tfjs-node or @tensorflow/tfjs-node-gpu'
+        : 'a backend that starts',
     found: `${choice} is not available`,
     hint: choice === 'tensorflow' ? 'npm install @tensorflow/tfjs-node' : 'try --backend cpu',
   });

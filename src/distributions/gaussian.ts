@@ -1,0 +1,60 @@
+import * as tf from '@tensorflow/tfjs';
+
+const LOG_2PI = Math.log(2 * Math.PI);
+
+/** Sums every axis but the first (the batch axis): [B, ...] -> [B]. */
+export function sumPerExample(t: tf.Tensor): tf.Tensor1D {
+  const axes = t.shape.map((_, i) => i).slice(1);
+  return (axes.length ? t.sum(axes) : t) as tf.Tensor1D;
+}
+
+/**
+ * Diagonal Gaussian N(μ, diag σ²), parameterised by μ and log σ² (shape [B, m]).
+ * Used for the approximate posterior q_φ(z|x) and, with μ = 0 and log σ² = 0, the prior p(z).
+ */
+export class DiagGaussian {
+  constructor(
+    readonly mean: tf.Tensor,
+    readonly logVar: tf.Tensor,
+  ) {}
+
+  static standard(shape: number[]): DiagGaussian {
+    return new DiagGaussian(tf.zeros(shape), tf.zeros(shape));
+  }
+
+  get std(): tf.Tensor {
+    return tf.exp(this.logVar.mul(0.5));
+  }
+
+  /** Reparameterised sample z = μ + σ·ε, ε ~ N(0, I): differentiable in μ and σ. */
+  sample(seed?: number, temperature = 1): tf.Tensor {
+    const eps = tf.randomNormal(this.mean.shape, 0, temperature, 'float32', seed);
+    return this.mean.add(this.std.mul(eps));
+  }
+
+  /** Elementwise log N(z; μ, σ²) = −½ (log 2π + log σ² + (z − μ)² / σ²). */
+  logProbElementwise(z: tf.Tensor): tf.Tensor {
+    const d2 = z.sub(this.mean).square().mul(tf.exp(this.logVar.neg()));
+    return d2.add(this.logVar).add(LOG_2PI).mul(-0.5);
+  }
+
+  /** log q(z) summed over the latent dimensions: shape [B]. */
+  logProb(z: tf.Tensor): tf.Tensor1D {
+    return sumPerExample(this.logProbElementwise(z));
+  }
+
+  /** Per-dimension KL(N(μ, σ²) ‖ N(0, 1)) = ½ (μ² + σ² − 1 − log σ²): shape [B, m]. */
+  klToStandardNormalPerDim(): tf.Tensor {
+    return this.mean.square().add(tf.exp(this.logVar)).sub(1).sub(this.logVar).mul(0.5);
+  }
+
+  /** KL(q ‖ N(0, I)) in closed form, summed over dimensions: shape [B]. */
+  klToStandardNormal(): tf.Tensor1D {
+    return sumPerExample(this.klToStandardNormalPerDim());
+  }
+}
+
+/** log N(z; 0, I) summed over every axis but the batch axis: shape [B]. */
+export function standardNormalLogProb(z: tf.Tensor): tf.Tensor1D {
+  return sumPerExample(z.square().add(LOG_2PI).mul(-0.5));
+}

@@ -1,0 +1,117 @@
+import * as tf from '@tensorflow/tfjs';
+import { Bernoulli, DiagGaussian, GaussianLikelihood, type Likelihood } from '../distributions/index.js';
+import { buildDecoder, buildEncoder, type ImageShape } from '../nn/networks.js';
+import { type ElboOptions, elboTerms } from '../objectives/elbo.js';
+import { gradientStep } from '../train/gradient-step.js';
+import type { NamedWeight, StepContext, Trainable } from '../train/trainable.js';
+import { Rng } from '../util/random.js';
+import type { VAEConfig } from './config.js';
+import type { LatentVariableModel } from './latent-model.js';
+
+/**
+ * The Gaussian VAE (Kingma & Welling 2014). The encoder outputs [μ, log σ²] of q_φ(z|x);
+ * the decoder outputs the parameters of p_θ(x|z); training maximises the ELBO
+ *   E_q[log p_θ(x|z)] − β·KL(q_φ(z|x) ‖ N(0, I)).
+ */
+export class VAE implements LatentVariableModel, Trainable {
+  readonly kind = 'vae';
+  readonly latentDim: number;
+  readonly encoder: tf.Sequential;
+  readonly decoder: tf.Sequential;
+  /** log σ of the Gaussian likelihood (trainable only for 'gaussian-learned'). */
+  readonly logSigma: tf.Variable | null;
+
+  constructor(
+    readonly config: VAEConfig,
+    readonly inputShape: ImageShape,
+    seed: number,
+  ) {
+    const rng = new Rng(seed);
+    this.latentDim = config.latentDim;
+    this.encoder = buildEncoder(config.network, inputShape, 2 * config.latentDim, rng);
+    this.decoder = buildDecoder(config.network, config.latentDim, inputShape, rng);
+    this.logSigma =
+      config.likelihood === 'bernoulli'
+        ? null
+        : tf.variable(
+            tf.scalar(Math.log(config.sigma)),
+            config.likelihood === 'gaussian-learned',
+            'vae_logSigma',
+          );
+  }
+
+  encode(x: tf.Tensor, training = false): DiagGaussian {
+    const h = this.encoder.apply(x, { training }) as tf.Tensor2D;
+    const m = this.latentDim;
+    return new DiagGaussian(h.slice([0, 0], [-1, m]), h.slice([0, m], [-1, m]));
+  }
+
+  decode(z: tf.Tensor, training = false): Likelihood {
+    const out = this.decoder.apply(z, { training }) as tf.Tensor;
+    return this.logSigma ? new GaussianLikelihood(out, this.logSigma as tf.Scalar) : new Bernoulli(out);
+  }
+
+  /** Images decoded from z ~ N(0, t²I) (t = temperature), shape [n, h, w, c], values E[x|z]. */
+  sample(n: number, seed: number, temperature = 1): tf.Tensor4D {
+    return tf.tidy(() => {
+      const z = tf.randomNormal([n, this.latentDim], 0, temperature, 'float32', seed);
+      return this.decode(z).mean() as tf.Tensor4D;
+    });
+  }
+
+  /** E[x|z] at z = μ_φ(x): the model's reconstruction of x. */
+  reconstruct(x: tf.Tensor): tf.Tensor4D {
+    return tf.tidy(() => this.decode(this.encode(x).mean).mean() as tf.Tensor4D);
+  }
+
+  variableGroups(): Record<string, tf.Variable[]> {
+    const vars = [...this.encoder.trainableWeights, ...this.decoder.trainableWeights].map(
+      (w) => w.read() as tf.Variable,
+    );
+    if (this.logSigma?.trainable) vars.push(this.logSigma);
+    return { model: vars };
+  }
+
+  trainStep(x: tf.Tensor, ctx: StepContext) {
+    const opts: ElboOptions = { beta: ctx.beta, freeBits: ctx.freeBits, seed: ctx.seed, training: true };
+    return gradientStep(ctx.optimizers.model, this.variableGroups().model, () => {
+      const t = elboTerms(this, x, opts);
+      return { loss: t.loss, metrics: { loss: t.loss, recon: t.recon.mean(), kl: t.kl.mean() } };
+    });
+  }
+
+  /** Per-example sums over the batch of −ELBO, reconstruction and KL (nats), one posterior sample each. */
+  evalBatch(x: tf.Tensor, seed: number): Record<string, number> {
+    return tf.tidy(() => {
+      const t = elboTerms(this, x, { beta: 1, freeBits: 0, seed, training: false });
+      const [nelbo, recon, kl] = [t.elbo.neg().sum(), t.recon.sum(), t.kl.sum()].map((s) => s.dataSync()[0]);
+      return { loss: nelbo, recon, kl };
+    });
+  }
+
+  weights(): NamedWeight[] {
+    const named: NamedWeight[] = [
+      ...this.encoder.weights.map((w, i) => ({ name: `encoder/${i}`, tensor: w.read() })),
+      ...this.decoder.weights.map((w, i) => ({ name: `decoder/${i}`, tensor: w.read() })),
+    ];
+    if (this.logSigma) named.push({ name: 'logSigma', tensor: this.logSigma });
+    return named;
+  }
+
+  setWeights(weights: Map<string, tf.Tensor>): void {
+    const take = (name: string) => {
+      const t = weights.get(name);
+      if (!t) throw new Error(`checkpoint has no weight ${name}`);
+      return t;
+    };
+    this.encoder.setWeights(this.encoder.weights.map((_, i) => take(`encoder/${i}`)));
+    this.decoder.setWeights(this.decoder.weights.map((_, i) => take(`decoder/${i}`)));
+    if (this.logSigma) this.logSigma.assign(take('logSigma') as tf.Scalar);
+  }
+
+  dispose(): void {
+    this.encoder.dispose();
+    this.decoder.dispose();
+    this.logSigma?.dispose();
+  }
+}
