@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { InputError } from '../errors.js';
+import { installWasmKernels } from './wasm/index.js';
 
 export const BACKEND_CHOICES = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
@@ -82,7 +83,10 @@ export async function initBackend(choice: BackendChoice = 'auto'): Promise<strin
   for (const name of order) {
     if (name === 'tensorflow' && !(await tryLoadNodeBinding())) continue;
     if (name === 'wasm') await loadWasm();
-    if (await activate(name)) return tf.getBackend();
+    if (await activate(name)) {
+      if (name === 'wasm') installWasmKernels();
+      return tf.getBackend();
+    }
   }
   throw new InputError({
     where: '--backend',

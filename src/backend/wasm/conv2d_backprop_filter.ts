@@ -1,0 +1,46 @@
+/**
+ * Conv2DBackpropFilter for the wasm backend (which has none, so conv nets cannot train there).
+ * With X the im2col matrix [rows, kh·kw·inC] and dY = dy as [rows, outC]:
+ *   dW = Xᵀ·dY,  reshaped to [kh, kw, inC, outC].
+ * We build Xᵀ directly so the product is untransposed (XNNPACK's fast path, dY packed once).
+ */
+import type { Conv2DBackpropFilterAttrs, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
+import { backend_util, Conv2DBackpropFilter } from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { gemm } from './gemm.js';
+import { alloc, f32, free, view } from './heap.js';
+import { im2colT } from './im2col.js';
+
+interface Args {
+  inputs: { x: TensorInfo; dy: TensorInfo };
+  backend: BackendWasm;
+  attrs: Conv2DBackpropFilterAttrs;
+}
+
+export function conv2DBackpropFilter({ inputs, backend, attrs }: Args): TensorInfo {
+  const { x, dy } = inputs;
+  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs;
+  if (dataFormat !== 'NHWC')
+    throw new Error(`Conv2DBackpropFilter on wasm supports NHWC only, got ${dataFormat}`);
+  const info = backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number],
+    filterShape,
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+  );
+  const rows = info.batchSize * info.outHeight * info.outWidth;
+  const taps = info.filterHeight * info.filterWidth * info.inChannels;
+  const colsT = alloc(backend, [taps, rows]);
+  im2colT(f32(backend, x), info, f32(backend, colsT));
+  const dw = gemm(backend, colsT, view(dy, [rows, info.outChannels]), false, false);
+  free(backend, colsT);
+  return { ...dw, shape: [...filterShape] };
+}
+
+export const conv2DBackpropFilterConfig: KernelConfig = {
+  kernelName: Conv2DBackpropFilter,
+  backendName: 'wasm',
+  kernelFunc: conv2DBackpropFilter as unknown as KernelFunc,
+};

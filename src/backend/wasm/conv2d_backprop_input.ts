@@ -1,0 +1,51 @@
+/**
+ * Conv2DBackpropInput (gradient of conv2d w.r.t. its input, i.e. transposed convolution).
+ * With W the filter as [kh·kw·inC, outC] and dY = dy as [rows, outC]:
+ *   cols = dY·Wᵀ  [rows, kh·kw·inC],   dx = col2im(cols)  (scatter-add of every tap).
+ */
+import type { Conv2DBackpropInputAttrs, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
+import { backend_util, Conv2DBackpropInput } from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { gemm } from './gemm.js';
+import { alloc, f32, free, view } from './heap.js';
+import { col2im } from './im2col.js';
+
+interface Args {
+  inputs: { dy: TensorInfo; filter: TensorInfo };
+  backend: BackendWasm;
+  attrs: Conv2DBackpropInputAttrs;
+}
+
+export function conv2DBackpropInput({ inputs, backend, attrs }: Args): TensorInfo {
+  const { dy, filter } = inputs;
+  const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs;
+  if (dataFormat !== 'NHWC')
+    throw new Error(`Conv2DBackpropInput on wasm supports NHWC only, got ${dataFormat}`);
+  const info = backend_util.computeConv2DInfo(
+    inputShape,
+    filter.shape as [number, number, number, number],
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+  );
+  const rows = info.batchSize * info.outHeight * info.outWidth;
+  const taps = info.filterHeight * info.filterWidth * info.inChannels;
+  const cols = gemm(
+    backend,
+    view(dy, [rows, info.outChannels]),
+    view(filter, [taps, info.outChannels]),
+    false,
+    true,
+  );
+  const dx = alloc(backend, [...inputShape]);
+  col2im(f32(backend, cols), info, f32(backend, dx));
+  free(backend, cols);
+  return dx;
+}
+
+export const conv2DBackpropInputConfig: KernelConfig = {
+  kernelName: Conv2DBackpropInput,
+  backendName: 'wasm',
+  kernelFunc: conv2DBackpropInput as unknown as KernelFunc,
+};

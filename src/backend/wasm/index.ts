@@ -1,0 +1,44 @@
+/**
+ * Kernel patches that make the wasm backend fast enough to train on:
+ * BatchMatMul (all transposes, batches) through XNNPACK, Conv2DBackpropFilter (missing upstream),
+ * and an im2col-based Conv2DBackpropInput. Install after the wasm backend is registered.
+ */
+import type { KernelConfig } from '@tensorflow/tfjs';
+import { getKernel, registerKernel, Transpose, unregisterKernel } from '@tensorflow/tfjs';
+import { batchMatMulConfig } from './batch_mat_mul.js';
+import { conv2DBackpropFilterConfig } from './conv2d_backprop_filter.js';
+import { conv2DBackpropInputConfig } from './conv2d_backprop_input.js';
+import { original, saveOriginal } from './originals.js';
+
+const PATCHES: KernelConfig[] = [batchMatMulConfig, conv2DBackpropFilterConfig, conv2DBackpropInputConfig];
+let installed = false;
+
+function capture(name: string): void {
+  const config = getKernel(name, 'wasm');
+  if (config != null) saveOriginal(config);
+}
+
+/** Replaces the wasm backend's slow or missing kernels with ours. Idempotent. */
+export function installWasmKernels(): void {
+  if (installed) return;
+  capture(Transpose);
+  for (const patch of PATCHES) {
+    capture(patch.kernelName);
+    const before = original(patch.kernelName);
+    if (before != null) unregisterKernel(patch.kernelName, 'wasm');
+    // Keep the original setup (it binds the C++ entry points that our patches call).
+    registerKernel({ ...patch, setupFunc: before?.setupFunc });
+  }
+  installed = true;
+}
+
+/** Restores the wasm backend's own kernels (for benchmarks against the shipped backend). */
+export function uninstallWasmKernels(): void {
+  if (!installed) return;
+  for (const patch of PATCHES) {
+    unregisterKernel(patch.kernelName, 'wasm');
+    const before = original(patch.kernelName);
+    if (before != null) registerKernel(before);
+  }
+  installed = false;
+}

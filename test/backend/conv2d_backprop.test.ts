@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import * as tf from '@tensorflow/tfjs';
+import { compareBackends, setup, values } from './compare.js';
+
+await setup();
+
+type Pad =
+  | 'same'
+  | 'valid'
+  | number
+  | [[number, number], [number, number], [number, number], [number, number]];
+
+function tensor(shape: number[], seed: number): tf.Tensor {
+  return tf.tensor(values(tf.util.sizeFromShape(shape), seed), shape);
+}
+
+/** conv2d forward, then d/dx (Conv2DBackpropInput) and d/dfilter (Conv2DBackpropFilter) of Σ w ⊙ y. */
+function convAndGrads(xShape: number[], fShape: number[], stride: number, pad: Pad): () => tf.Tensor[] {
+  return () => {
+    const x = tensor(xShape, 1) as tf.Tensor4D;
+    const f = tensor(fShape, 2) as tf.Tensor4D;
+    const conv = (a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, pad);
+    const y = conv(x, f);
+    const w = tensor(y.shape, 3);
+    const [dx, df] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(conv(a, b), w)))([x, f]);
+    return [y, dx, df];
+  };
+}
+
+/** conv2dTranspose forward (Conv2DBackpropInput), then its gradients (Conv2D, Conv2DBackpropFilter). */
+function deconvAndGrads(xShape: number[], fShape: number[], outShape: number[], stride: number, pad: Pad) {
+  return () => {
+    const x = tensor(xShape, 4) as tf.Tensor4D;
+    const f = tensor(fShape, 5) as tf.Tensor4D;
+    const out = outShape as [number, number, number, number];
+    const deconv = (a: tf.Tensor, b: tf.Tensor) =>
+      tf.conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, out, stride, pad as 'same' | 'valid' | number);
+    const y = deconv(x, f);
+    const w = tensor(y.shape, 6);
+    const [dx, df] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(deconv(a, b), w)))([x, f]);
+    return [y, dx, df];
+  };
+}
+
+test('wasm has a Conv2DBackpropFilter kernel after patching', () => {
+  assert.ok(tf.getKernel('Conv2DBackpropFilter', 'wasm') != null);
+});
+
+for (const stride of [1, 2]) {
+  for (const pad of ['same', 'valid', 1] as Pad[]) {
+    test(`conv2d 3x[7x5]x3 -> 4, k3, stride ${stride}, pad ${pad}: forward and both gradients match cpu`, async () => {
+      await compareBackends(`conv s${stride} ${pad}`, convAndGrads([3, 7, 5, 3], [3, 3, 3, 4], stride, pad));
+    });
+    test(`conv2d even kernel k4 on 2x[9x8]x2 -> 5, stride ${stride}, pad ${pad} matches cpu`, async () => {
+      await compareBackends(
+        `conv k4 s${stride} ${pad}`,
+        convAndGrads([2, 9, 8, 2], [4, 4, 2, 5], stride, pad),
+      );
+    });
+  }
+}
+
+test('conv2d with explicit asymmetric padding matches cpu', async () => {
+  const pad: Pad = [
+    [0, 0],
+    [2, 0],
+    [1, 3],
+    [0, 0],
+  ];
+  await compareBackends('conv explicit pad', convAndGrads([2, 6, 7, 3], [3, 2, 3, 4], 2, pad));
+});
+
+test('PyTorch Conv2d(k4, s2, p1) shape: 2x28x28x1 -> 14x14x8 matches cpu', async () => {
+  await compareBackends('conv k4s2p1', convAndGrads([2, 28, 28, 1], [4, 4, 1, 8], 2, 1));
+});
+
+test('PyTorch ConvTranspose2d(k4, s2, p1): 2x7x7x6 -> 14x14x5 matches cpu', async () => {
+  await compareBackends('deconv k4s2p1', deconvAndGrads([2, 7, 7, 6], [4, 4, 5, 6], [2, 14, 14, 5], 2, 1));
+});
+
+test('conv2dTranspose odd sizes, stride 2, same and valid, match cpu', async () => {
+  await compareBackends('deconv same', deconvAndGrads([3, 4, 3, 2], [3, 3, 5, 2], [3, 7, 5, 5], 2, 'same'));
+  await compareBackends('deconv valid', deconvAndGrads([3, 3, 2, 2], [3, 3, 5, 2], [3, 7, 5, 5], 2, 'valid'));
+  await compareBackends('deconv s1', deconvAndGrads([2, 5, 3, 4], [3, 3, 3, 4], [2, 5, 3, 3], 1, 'same'));
+});
