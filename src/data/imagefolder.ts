@@ -1,0 +1,176 @@
+/**
+ * Datasets from a folder of PNG images: either images directly in the folder (no labels), or one
+ * subfolder per class (labels = index of the class in the sorted subfolder names). Every image is
+ * centre-cropped to a square and resized (see `resize.ts`) to size×size, grey or RGB.
+ * JPEG files are recognised but not decoded yet: they make opening the folder fail with an InputError.
+ */
+import { statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { InputError } from '../errors.js';
+import { decodePng } from '../io/png.js';
+import type { Batch } from './batches.js';
+import { type DatasetSplit, splitDataset } from './dataset.js';
+import { listDir, readInputFile } from './files.js';
+import { cropResize } from './resize.js';
+
+export interface ImageFolderOptions {
+  /** Side of the square output images, in pixels. */
+  size: number;
+  /** 1 for grey, 3 for RGB (default 3). */
+  channels?: 1 | 3;
+  /** Skip files that cannot be decoded (recorded in `skipped`) instead of failing. */
+  skipBadFiles?: boolean;
+}
+
+/** An image folder read lazily, a batch of files at a time, for datasets larger than memory. */
+export interface ImageFolderSource {
+  name: string;
+  files: string[];
+  labels?: Int32Array;
+  classNames?: string[];
+  count: number;
+  shape: [number, number, number];
+  /** Files skipped so far because they could not be decoded (with `skipBadFiles`). */
+  skipped: Set<string>;
+  /** Decode the files at `indices`; with `skipBadFiles` the batch omits undecodable ones. */
+  readBatch(indices: ArrayLike<number>): Batch;
+}
+
+const IMAGE = /\.(png|jpe?g)$/i;
+const JPEG = /\.jpe?g$/i;
+
+const visible = (dir: string) => listDir(dir, 'a readable image folder').filter((n) => !n.startsWith('.'));
+const isDir = (path: string) => statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
+
+/** The image files of `root` and, when it has class subfolders, their labels and the class names. */
+function scanFolder(root: string): { files: string[]; labels?: Int32Array; classNames?: string[] } {
+  const entries = visible(root).map((n) => join(root, n));
+  const topImages = entries.filter((p) => IMAGE.test(p) && !isDir(p));
+  const classDirs = entries.filter(isDir);
+  const classFiles = classDirs.map((d) =>
+    visible(d)
+      .map((n) => join(d, n))
+      .filter((p) => IMAGE.test(p) && !isDir(p)),
+  );
+  if (topImages.length > 0 && classFiles.some((f) => f.length > 0)) {
+    throw new InputError({
+      where: root,
+      expected: 'either image files or one subfolder of images per class',
+      found: 'both image files and subfolders with images',
+    });
+  }
+  const result =
+    topImages.length > 0
+      ? { files: topImages }
+      : {
+          files: classFiles.flat(),
+          labels: Int32Array.from(classFiles.flatMap((f, label) => f.map(() => label))),
+          classNames: classDirs.map((d) => basename(d)),
+        };
+  if (result.files.length === 0) {
+    throw new InputError({
+      where: root,
+      expected: 'PNG images (or subfolders of them)',
+      found: 'no image files',
+    });
+  }
+  const jpeg = result.files.find((f) => JPEG.test(f));
+  if (jpeg) {
+    throw new InputError({
+      where: jpeg,
+      expected: 'a PNG image',
+      found: 'a JPEG file, which vaekit cannot decode yet',
+      hint: 'convert the images to PNG, e.g. `mogrify -format png *.jpg`',
+    });
+  }
+  return result;
+}
+
+function checkOptions(opts: ImageFolderOptions): void {
+  if (!Number.isInteger(opts.size) || opts.size < 1 || opts.size > 4096) {
+    throw new InputError({ where: 'size', expected: 'an integer from 1 to 4096', found: String(opts.size) });
+  }
+  if (opts.channels !== undefined && opts.channels !== 1 && opts.channels !== 3) {
+    throw new InputError({ where: 'channels', expected: '1 or 3', found: String(opts.channels) });
+  }
+}
+
+/** Open an image folder without decoding anything yet. */
+export function openImageFolder(root: string, opts: ImageFolderOptions): ImageFolderSource {
+  checkOptions(opts);
+  const { files, labels, classNames } = scanFolder(root);
+  const channels = opts.channels ?? 3;
+  const imageSize = opts.size * opts.size * channels;
+  const skipped = new Set<string>();
+  const readBatch = (indices: ArrayLike<number>): Batch => {
+    const x = new Float32Array(indices.length * imageSize);
+    const kept: number[] = [];
+    for (let i = 0; i < indices.length; i++) {
+      const path = files[indices[i]];
+      if (path === undefined)
+        throw new RangeError(`image index ${indices[i]} outside 0..${files.length - 1}`);
+      try {
+        cropResize(
+          decodePng(readInputFile(path, 'a readable PNG file'), path),
+          opts.size,
+          channels,
+          x,
+          kept.length * imageSize,
+        );
+      } catch (e) {
+        if (!(opts.skipBadFiles && e instanceof InputError)) throw e;
+        skipped.add(path);
+        continue;
+      }
+      kept.push(indices[i]);
+    }
+    const keptIndices = Int32Array.from(kept);
+    return {
+      x: x.slice(0, kept.length * imageSize),
+      size: kept.length,
+      indices: keptIndices,
+      labels: labels && keptIndices.map((j) => labels[j]),
+    };
+  };
+  return {
+    name: basename(root),
+    files,
+    labels,
+    classNames,
+    count: files.length,
+    shape: [opts.size, opts.size, channels],
+    skipped,
+    readBatch,
+  };
+}
+
+/**
+ * Decode a whole image folder into memory and split it into train and test by a permutation
+ * from `seed` (default 0), `testFraction` (default 0.1) of the images going to test.
+ */
+export function loadImageFolder(
+  root: string,
+  opts: ImageFolderOptions & { testFraction?: number; seed?: number },
+): DatasetSplit & { classNames?: string[]; skipped: string[] } {
+  const source = openImageFolder(root, opts);
+  const batch = source.readBatch(Int32Array.from(source.files.keys()));
+  if (batch.size === 0) {
+    throw new InputError({
+      where: root,
+      expected: 'at least one decodable image',
+      found: `${source.skipped.size} bad files`,
+    });
+  }
+  const ds = {
+    name: source.name,
+    shape: source.shape,
+    count: batch.size,
+    images: batch.x,
+    labels: batch.labels,
+  };
+  return {
+    ...splitDataset(ds, opts.testFraction ?? 0.1, opts.seed ?? 0),
+    classNames: source.classNames,
+    skipped: [...source.skipped],
+  };
+}

@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { PNG } from 'pngjs';
+import { loadImageFolder, openImageFolder } from '../../src/data/imagefolder.js';
+import { cropResize } from '../../src/data/resize.js';
+import { InputError } from '../../src/errors.js';
+
+/** A width×height RGBA PNG filled with one colour. */
+function solidPng(width: number, height: number, rgba: [number, number, number, number]): Buffer {
+  const png = new PNG({ width, height });
+  for (let i = 0; i < width * height; i++) png.data.set(rgba, i * 4);
+  return PNG.sync.write(png);
+}
+
+function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'vaekit-folder-'));
+}
+
+/** root/cat/{0,1,2}.png (red) and root/dog/{0,1}.png (blue), of various non-square sizes. */
+function classFolder(): string {
+  const root = tempDir();
+  mkdirSync(join(root, 'cat'));
+  mkdirSync(join(root, 'dog'));
+  for (let i = 0; i < 3; i++)
+    writeFileSync(join(root, 'cat', `${i}.png`), solidPng(8 + i, 6, [255, 0, 0, 255]));
+  for (let i = 0; i < 2; i++)
+    writeFileSync(join(root, 'dog', `${i}.png`), solidPng(5, 9 + i, [0, 0, 255, 255]));
+  writeFileSync(join(root, 'dog', 'notes.txt'), 'ignored');
+  return root;
+}
+
+test('cropResize: centre crop and area averaging', () => {
+  // 4x2 grey image, columns 0..3 = 0, 100, 200, 255: the centre square is columns 1-2.
+  const img = {
+    width: 4,
+    height: 2,
+    data: Uint8Array.from([0, 100, 200, 255, 0, 100, 200, 255].flatMap((v) => [v, v, v, 255])),
+  };
+  const out = new Float32Array(1);
+  cropResize(img, 1, 1, out);
+  assert.ok(Math.abs(out[0] - 150 / 255) < 1e-5, String(out[0]));
+  const big = new Float32Array(4 * 4 * 3);
+  cropResize(img, 4, 3, big);
+  assert.ok(Math.abs(big[0] - 100 / 255) < 1e-5 && Math.abs(big[big.length - 1] - 200 / 255) < 1e-5);
+});
+
+test('class subfolders give sorted class names and labels', () => {
+  const source = openImageFolder(classFolder(), { size: 4 });
+  assert.deepEqual(source.classNames, ['cat', 'dog']);
+  assert.equal(source.count, 5);
+  assert.deepEqual(Array.from(source.labels!), [0, 0, 0, 1, 1]);
+  assert.deepEqual(source.shape, [4, 4, 3]);
+  const batch = source.readBatch([4, 0]);
+  assert.equal(batch.size, 2);
+  assert.deepEqual(Array.from(batch.labels!), [1, 0]);
+  assert.deepEqual(Array.from(batch.x.subarray(0, 3)), [0, 0, 1]);
+  assert.deepEqual(Array.from(batch.x.subarray(48, 51)), [1, 0, 0]);
+});
+
+test('loadImageFolder decodes all images, grey, split by a fixed fraction', () => {
+  const root = classFolder();
+  const split = loadImageFolder(root, { size: 3, channels: 1, testFraction: 0.4 });
+  assert.equal(split.train.count, 3);
+  assert.equal(split.test.count, 2);
+  assert.deepEqual(split.train.shape, [3, 3, 1]);
+  const values = [...split.train.images, ...split.test.images];
+  assert.ok(values.every((v) => Math.abs(v - 0.299) < 1e-5 || Math.abs(v - 0.114) < 1e-5));
+  assert.deepEqual(loadImageFolder(root, { size: 3, channels: 1, testFraction: 0.4 }), split);
+});
+
+test('images directly in the folder: no labels', () => {
+  const root = tempDir();
+  writeFileSync(join(root, 'a.png'), solidPng(3, 3, [0, 255, 0, 255]));
+  const source = openImageFolder(root, { size: 2 });
+  assert.equal(source.labels, undefined);
+  assert.equal(source.count, 1);
+});
+
+test('a corrupt file is an InputError naming it; skipBadFiles skips and counts it', () => {
+  const root = classFolder();
+  const bad = join(root, 'dog', 'broken.png');
+  writeFileSync(bad, solidPng(4, 4, [1, 2, 3, 255]).subarray(0, 40));
+  assert.throws(
+    () => loadImageFolder(root, { size: 4 }),
+    (e: unknown) => e instanceof InputError && e.details.where === bad,
+  );
+  const split = loadImageFolder(root, { size: 4, skipBadFiles: true });
+  assert.deepEqual(split.skipped, [bad]);
+  assert.equal(split.train.count + split.test.count, 5);
+});
+
+test('an empty folder, a missing folder and JPEG files are InputErrors', () => {
+  assert.throws(() => openImageFolder(tempDir(), { size: 4 }), /no image files/);
+  assert.throws(() => openImageFolder(join(tempDir(), 'missing'), { size: 4 }), InputError);
+  const root = tempDir();
+  writeFileSync(join(root, 'photo.JPG'), 'jpeg');
+  assert.throws(
+    () => openImageFolder(root, { size: 4 }),
+    (e: unknown) => e instanceof InputError && /JPEG/.test(e.message),
+  );
+  assert.throws(
+    () => openImageFolder(root, { size: 0 }),
+    (e: unknown) => e instanceof InputError && e.details.where === 'size',
+  );
+});
