@@ -27,7 +27,7 @@ function unreadable(path: string, expected: string, e: unknown): InputError {
 }
 
 /** True when `buf` starts with the gzip magic bytes 1f 8b. */
-export function isGzip(buf: Uint8Array): boolean {
+function isGzip(buf: Uint8Array): boolean {
   return buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b;
 }
 

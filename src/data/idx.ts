@@ -94,8 +94,8 @@ function bad(where: string, part: string, expected: string, found: string): Inpu
   return new InputError({ where: `${where}: ${part}`, expected, found });
 }
 
-/** Parse IDX bytes (already decompressed); `where` names the source in errors. */
-export function parseIdx(buf: Uint8Array, where: string): IdxArray {
+/** Parse decompressed IDX bytes; `where` names the source in errors. */
+function parseIdx(buf: Uint8Array, where: string): IdxArray {
   if (buf.length < 4) throw bad(where, 'header', 'at least 4 header bytes', `${buf.length} bytes`);
   for (const i of [0, 1]) {
     if (buf[i] !== 0) throw bad(where, `header byte ${i} (magic)`, '0x00', hex(buf[i]));
@@ -134,10 +134,14 @@ export function parseIdx(buf: Uint8Array, where: string): IdxArray {
   return { dims, data };
 }
 
+/** Decode IDX bytes, plain or gzip-compressed; every problem is an InputError naming `where`. */
+export function decodeIdx(bytes: Buffer, where: string): IdxArray {
+  return parseIdx(maybeGunzip(bytes, where), where);
+}
+
 /** Read an IDX file, plain or gzip-compressed. */
 export function readIdx(path: string): IdxArray {
-  const raw = readInputFile(path, 'a readable IDX file');
-  return parseIdx(maybeGunzip(raw, path), path);
+  return decodeIdx(readInputFile(path, 'a readable IDX file'), path);
 }
 
 /** Encode an array as IDX bytes, gzip-compressed when `gzip` is set. */
