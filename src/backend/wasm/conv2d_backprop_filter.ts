@@ -2,14 +2,16 @@
  * Conv2DBackpropFilter for the wasm backend (which has none, so conv nets cannot train there).
  * With X the im2col matrix [rows, kh·kw·inC] and dY = dy as [rows, outC]:
  *   dW = Xᵀ·dY,  reshaped to [kh, kw, inC, outC].
- * We build Xᵀ directly so the product is untransposed (XNNPACK's fast path, dY packed once).
+ * We build Xᵀ directly (from x transposed to [inC, batch, H, W], which keeps the gather local)
+ * so the product is untransposed: XNNPACK's fast path, with only dY packed.
  */
 import type { Conv2DBackpropFilterAttrs, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
-import { backend_util, Conv2DBackpropFilter } from '@tensorflow/tfjs';
+import { backend_util, Conv2DBackpropFilter, Transpose } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { gemm } from './gemm.js';
 import { alloc, f32, free, view } from './heap.js';
 import { im2colT } from './im2col.js';
+import { callOriginal } from './originals.js';
 
 interface Args {
   inputs: { x: TensorInfo; dy: TensorInfo };
@@ -32,8 +34,10 @@ export function conv2DBackpropFilter({ inputs, backend, attrs }: Args): TensorIn
   );
   const rows = info.batchSize * info.outHeight * info.outWidth;
   const taps = info.filterHeight * info.filterWidth * info.inChannels;
+  const xT = callOriginal(Transpose, backend, { x }, { perm: [3, 0, 1, 2] });
   const colsT = alloc(backend, [taps, rows]);
-  im2colT(f32(backend, x), info, f32(backend, colsT));
+  im2colT(f32(backend, xT), info, f32(backend, colsT));
+  free(backend, xT);
   const dw = gemm(backend, colsT, view(dy, [rows, info.outChannels]), false, false);
   free(backend, colsT);
   return { ...dw, shape: [...filterShape] };

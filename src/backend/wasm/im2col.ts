@@ -8,8 +8,12 @@ import type { backend_util } from '@tensorflow/tfjs';
 
 type ConvInfo = backend_util.Conv2DInfo;
 
-/** colsT[c, r] = x[b, iy, ix, ci] (0 outside the image): the im2col matrix, transposed. */
-export function im2colT(x: Float32Array, info: ConvInfo, colsT: Float32Array): void {
+/**
+ * colsT[c, r] = x[b, iy, ix, ci] (0 outside the image): the im2col matrix, transposed.
+ * Reads x channel-major (xT = x as [inC, batch, H, W]) so the inner loop walks memory
+ * with stride strideW instead of strideW·inC.
+ */
+export function im2colT(xT: Float32Array, info: ConvInfo, colsT: Float32Array): void {
   const { batchSize, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW } = info;
   const { filterHeight: KH, filterWidth: KW, strideHeight: SH, strideWidth: SW } = info;
   const { dilationHeight: DH, dilationWidth: DW } = info;
@@ -17,21 +21,24 @@ export function im2colT(x: Float32Array, info: ConvInfo, colsT: Float32Array): v
   const rows = batchSize * OH * OW;
   for (let ky = 0; ky < KH; ky++) {
     for (let kx = 0; kx < KW; kx++) {
+      // Output columns whose input column lies inside the image: ox in [oxLo, oxHi).
+      const x0 = kx * DW - left;
+      const oxLo = Math.min(OW, Math.max(0, Math.ceil(-x0 / SW)));
+      const oxHi = Math.max(oxLo, Math.min(OW, Math.ceil((W - x0) / SW)));
       for (let ci = 0; ci < C; ci++) {
         let o = ((ky * KW + kx) * C + ci) * rows;
         for (let b = 0; b < batchSize; b++) {
-          for (let oy = 0; oy < OH; oy++) {
+          const plane = (ci * batchSize + b) * H;
+          for (let oy = 0; oy < OH; oy++, o += OW) {
             const iy = oy * SH + ky * DH - top;
             if (iy < 0 || iy >= H) {
               colsT.fill(0, o, o + OW);
-              o += OW;
               continue;
             }
-            const rowBase = (b * H + iy) * W;
-            for (let ox = 0; ox < OW; ox++) {
-              const ix = ox * SW + kx * DW - left;
-              colsT[o++] = ix >= 0 && ix < W ? x[(rowBase + ix) * C + ci] : 0;
-            }
+            const src = (plane + iy) * W + x0;
+            for (let ox = 0; ox < oxLo; ox++) colsT[o + ox] = 0;
+            for (let ox = oxLo; ox < oxHi; ox++) colsT[o + ox] = xT[src + ox * SW];
+            for (let ox = oxHi; ox < OW; ox++) colsT[o + ox] = 0;
           }
         }
       }
