@@ -25,6 +25,10 @@ export interface TrainState {
   rng: number;
   learningRate: number;
   bestTestLoss: number | null;
+  /** Running sums of this epoch's step metrics, the steps counted and skipped (so a resumed epoch reports all of it). */
+  epochSums: Record<string, number>;
+  epochCounted: number;
+  epochSkipped: number;
 }
 
 export interface EpochRecord {
@@ -103,6 +107,9 @@ export async function train(opts: TrainOptions): Promise<EpochRecord[]> {
     rng: rng0.state,
     learningRate: config.learningRate,
     bestTestLoss: null,
+    epochSums: {},
+    epochCounted: 0,
+    epochSkipped: 0,
   };
   let optimizers = makeOptimizers(model, config, state.learningRate);
   if (opts.resumeFrom) {
@@ -151,6 +158,7 @@ export async function train(opts: TrainOptions): Promise<EpochRecord[]> {
   for (const c of callbacks) c.onStart?.({ stepsPerEpoch, totalSteps: stepsPerEpoch * config.epochs, state });
   const records: EpochRecord[] = [];
   let rollbacks = 0;
+  let bad = 0; // consecutive non-finite steps, across epoch boundaries
   while (state.epoch < config.epochs) {
     const perm = epochPermutation(data.train.count, new Rng(state.epochSeed));
     const rng = Rng.fromState(state.rng);
@@ -158,11 +166,8 @@ export async function train(opts: TrainOptions): Promise<EpochRecord[]> {
       dropLast: true,
       binarization: opts.binarization,
     });
-    const sums: Record<string, number> = {};
-    let counted = 0;
-    let skipped = 0;
-    let bad = 0;
     const started = performance.now();
+    const startBatch = state.batch;
     for (const batch of epochData) {
       const xt = tf.tensor4d(batch.x, [batch.size, ...data.train.shape]);
       const { metrics, finite } = model.trainStep(xt, {
@@ -176,7 +181,7 @@ export async function train(opts: TrainOptions): Promise<EpochRecord[]> {
       xt.dispose();
       state = { ...state, batch: state.batch + 1, step: state.step + 1, rng: rng.state };
       if (!finite) {
-        skipped++;
+        state.epochSkipped++;
         if (++bad >= MAX_BAD_STEPS) {
           await rollback(rollbacks++);
           bad = 0;
@@ -185,23 +190,28 @@ export async function train(opts: TrainOptions): Promise<EpochRecord[]> {
         continue;
       }
       bad = 0;
+      const sums = { ...state.epochSums };
       for (const [k, v] of Object.entries(metrics)) sums[k] = (sums[k] ?? 0) + v;
-      counted++;
+      state.epochSums = sums;
+      state.epochCounted++;
       for (const c of callbacks) c.onStep?.(state, metrics);
       if (config.checkpointEvery > 0 && state.step % config.checkpointEvery === 0) await checkpoint();
     }
     if (state.batch < stepsPerEpoch) continue; // rolled back mid-epoch
     const seconds = (performance.now() - started) / 1000;
+    const stepsRun = state.batch - startBatch;
     const test = evaluateDataset(model, data.test, opts.seed + 1);
     const best = state.bestTestLoss === null || test.loss < state.bestTestLoss;
     const record: EpochRecord = {
       epoch: state.epoch + 1,
       step: state.step,
-      train: Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / Math.max(1, counted)])),
+      train: Object.fromEntries(
+        Object.entries(state.epochSums).map(([k, v]) => [k, v / Math.max(1, state.epochCounted)]),
+      ),
       test,
       seconds,
-      imagesPerSecond: (counted * config.batchSize) / seconds,
-      skippedSteps: skipped,
+      imagesPerSecond: (stepsRun * config.batchSize) / seconds,
+      skippedSteps: state.epochSkipped,
     };
     const next = Rng.fromState(state.rng);
     state = {
@@ -211,6 +221,9 @@ export async function train(opts: TrainOptions): Promise<EpochRecord[]> {
       epochSeed: next.seed(),
       rng: next.state,
       bestTestLoss: best ? test.loss : state.bestTestLoss,
+      epochSums: {},
+      epochCounted: 0,
+      epochSkipped: 0,
     };
     log(record);
     await checkpoint(best);

@@ -1,0 +1,30 @@
+import { InvalidArgumentError } from 'commander';
+
+/** Commander argument parsers that reject bad values with a message naming what was expected. */
+export function intArg(min = 0) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min)
+      throw new InvalidArgumentError(`expected an integer ≥ ${min}, found "${v}"`);
+    return n;
+  };
+}
+
+export function numberArg(min = Number.NEGATIVE_INFINITY) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < min)
+      throw new InvalidArgumentError(`expected a number ≥ ${min}, found "${v}"`);
+    return n;
+  };
+}
+
+/** "400,200" → [400, 200]. */
+export function intListArg(v: string): number[] {
+  const parts = v.split(',').map((s) => s.trim());
+  const out = parts.map(Number);
+  if (parts.some((p) => p === '') || out.some((n) => !Number.isInteger(n) || n <= 0)) {
+    throw new InvalidArgumentError(`expected a comma-separated list of positive integers, found "${v}"`);
+  }
+  return out;
+}

@@ -1,0 +1,68 @@
+import cliProgress from 'cli-progress';
+import type { EpochRecord, TrainCallbacks } from '../train/loop.js';
+
+const fmt = (v: number | undefined, digits = 2) => (v === undefined ? '-' : v.toFixed(digits));
+
+/** One line per epoch: train and test loss (−ELBO, nats), bits/dim, the terms, and speed. */
+export function epochLine(r: EpochRecord, epochs: number): string {
+  const t = r.test;
+  return (
+    `epoch ${r.epoch}/${epochs}  train loss ${fmt(r.train.loss)}  test loss ${fmt(t.loss)} ` +
+    `(${fmt(t.bitsPerDim, 4)} bits/dim)  recon ${fmt(t.recon)}  kl ${fmt(t.kl)}  ` +
+    `${Math.round(r.imagesPerSecond)} img/s${r.skippedSteps ? `  skipped ${r.skippedSteps} non-finite steps` : ''}`
+  );
+}
+
+/**
+ * Progress on the terminal: a bar with the live loss while an epoch runs (only when stderr is a
+ * terminal), a summary line per epoch on stdout, events (roll-backs) on stderr.
+ */
+export function terminalProgress(
+  epochs: number,
+  batchSize: number,
+  out: (line: string) => void,
+): TrainCallbacks {
+  const bar = new cliProgress.SingleBar(
+    {
+      format:
+        'epoch {epoch}/{epochs} |{bar}| {value}/{total} steps  loss {loss}  {speed} img/s  eta {eta_formatted}',
+      hideCursor: true,
+      clearOnComplete: true,
+      stream: process.stderr,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  let stepsPerEpoch = 0;
+  let steps = 0;
+  let epochStart = 0;
+  let active = false;
+  return {
+    onStart: ({ stepsPerEpoch: s }) => {
+      stepsPerEpoch = s;
+    },
+    onStep: (state, m) => {
+      if (!active) {
+        active = true;
+        epochStart = performance.now();
+        steps = 0;
+        bar.start(stepsPerEpoch, state.batch, { epoch: state.epoch + 1, epochs, loss: '-', speed: '-' });
+      }
+      steps++;
+      const secs = (performance.now() - epochStart) / 1000;
+      bar.update(state.batch, {
+        loss: fmt(m.loss),
+        speed: secs > 0 ? Math.round((steps * batchSize) / secs) : '-',
+      });
+    },
+    onEpochEnd: (r) => {
+      if (active) bar.stop();
+      active = false;
+      out(epochLine(r, epochs));
+    },
+    onEvent: (e) => {
+      if (active) bar.stop();
+      active = false;
+      process.stderr.write(`[${e.kind}] ${e.message}\n`);
+    },
+  };
+}

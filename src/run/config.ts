@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import { BACKEND_CHOICES } from '../backend/index.js';
+import { BINARIZATIONS } from '../data/binarize.js';
+import { vaeConfigSchema } from '../models/config.js';
+import { trainConfigSchema } from '../train/config.js';
+
+/** The whole description of a run, as written to `runs/<name>/config.json`. */
+export const runConfigSchema = z.strictObject({
+  /** Bump when a run directory written by an older vaekit can no longer be read. */
+  version: z.literal(1).default(1),
+  seed: z.number().int().min(0).default(0),
+  backend: z.enum(BACKEND_CHOICES).default('auto'),
+  data: z
+    .strictObject({
+      /** A built-in name (`mnist`, `fashion-mnist`), an IDX file, or a directory of IDX files. */
+      dataset: z.string().min(1).default('mnist'),
+      binarize: z.enum(BINARIZATIONS as [string, ...string[]]).default('none'),
+    })
+    .default({ dataset: 'mnist', binarize: 'none' }),
+  /** [height, width, channels] of the data, filled in when the run is created. */
+  inputShape: z
+    .tuple([z.number().int().positive(), z.number().int().positive(), z.number().int().positive()])
+    .optional(),
+  model: vaeConfigSchema.default(vaeConfigSchema.parse({})),
+  train: trainConfigSchema.default(trainConfigSchema.parse({})),
+});
+
+export type RunConfig = z.infer<typeof runConfigSchema>;

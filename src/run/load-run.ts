@@ -1,0 +1,47 @@
+import * as tf from '@tensorflow/tfjs';
+import { InputError } from '../errors.js';
+import { findCheckpoint, loadCheckpoint } from '../io/checkpoint.js';
+import { buildModel } from '../models/build.js';
+import type { VAE } from '../models/vae.js';
+import type { ImageShape } from '../nn/networks.js';
+import type { TrainState } from '../train/loop.js';
+import type { RunConfig } from './config.js';
+import { readRunConfig, runPaths } from './run-dir.js';
+
+export interface LoadedRun {
+  config: RunConfig;
+  model: VAE;
+  checkpoint: string;
+  state: TrainState;
+}
+
+/** Rebuilds a trained model from a run directory (its best checkpoint by test loss, or the latest). */
+export function loadRun(dir: string, which: 'best' | 'latest' = 'best'): LoadedRun {
+  const config = readRunConfig(dir);
+  const inputShape = config.inputShape as ImageShape | undefined;
+  if (!inputShape) {
+    throw new InputError({
+      where: `${dir}/config.json: inputShape`,
+      expected: 'the data shape',
+      found: 'nothing',
+    });
+  }
+  const ckRoot = runPaths(dir).checkpoints;
+  const ck = findCheckpoint(ckRoot, which) ?? findCheckpoint(ckRoot, 'latest');
+  if (!ck) {
+    throw new InputError({
+      where: dir,
+      expected: 'a run with at least one checkpoint',
+      found: 'no checkpoint yet',
+      hint: 'checkpoints are written at the end of each epoch',
+    });
+  }
+  const loaded = loadCheckpoint<TrainState>(ck);
+  const model = buildModel(config.model, inputShape, config.seed);
+  model.setWeights(loaded.weights);
+  tf.dispose([
+    ...loaded.weights.values(),
+    ...Object.values(loaded.optimizers).flatMap((w) => w.map((x) => x.tensor)),
+  ]);
+  return { config, model, checkpoint: ck, state: loaded.state };
+}

@@ -1,0 +1,63 @@
+import { join } from 'node:path';
+import { findCheckpoint, loadCheckpoint } from '../io/checkpoint.js';
+import { buildModel } from '../models/build.js';
+import type { VAE } from '../models/vae.js';
+import { type EpochRecord, type TrainCallbacks, type TrainState, train } from '../train/loop.js';
+import type { RunConfig } from './config.js';
+import { loadRunData } from './data.js';
+import { writeReconstructionGrid, writeSampleGrid } from './pictures.js';
+import { createRunDir, type RunPaths, readRunConfig, runPaths } from './run-dir.js';
+
+export interface TrainRunOptions {
+  /** The run's directory (`runs/<name>`). */
+  dir: string;
+  /** The configuration of a new run; omit with `resume` to continue the run in `dir`. */
+  config?: RunConfig;
+  resume?: boolean;
+  callbacks?: TrainCallbacks[];
+  /** Override the number of epochs of a resumed run (to train it further). */
+  epochs?: number;
+}
+
+export interface TrainRunResult {
+  paths: RunPaths;
+  config: RunConfig;
+  model: VAE;
+  records: EpochRecord[];
+}
+
+/**
+ * Trains a run end to end: data, model, the training loop, and after every epoch a PNG grid of
+ * samples from the prior (`samples/epoch-NNN.png`, same latent draws each epoch so they can be compared);
+ * at the end `samples/reconstructions.png` (test images beside their reconstructions).
+ */
+export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
+  if (!opts.resume && !opts.config) throw new Error('trainRun: a new run needs a config');
+  let config: RunConfig = opts.resume ? readRunConfig(opts.dir) : opts.config!;
+  const { split, binarization } = loadRunData(config.data, config.seed);
+  config = { ...config, inputShape: split.train.shape };
+  const paths: RunPaths = opts.resume ? runPaths(opts.dir) : createRunDir(opts.dir, config);
+  if (opts.epochs !== undefined) config = { ...config, train: { ...config.train, epochs: opts.epochs } };
+  const model = buildModel(config.model, split.train.shape, config.seed);
+  const ckDir = opts.resume ? findCheckpoint(paths.checkpoints) : null;
+  const pictures: TrainCallbacks = {
+    onEpochEnd: (r) => {
+      writeSampleGrid(model, join(paths.samples, `epoch-${String(r.epoch).padStart(3, '0')}.png`), {
+        seed: config.seed,
+      });
+    },
+  };
+  const records = await train({
+    model,
+    data: split,
+    config: config.train,
+    seed: config.seed,
+    binarization,
+    checkpointDir: paths.checkpoints,
+    metricsPath: paths.metrics,
+    resumeFrom: ckDir ? loadCheckpoint<TrainState>(ckDir) : undefined,
+    callbacks: [pictures, ...(opts.callbacks ?? [])],
+  });
+  writeReconstructionGrid(model, split.test, join(paths.samples, 'reconstructions.png'));
+  return { paths, config, model, records };
+}

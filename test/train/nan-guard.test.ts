@@ -1,0 +1,120 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { before, test } from 'node:test';
+import * as tf from '@tensorflow/tfjs';
+import { NumericalError } from '../../src/errors.js';
+import { findCheckpoint, loadCheckpoint } from '../../src/io/checkpoint.js';
+import { vaeConfigSchema } from '../../src/models/config.js';
+import { VAE } from '../../src/models/vae.js';
+import { trainConfigSchema } from '../../src/train/config.js';
+import { gradientStep } from '../../src/train/gradient-step.js';
+import { type TrainState, train } from '../../src/train/loop.js';
+import type { Trainable } from '../../src/train/trainable.js';
+import { useBackend } from '../helpers/backend.js';
+import { tinyMnist } from '../helpers/tiny-data.js';
+
+before(() => useBackend('wasm'));
+
+test('a step with a NaN loss is refused and leaves the variables untouched', () => {
+  const v = tf.variable(tf.tensor1d([1, 2, 3]));
+  const opt = tf.train.adam(0.1);
+  const r = gradientStep(opt, [v], () => {
+    const loss = v.sum().mul(Number.NaN) as tf.Scalar;
+    return { loss, metrics: { loss } };
+  });
+  assert.equal(r.finite, false);
+  assert.deepEqual(Array.from(v.dataSync()), [1, 2, 3]);
+  const ok = gradientStep(opt, [v], () => {
+    const loss = v.square().sum() as tf.Scalar;
+    return { loss, metrics: { loss } };
+  });
+  assert.equal(ok.finite, true);
+  assert.equal(ok.metrics.loss, 14);
+  assert.notDeepEqual(Array.from(v.dataSync()), [1, 2, 3]);
+});
+
+test('gradient clipping bounds the update by the global norm', () => {
+  const v = tf.variable(tf.tensor1d([3, 4]));
+  const sgd = tf.train.sgd(1);
+  const r = gradientStep(
+    sgd,
+    [v],
+    () => {
+      const loss = v.mul(tf.tensor1d([30, 40])).sum() as tf.Scalar; // gradient (30, 40), norm 50
+      return { loss, metrics: {} };
+    },
+    5,
+  );
+  assert.equal(r.metrics.gradNorm, 50);
+  const [a, b] = Array.from(v.dataSync());
+  assert.ok(Math.abs(a - 0) < 1e-5 && Math.abs(b - 0) < 1e-5, `clipped step: ${a}, ${b}`);
+});
+
+/** A VAE whose steps report non-finite results while `poisoned(step)` holds. */
+function poisonedVae(poisoned: (step: number) => boolean): Trainable {
+  const vae = new VAE(
+    vaeConfigSchema.parse({ latentDim: 2, network: { type: 'mlp', hidden: [16] } }),
+    [28, 28, 1],
+    1,
+  );
+  return {
+    kind: vae.kind,
+    variableGroups: () => vae.variableGroups(),
+    trainStep: (x, ctx) => (poisoned(ctx.step) ? { metrics: {}, finite: false } : vae.trainStep(x, ctx)),
+    evalBatch: (x, seed) => vae.evalBatch(x, seed),
+    weights: () => vae.weights(),
+    setWeights: (w) => vae.setWeights(w),
+    dispose: () => vae.dispose(),
+  };
+}
+
+test('repeated non-finite steps roll back to the last checkpoint with half the learning rate', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vk-nan-'));
+  // the first ten steps from step 10 on fail (skipped: the epoch-2 checkpoint at step 16 holds the weights
+  // of step 10); the roll-back returns there with half the learning rate and training goes on normally
+  let failures = 0;
+  const model = poisonedVae((step) => step >= 10 && failures++ < 10);
+  const events: string[] = [];
+  await train({
+    model,
+    data: tinyMnist(256, 64),
+    config: trainConfigSchema.parse({ epochs: 3, batchSize: 32, checkpointEvery: 4, learningRate: 1e-3 }),
+    seed: 1,
+    checkpointDir: join(dir, 'ck'),
+    metricsPath: join(dir, 'metrics.jsonl'),
+    callbacks: [{ onEvent: (e) => events.push(e.kind) }],
+  });
+  assert.deepEqual(events, ['rollback']);
+  const logged = readFileSync(join(dir, 'metrics.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+  assert.ok(
+    logged.some((l) => l.event === 'rollback' && /rolled back to step 16 /.test(l.message)),
+    JSON.stringify(logged),
+  );
+  const last = loadCheckpoint<TrainState>(findCheckpoint(join(dir, 'ck'))!);
+  assert.equal(last.state.learningRate, 5e-4);
+  assert.equal(last.state.epoch, 3);
+  // no checkpoint was written from a failing stretch: every checkpoint's weights are finite
+  for (const d of readdirSync(join(dir, 'ck')).filter((n) => n.startsWith('step-'))) {
+    for (const t of loadCheckpoint(join(dir, 'ck', d)).weights.values()) {
+      assert.equal(tf.all(tf.isFinite(t)).dataSync()[0], 1);
+    }
+  }
+});
+
+test('without a checkpoint to return to, divergence is a NumericalError that says what to try', async () => {
+  const model = poisonedVae((step) => step >= 3);
+  await assert.rejects(
+    train({
+      model,
+      data: tinyMnist(256, 64),
+      config: trainConfigSchema.parse({ epochs: 2, batchSize: 32 }),
+      seed: 1,
+    }),
+    (e: unknown) => e instanceof NumericalError && /non-finite/.test(e.message) && /--lr/.test(e.message),
+  );
+});
