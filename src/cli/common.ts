@@ -1,5 +1,7 @@
 import { Option } from 'commander';
 import { BACKEND_CHOICES, type BackendChoice, initBackend } from '../backend/index.js';
+import { InputError } from '../errors.js';
+import { type AutoencodingModel, type GenerativeModel, isAutoencoding } from '../models/generative.js';
 import { type LoadedRun, loadRun } from '../run/load-run.js';
 
 export const backendOption = () => new Option('--backend <name>', 'tfjs backend').choices(BACKEND_CHOICES);
@@ -15,4 +17,16 @@ export async function openRun(
 ): Promise<LoadedRun & { backend: string }> {
   const backend = await initBackend(flags.backend ?? 'auto');
   return { ...loadRun(dir, flags.checkpoint), backend };
+}
+
+/** The run's model when it has an encoder; `reconstruct` and `encode` need one (a GAN has none). */
+export function autoencoder(model: GenerativeModel, command: string): AutoencodingModel {
+  if (!isAutoencoding(model)) {
+    throw new InputError({
+      where: `vaekit ${command}`,
+      expected: 'a run of a model with an encoder (vae, hvae)',
+      found: `a ${model.kind} run`,
+    });
+  }
+  return model;
 }

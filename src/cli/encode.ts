@@ -5,7 +5,7 @@ import { writeFileAtomic } from '../io/atomic.js';
 import { writeNpy } from '../io/npy.js';
 import { loadRunData } from '../run/data.js';
 import { encodeMeans } from '../run/encode.js';
-import { backendOption, checkpointOption, openRun } from './common.js';
+import { autoencoder, backendOption, checkpointOption, openRun } from './common.js';
 
 export function encodeCommand(): Command {
   return new Command('encode')
@@ -32,9 +32,10 @@ export function encodeCommand(): Command {
           });
         }
         const run = await openRun(dir, f);
+        const model = autoencoder(run.model, 'encode');
         const ds = loadRunData(run.config.data, run.config.seed).split[f.split];
-        const means = encodeMeans(run.model, ds);
-        const m = run.model.latentDim;
+        const means = encodeMeans(model, ds);
+        const m = model.latentDim;
         if (f.out.endsWith('.npy')) {
           writeNpy(f.out, { shape: [ds.count, m], data: means });
         } else {

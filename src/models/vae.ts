@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { Bernoulli, DiagGaussian, GaussianLikelihood, type Likelihood } from '../distributions/index.js';
+import { InputError } from '../errors.js';
 import { buildDecoder, buildEncoder, type ImageShape } from '../nn/networks.js';
 import { type ElboOptions, elboTerms } from '../objectives/elbo.js';
 import { gradientStep } from '../train/gradient-step.js';
@@ -73,6 +74,9 @@ export class VAE implements LatentVariableModel, Trainable {
   }
 
   trainStep(x: tf.Tensor, ctx: StepContext) {
+    if (ctx.objective.kind !== 'elbo') {
+      throw new InputError({ where: 'train.objective', expected: 'elbo', found: ctx.objective.kind });
+    }
     const opts: ElboOptions = { beta: ctx.beta, freeBits: ctx.freeBits, seed: ctx.seed, training: true };
     return gradientStep(ctx.optimizers.model, this.variableGroups().model, () => {
       const t = elboTerms(this, x, opts);

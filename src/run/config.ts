@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { BACKEND_CHOICES } from '../backend/index.js';
 import { BINARIZATIONS } from '../data/binarize.js';
-import { vaeConfigSchema } from '../models/config.js';
+import { modelConfigSchema } from '../models/build.js';
 import { trainConfigSchema } from '../train/config.js';
 
 /** The whole description of a run, as written to `runs/<name>/config.json`. */
@@ -21,7 +21,7 @@ export const runConfigSchema = z.strictObject({
   inputShape: z
     .tuple([z.number().int().positive(), z.number().int().positive(), z.number().int().positive()])
     .optional(),
-  model: vaeConfigSchema.default(vaeConfigSchema.parse({})),
+  model: modelConfigSchema.prefault({ type: 'vae' }),
   train: trainConfigSchema.default(trainConfigSchema.parse({})),
 });
 

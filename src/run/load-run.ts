@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { InputError } from '../errors.js';
 import { findCheckpoint, loadCheckpoint } from '../io/checkpoint.js';
 import { buildModel } from '../models/build.js';
-import type { VAE } from '../models/vae.js';
+import type { GenerativeModel } from '../models/generative.js';
 import type { ImageShape } from '../nn/networks.js';
 import type { TrainState } from '../train/loop.js';
 import type { RunConfig } from './config.js';
@@ -10,7 +10,7 @@ import { readRunConfig, runPaths } from './run-dir.js';
 
 export interface LoadedRun {
   config: RunConfig;
-  model: VAE;
+  model: GenerativeModel;
   checkpoint: string;
   state: TrainState;
 }

@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { type Dataset, imageSize } from '../data/dataset.js';
 import { writeImageGrid } from '../io/png.js';
-import type { VAE } from '../models/vae.js';
+import type { AutoencodingModel, GenerativeModel } from '../models/generative.js';
 
 /** An n-image grid decoded from the prior, z ~ N(0, t²I); returns the image values. */
 export function writeSampleGrid(
-  model: VAE,
+  model: GenerativeModel,
   path: string,
   opts: { count?: number; seed?: number; temperature?: number; scale?: number } = {},
 ): void {
@@ -23,7 +23,7 @@ export function writeSampleGrid(
  * each row holds `perRow` pairs (original, reconstruction).
  */
 export function writeReconstructionGrid(
-  model: VAE,
+  model: AutoencodingModel,
   ds: Dataset,
   path: string,
   opts: { count?: number; perRow?: number; scale?: number } = {},

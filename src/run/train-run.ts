@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { findCheckpoint, loadCheckpoint } from '../io/checkpoint.js';
 import { buildModel } from '../models/build.js';
-import type { VAE } from '../models/vae.js';
+import { type GenerativeModel, isAutoencoding } from '../models/generative.js';
 import { type EpochRecord, type TrainCallbacks, type TrainState, train } from '../train/loop.js';
 import type { RunConfig } from './config.js';
 import { loadRunData } from './data.js';
@@ -22,7 +22,7 @@ export interface TrainRunOptions {
 export interface TrainRunResult {
   paths: RunPaths;
   config: RunConfig;
-  model: VAE;
+  model: GenerativeModel;
   records: EpochRecord[];
 }
 
@@ -58,6 +58,7 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
     resumeFrom: ckDir ? loadCheckpoint<TrainState>(ckDir) : undefined,
     callbacks: [pictures, ...(opts.callbacks ?? [])],
   });
-  writeReconstructionGrid(model, split.test, join(paths.samples, 'reconstructions.png'));
+  if (isAutoencoding(model))
+    writeReconstructionGrid(model, split.test, join(paths.samples, 'reconstructions.png'));
   return { paths, config, model, records };
 }

@@ -1,7 +1,15 @@
 import { z } from 'zod';
 import { klScheduleSchema } from './schedules.js';
 
+/** ELBO (one-sample), or the importance-weighted bound of Burda et al. 2015 with k samples. */
+export const objectiveSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('elbo') }),
+  z.strictObject({ kind: z.literal('iwae'), k: z.number().int().positive().default(5) }),
+]);
+export type Objective = z.infer<typeof objectiveSchema>;
+
 export const trainConfigSchema = z.strictObject({
+  objective: objectiveSchema.default({ kind: 'elbo' }),
   epochs: z.number().int().positive().default(10),
   batchSize: z.number().int().positive().default(128),
   learningRate: z.number().positive().default(1e-3),

@@ -70,6 +70,7 @@ const MAX_BAD_STEPS = 10;
 const MAX_ROLLBACKS = 3;
 
 function makeOptimizers(model: Trainable, config: TrainConfig, lr: number): Record<string, tf.Optimizer> {
+  if (model.createOptimizers) return model.createOptimizers(lr / config.learningRate);
   return Object.fromEntries(
     Object.keys(model.variableGroups()).map((g) => [
       g,
@@ -176,6 +177,7 @@ export async function train(opts: TrainOptions): Promise<EpochRecord[]> {
         seed: rng.seed(),
         beta: klWeight(config.klSchedule, config.beta, state.step),
         freeBits: config.freeBits,
+        objective: config.objective,
         optimizers,
       });
       xt.dispose();

@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
+import type { Objective } from './config.js';
 
 export interface NamedWeight {
   name: string;
@@ -15,6 +16,8 @@ export interface StepContext {
   beta: number;
   /** Free-bits floor λ per latent dimension, in nats. */
   freeBits: number;
+  /** The training objective of likelihood models: the ELBO, or the k-sample IWAE bound. */
+  objective: Objective;
   /** One optimiser per variable group the model declared in variableGroups(). */
   optimizers: Record<string, tf.Optimizer>;
 }
@@ -34,6 +37,11 @@ export interface Trainable {
   readonly kind: string;
   /** Named groups of trainable variables; the loop creates one optimiser per group. */
   variableGroups(): Record<string, tf.Variable[]>;
+  /**
+   * The model's own optimisers, one per variable group (GANs: RMSProp / Adam with their own rates).
+   * `lrScale` is 1, halved by each NaN roll-back. Without it the loop uses Adam with the run's settings.
+   */
+  createOptimizers?(lrScale: number): Record<string, tf.Optimizer>;
   trainStep(x: tf.Tensor, ctx: StepContext): StepResult;
   /** Sums over the batch's examples of each metric (the loop divides by the number of examples). */
   evalBatch(x: tf.Tensor, seed: number): Record<string, number>;

@@ -54,6 +54,7 @@ test('conv VAE: encoder/decoder shapes round-trip 28×28 images and one step tra
     seed: 1,
     beta: 1,
     freeBits: 0,
+    objective: { kind: 'elbo' },
     optimizers: { model: opt },
   });
   assert.equal(r.finite, true);
