@@ -59,7 +59,10 @@ async function activate(name: string): Promise<boolean> {
   return quietly(async () => {
     try {
       const ok = await tf.setBackend(name);
-      if (ok) await tf.ready();
+      if (ok) {
+        await tf.ready();
+        tf.tidy(() => tf.scalar(0).dataSync()); // the cpu backend prints its banner on the first tensor
+      }
       return ok;
     } catch {
       return false;

@@ -30,6 +30,8 @@ interface TrainFlags {
   klCyclical?: number;
   freeBits?: number;
   clipNorm?: number;
+  checkpointEvery?: number;
+  keepCheckpoints?: number;
   seed?: number;
   backend?: BackendChoice;
 }
@@ -70,6 +72,8 @@ function mergeFlags(base: unknown, f: TrainFlags): unknown {
   set(train, 'beta', f.beta);
   set(train, 'freeBits', f.freeBits);
   set(train, 'clipNorm', f.clipNorm);
+  set(train, 'checkpointEvery', f.checkpointEvery);
+  set(train, 'keepCheckpoints', f.keepCheckpoints);
   if (f.klWarmup) train.klSchedule = { kind: 'linear', steps: f.klWarmup };
   if (f.klCyclical) train.klSchedule = { kind: 'cyclical', steps: f.klCyclical };
   return raw;
@@ -121,6 +125,12 @@ export function trainCommand(): Command {
       numberArg(0),
     )
     .option('--clip-norm <n>', 'clip gradients to this global norm (0: off)', numberArg(0))
+    .option(
+      '--checkpoint-every <steps>',
+      'also checkpoint every N steps (default: end of each epoch only)',
+      intArg(1),
+    )
+    .option('--keep-checkpoints <n>', 'checkpoints kept besides the best', intArg(1))
     .option('--seed <n>', 'random seed: the same seed gives the same run on the same backend', intArg(0))
     .addOption(new Option('--backend <name>', 'tfjs backend').choices(BACKEND_CHOICES))
     .action(async (f: TrainFlags) => {

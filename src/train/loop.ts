@@ -1,10 +1,11 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { batchCount, epochBatches, epochPermutation } from '../data/batches.js';
 import type { Binarization } from '../data/binarize.js';
 import type { DatasetSplit } from '../data/dataset.js';
 import { NumericalError } from '../errors.js';
-import { appendLine } from '../io/atomic.js';
+import { appendLine, writeFileAtomic } from '../io/atomic.js';
 import { findCheckpoint, type LoadedCheckpoint, loadCheckpoint, saveCheckpoint } from '../io/checkpoint.js';
 import { Rng } from '../util/random.js';
 import type { TrainConfig } from './config.js';
@@ -91,6 +92,24 @@ async function restoreOptimizers(opts: Record<string, tf.Optimizer>, saved: Reco
 }
 
 /**
+ * Drops the log lines written after the checkpoint we resume from (and a line torn by a crash),
+ * so metrics.jsonl reads as one uninterrupted run.
+ */
+function truncateLog(path: string, step: number): void {
+  if (!existsSync(path)) return;
+  const kept = readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((line) => {
+      try {
+        return (JSON.parse(line) as { step: number }).step <= step;
+      } catch {
+        return false;
+      }
+    });
+  writeFileAtomic(path, kept.map((l) => `${l}\n`).join(''));
+}
+
+/**
  * The one training loop: mini-batches in a seeded order, one `model.trainStep` per batch, test-set
  * evaluation after each epoch, `metrics.jsonl`, atomic checkpoints, and the NaN guard (a non-finite step
  * is skipped; after MAX_BAD_STEPS in a row the last checkpoint is restored with half the learning rate).
@@ -114,6 +133,7 @@ export async function train(opts: TrainOptions): Promise<EpochRecord[]> {
   };
   let optimizers = makeOptimizers(model, config, state.learningRate);
   if (opts.resumeFrom) {
+    if (opts.metricsPath) truncateLog(opts.metricsPath, opts.resumeFrom.state.step);
     model.setWeights(opts.resumeFrom.weights);
     state = { ...opts.resumeFrom.state };
     optimizers = makeOptimizers(model, config, state.learningRate);
