@@ -3,6 +3,7 @@ import { Bernoulli, DiagGaussian, GaussianLikelihood, type Likelihood } from '..
 import { InputError } from '../errors.js';
 import { buildDecoder, buildEncoder, type ImageShape } from '../nn/networks.js';
 import { type ElboOptions, elboTerms } from '../objectives/elbo.js';
+import { iwaeBound } from '../objectives/iwae.js';
 import { gradientStep } from '../train/gradient-step.js';
 import type { NamedWeight, StepContext, Trainable } from '../train/trainable.js';
 import { Rng } from '../util/random.js';
@@ -12,7 +13,8 @@ import type { LatentVariableModel } from './latent-model.js';
 /**
  * The Gaussian VAE (Kingma & Welling 2014). The encoder outputs [μ, log σ²] of q_φ(z|x);
  * the decoder outputs the parameters of p_θ(x|z); training maximises the ELBO
- *   E_q[log p_θ(x|z)] − β·KL(q_φ(z|x) ‖ N(0, I)).
+ *   E_q[log p_θ(x|z)] − β·KL(q_φ(z|x) ‖ N(0, I)),
+ * or (objective 'iwae') the k-sample importance-weighted bound of Burda et al. 2015.
  */
 export class VAE implements LatentVariableModel, Trainable {
   readonly kind = 'vae';
@@ -74,11 +76,23 @@ export class VAE implements LatentVariableModel, Trainable {
   }
 
   trainStep(x: tf.Tensor, ctx: StepContext) {
-    if (ctx.objective.kind !== 'elbo') {
-      throw new InputError({ where: 'train.objective', expected: 'elbo', found: ctx.objective.kind });
+    const vars = this.variableGroups().model;
+    if (ctx.objective.kind === 'iwae') {
+      if (ctx.freeBits > 0) {
+        throw new InputError({
+          where: 'train.freeBits',
+          expected: '0 with the IWAE objective (free bits act on the closed-form KL of the ELBO)',
+          found: String(ctx.freeBits),
+        });
+      }
+      const iwae = { k: ctx.objective.k, beta: ctx.beta, seed: ctx.seed, training: true };
+      return gradientStep(ctx.optimizers.model, vars, () => {
+        const loss = iwaeBound(this, x, iwae).mean().neg() as tf.Scalar;
+        return { loss, metrics: { loss } };
+      });
     }
     const opts: ElboOptions = { beta: ctx.beta, freeBits: ctx.freeBits, seed: ctx.seed, training: true };
-    return gradientStep(ctx.optimizers.model, this.variableGroups().model, () => {
+    return gradientStep(ctx.optimizers.model, vars, () => {
       const t = elboTerms(this, x, opts);
       return { loss: t.loss, metrics: { loss: t.loss, recon: t.recon.mean(), kl: t.kl.mean() } };
     });
