@@ -48,6 +48,19 @@ export class DiagGaussian {
     return this.mean.square().add(tf.exp(this.logVar)).sub(1).sub(this.logVar).mul(0.5);
   }
 
+  /**
+   * Per-dimension KL(this ‖ other) between diagonal Gaussians, closed form:
+   * ½ [ log σ₂² − log σ₁² + (σ₁² + (μ₁ − μ₂)²) / σ₂² − 1 ]: shape [B, m].
+   */
+  klToPerDim(other: DiagGaussian): tf.Tensor {
+    const d2 = this.mean.sub(other.mean).square();
+    return other.logVar
+      .sub(this.logVar)
+      .add(tf.exp(this.logVar).add(d2).mul(tf.exp(other.logVar.neg())))
+      .sub(1)
+      .mul(0.5);
+  }
+
   /** KL(q ‖ N(0, I)) in closed form, summed over dimensions: shape [B]. */
   klToStandardNormal(): tf.Tensor1D {
     return sumPerExample(this.klToStandardNormalPerDim());

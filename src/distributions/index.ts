@@ -3,6 +3,7 @@ import type * as tf from '@tensorflow/tfjs';
 export { Bernoulli } from './bernoulli.js';
 export { DiagGaussian, standardNormalLogProb, sumPerExample } from './gaussian.js';
 export { GaussianLikelihood } from './gaussian-likelihood.js';
+export { LogisticMixture } from './logistic-mixture.js';
 
 /** What a decoder returns: a distribution over x that can score data and show its mean. */
 export interface Likelihood {

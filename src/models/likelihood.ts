@@ -1,0 +1,79 @@
+import * as tf from '@tensorflow/tfjs';
+import { z } from 'zod';
+import { Bernoulli, GaussianLikelihood, type Likelihood, LogisticMixture } from '../distributions/index.js';
+import type { NamedWeight } from '../train/trainable.js';
+
+/**
+ * The decoder's distribution p_θ(x|z), shared by every likelihood model:
+ * - bernoulli: binary (or binarised) images, logits out;
+ * - gaussian: N(μ, σ²I) with σ fixed; gaussian-learned: σ a trained scalar;
+ * - logistic-mixture: discretised mixture of `mixtures` logistics per channel, for 8-bit grey or colour images.
+ */
+export const likelihoodFields = {
+  likelihood: z.enum(['bernoulli', 'gaussian', 'gaussian-learned', 'logistic-mixture']).default('bernoulli'),
+  /** σ of the Gaussian likelihood: fixed for 'gaussian', the starting value for 'gaussian-learned'. */
+  sigma: z.number().positive().default(0.1),
+  /** Mixture components K of 'logistic-mixture'. */
+  mixtures: z.number().int().positive().default(5),
+};
+
+export interface LikelihoodConfig {
+  likelihood: 'bernoulli' | 'gaussian' | 'gaussian-learned' | 'logistic-mixture';
+  sigma: number;
+  mixtures: number;
+}
+
+/** Turns the decoder network's raw output into a Likelihood, owning the extra parameters (log σ). */
+export class LikelihoodHead {
+  readonly logSigma: tf.Variable | null;
+
+  constructor(
+    readonly config: LikelihoodConfig,
+    readonly channels: number,
+    prefix: string,
+  ) {
+    const gaussian = config.likelihood === 'gaussian' || config.likelihood === 'gaussian-learned';
+    this.logSigma = gaussian
+      ? tf.variable(
+          tf.scalar(Math.log(config.sigma)),
+          config.likelihood === 'gaussian-learned',
+          `${prefix}_logSigma`,
+        )
+      : null;
+  }
+
+  /** Channels the decoder must output per pixel: c, or c·3K for the logistic mixture. */
+  get outputChannels(): number {
+    return this.config.likelihood === 'logistic-mixture'
+      ? this.channels * 3 * this.config.mixtures
+      : this.channels;
+  }
+
+  make(out: tf.Tensor): Likelihood {
+    switch (this.config.likelihood) {
+      case 'bernoulli':
+        return new Bernoulli(out);
+      case 'logistic-mixture':
+        return new LogisticMixture(out, this.channels, this.config.mixtures);
+      default:
+        return new GaussianLikelihood(out, this.logSigma as tf.Scalar);
+    }
+  }
+
+  trainableVariables(): tf.Variable[] {
+    return this.logSigma?.trainable ? [this.logSigma] : [];
+  }
+
+  weights(): NamedWeight[] {
+    return this.logSigma ? [{ name: 'logSigma', tensor: this.logSigma }] : [];
+  }
+
+  setWeights(weights: Map<string, tf.Tensor>): void {
+    const t = weights.get('logSigma');
+    if (this.logSigma && t) this.logSigma.assign(t as tf.Scalar);
+  }
+
+  dispose(): void {
+    this.logSigma?.dispose();
+  }
+}
