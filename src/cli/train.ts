@@ -30,6 +30,8 @@ interface TrainFlags {
   klCyclical?: number;
   freeBits?: number;
   clipNorm?: number;
+  objective?: 'elbo' | 'iwae';
+  k?: number;
   checkpointEvery?: number;
   keepCheckpoints?: number;
   seed?: number;
@@ -74,6 +76,11 @@ function mergeFlags(base: unknown, f: TrainFlags): unknown {
   set(train, 'clipNorm', f.clipNorm);
   set(train, 'checkpointEvery', f.checkpointEvery);
   set(train, 'keepCheckpoints', f.keepCheckpoints);
+  if (f.objective || f.k !== undefined) {
+    const objective: Json = { kind: f.objective ?? 'iwae' };
+    set(objective, 'k', f.k);
+    train.objective = objective;
+  }
   if (f.klWarmup) train.klSchedule = { kind: 'linear', steps: f.klWarmup };
   if (f.klCyclical) train.klSchedule = { kind: 'cyclical', steps: f.klCyclical };
   return raw;
@@ -123,6 +130,17 @@ export function trainCommand(): Command {
       '--free-bits <nats>',
       'free bits: each latent dimension’s KL counts at least this much',
       numberArg(0),
+    )
+    .addOption(
+      new Option(
+        '--objective <kind>',
+        'elbo (one-sample ELBO, the default) | iwae (the k-sample importance-weighted bound of Burda et al. 2015)',
+      ).choices(['elbo', 'iwae']),
+    )
+    .option(
+      '--k <n>',
+      'importance samples per image for --objective iwae (default 5; implies iwae)',
+      intArg(1),
     )
     .option('--clip-norm <n>', 'clip gradients to this global norm (0: off)', numberArg(0))
     .option(
