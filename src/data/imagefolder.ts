@@ -2,12 +2,12 @@
  * Datasets from a folder of PNG images: either images directly in the folder (no labels), or one
  * subfolder per class (labels = index of the class in the sorted subfolder names). Every image is
  * centre-cropped to a square and resized (see `resize.ts`) to size×size, grey or RGB.
- * JPEG files are recognised but not decoded yet: they make opening the folder fail with an InputError.
+ * PNG and JPEG files are decoded (told apart by their first bytes).
  */
 import { statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { InputError } from '../errors.js';
-import { decodePng } from '../io/png.js';
+import { decodeImage } from '../io/image.js';
 import type { Batch } from './batches.js';
 import { type DatasetSplit, splitDataset } from './dataset.js';
 import { listDir, readInputFile } from './files.js';
@@ -37,7 +37,6 @@ export interface ImageFolderSource {
 }
 
 const IMAGE = /\.(png|jpe?g)$/i;
-const JPEG = /\.jpe?g$/i;
 
 const visible = (dir: string) => listDir(dir, 'a readable image folder').filter((n) => !n.startsWith('.'));
 const isDir = (path: string) => statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
@@ -70,17 +69,8 @@ function scanFolder(root: string): { files: string[]; labels?: Int32Array; class
   if (result.files.length === 0) {
     throw new InputError({
       where: root,
-      expected: 'PNG images (or subfolders of them)',
+      expected: 'PNG or JPEG images (or subfolders of them)',
       found: 'no image files',
-    });
-  }
-  const jpeg = result.files.find((f) => JPEG.test(f));
-  if (jpeg) {
-    throw new InputError({
-      where: jpeg,
-      expected: 'a PNG image',
-      found: 'a JPEG file, which vaekit cannot decode yet',
-      hint: 'convert the images to PNG, e.g. `mogrify -format png *.jpg`',
     });
   }
   return result;
@@ -111,7 +101,7 @@ export function openImageFolder(root: string, opts: ImageFolderOptions): ImageFo
         throw new RangeError(`image index ${indices[i]} outside 0..${files.length - 1}`);
       try {
         cropResize(
-          decodePng(readInputFile(path, 'a readable PNG file'), path),
+          decodeImage(readInputFile(path, 'a readable image file'), path),
           opts.size,
           channels,
           x,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { likelihoodFields } from './likelihood.js';
 
 const positiveInt = z.number().int().positive();
 const activation = z.enum(['relu', 'elu', 'tanh']);
@@ -24,9 +25,7 @@ export const vaeConfigSchema = z.strictObject({
   type: z.literal('vae').default('vae'),
   latentDim: positiveInt.default(20),
   network: networkSchema.default({ type: 'mlp', hidden: [400] }),
-  likelihood: z.enum(['bernoulli', 'gaussian', 'gaussian-learned']).default('bernoulli'),
-  /** σ of the Gaussian likelihood: fixed for 'gaussian', the starting value for 'gaussian-learned'. */
-  sigma: z.number().positive().default(0.1),
+  ...likelihoodFields,
 });
 
 export type VAEConfig = z.infer<typeof vaeConfigSchema>;

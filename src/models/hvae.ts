@@ -65,7 +65,7 @@ export class HierarchicalVAE implements GenerativeModel {
   ) {
     const rng = new Rng(seed);
     const { groups: L, hidden: H, latentDim: m, cells } = config;
-    this.likelihoodHead = new LikelihoodHead(config, inputShape[2], 'hvae');
+    this.likelihoodHead = new LikelihoodHead(config, inputShape[2]);
     this.stem = buildEncoder(config.network, inputShape, H, rng, 'hvae_stem');
     const [h, w] = inputShape;
     this.head = buildDecoder(config.network, H, [h, w, this.likelihoodHead.outputChannels], rng, 'hvae_head');

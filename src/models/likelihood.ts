@@ -30,15 +30,10 @@ export class LikelihoodHead {
   constructor(
     readonly config: LikelihoodConfig,
     readonly channels: number,
-    prefix: string,
   ) {
     const gaussian = config.likelihood === 'gaussian' || config.likelihood === 'gaussian-learned';
     this.logSigma = gaussian
-      ? tf.variable(
-          tf.scalar(Math.log(config.sigma)),
-          config.likelihood === 'gaussian-learned',
-          `${prefix}_logSigma`,
-        )
+      ? tf.variable(tf.scalar(Math.log(config.sigma)), config.likelihood === 'gaussian-learned')
       : null;
   }
 

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { Bernoulli, DiagGaussian, GaussianLikelihood, type Likelihood } from '../distributions/index.js';
+import { DiagGaussian, type Likelihood } from '../distributions/index.js';
 import { InputError } from '../errors.js';
 import { buildDecoder, buildEncoder, type ImageShape } from '../nn/networks.js';
 import { type ElboOptions, elboTerms } from '../objectives/elbo.js';
@@ -9,6 +9,7 @@ import type { NamedWeight, StepContext, Trainable } from '../train/trainable.js'
 import { Rng } from '../util/random.js';
 import type { VAEConfig } from './config.js';
 import type { LatentVariableModel } from './latent-model.js';
+import { LikelihoodHead } from './likelihood.js';
 
 /**
  * The Gaussian VAE (Kingma & Welling 2014). The encoder outputs [μ, log σ²] of q_φ(z|x);
@@ -21,8 +22,8 @@ export class VAE implements LatentVariableModel, Trainable {
   readonly latentDim: number;
   readonly encoder: tf.Sequential;
   readonly decoder: tf.Sequential;
-  /** log σ of the Gaussian likelihood (trainable only for 'gaussian-learned'). */
-  readonly logSigma: tf.Variable | null;
+  /** p(x|z) from the decoder's output (owns log σ for the Gaussian likelihoods). */
+  readonly likelihood: LikelihoodHead;
 
   constructor(
     readonly config: VAEConfig,
@@ -31,16 +32,15 @@ export class VAE implements LatentVariableModel, Trainable {
   ) {
     const rng = new Rng(seed);
     this.latentDim = config.latentDim;
+    this.likelihood = new LikelihoodHead(config, inputShape[2]);
     this.encoder = buildEncoder(config.network, inputShape, 2 * config.latentDim, rng);
-    this.decoder = buildDecoder(config.network, config.latentDim, inputShape, rng);
-    this.logSigma =
-      config.likelihood === 'bernoulli'
-        ? null
-        : tf.variable(
-            tf.scalar(Math.log(config.sigma)),
-            config.likelihood === 'gaussian-learned',
-            'vae_logSigma',
-          );
+    const [h, w] = inputShape;
+    this.decoder = buildDecoder(
+      config.network,
+      config.latentDim,
+      [h, w, this.likelihood.outputChannels],
+      rng,
+    );
   }
 
   encode(x: tf.Tensor, training = false): DiagGaussian {
@@ -50,8 +50,7 @@ export class VAE implements LatentVariableModel, Trainable {
   }
 
   decode(z: tf.Tensor, training = false): Likelihood {
-    const out = this.decoder.apply(z, { training }) as tf.Tensor;
-    return this.logSigma ? new GaussianLikelihood(out, this.logSigma as tf.Scalar) : new Bernoulli(out);
+    return this.likelihood.make(this.decoder.apply(z, { training }) as tf.Tensor);
   }
 
   /** Images decoded from z ~ N(0, t²I) (t = temperature), shape [n, h, w, c], values E[x|z]. */
@@ -71,8 +70,7 @@ export class VAE implements LatentVariableModel, Trainable {
     const vars = [...this.encoder.trainableWeights, ...this.decoder.trainableWeights].map(
       (w) => w.read() as tf.Variable,
     );
-    if (this.logSigma?.trainable) vars.push(this.logSigma);
-    return { model: vars };
+    return { model: [...vars, ...this.likelihood.trainableVariables()] };
   }
 
   trainStep(x: tf.Tensor, ctx: StepContext) {
@@ -108,12 +106,11 @@ export class VAE implements LatentVariableModel, Trainable {
   }
 
   weights(): NamedWeight[] {
-    const named: NamedWeight[] = [
+    return [
       ...this.encoder.weights.map((w, i) => ({ name: `encoder/${i}`, tensor: w.read() })),
       ...this.decoder.weights.map((w, i) => ({ name: `decoder/${i}`, tensor: w.read() })),
+      ...this.likelihood.weights(),
     ];
-    if (this.logSigma) named.push({ name: 'logSigma', tensor: this.logSigma });
-    return named;
   }
 
   setWeights(weights: Map<string, tf.Tensor>): void {
@@ -124,12 +121,12 @@ export class VAE implements LatentVariableModel, Trainable {
     };
     this.encoder.setWeights(this.encoder.weights.map((_, i) => take(`encoder/${i}`)));
     this.decoder.setWeights(this.decoder.weights.map((_, i) => take(`decoder/${i}`)));
-    if (this.logSigma) this.logSigma.assign(take('logSigma') as tf.Scalar);
+    this.likelihood.setWeights(weights);
   }
 
   dispose(): void {
     this.encoder.dispose();
     this.decoder.dispose();
-    this.logSigma?.dispose();
+    this.likelihood.dispose();
   }
 }

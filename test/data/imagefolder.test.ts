@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { loadImageFolder, openImageFolder } from '../../src/data/imagefolder.js';
 import { cropResize } from '../../src/data/resize.js';
@@ -92,15 +93,32 @@ test('a corrupt file is an InputError naming it; skipBadFiles skips and counts i
   assert.equal(split.train.count + split.test.count, 5);
 });
 
-test('an empty folder, a missing folder and JPEG files are InputErrors', () => {
+test('JPEG files are decoded like PNGs; a corrupt JPEG is an InputError naming it', () => {
+  const root = tempDir();
+  const rgba = new Uint8Array(16 * 12 * 4);
+  for (let i = 0; i < 16 * 12; i++) rgba.set([20, 200, 90, 255], i * 4);
+  writeFileSync(join(root, 'photo.JPG'), jpeg.encode({ width: 16, height: 12, data: rgba }, 95).data);
+  writeFileSync(join(root, 'b.png'), solidPng(5, 5, [20, 200, 90, 255]));
+  const src = openImageFolder(root, { size: 4 });
+  const batch = src.readBatch([0, 1]);
+  assert.equal(batch.size, 2);
+  // JPEG is lossy: the decoded colour is within a few levels of the original
+  for (let i = 0; i < batch.x.length; i += 3) {
+    assert.ok(Math.abs(batch.x[i] - 20 / 255) < 0.03 && Math.abs(batch.x[i + 1] - 200 / 255) < 0.03);
+  }
+  const broken = join(root, 'broken.jpg');
+  writeFileSync(broken, Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]));
+  assert.throws(
+    () => openImageFolder(root, { size: 4 }).readBatch([0, 1, 2]),
+    (e: unknown) => e instanceof InputError && e.message.includes('broken.jpg') && /JPEG/.test(e.message),
+  );
+});
+
+test('an empty folder and a missing folder are InputErrors', () => {
   assert.throws(() => openImageFolder(tempDir(), { size: 4 }), /no image files/);
   assert.throws(() => openImageFolder(join(tempDir(), 'missing'), { size: 4 }), InputError);
   const root = tempDir();
-  writeFileSync(join(root, 'photo.JPG'), 'jpeg');
-  assert.throws(
-    () => openImageFolder(root, { size: 4 }),
-    (e: unknown) => e instanceof InputError && /JPEG/.test(e.message),
-  );
+  writeFileSync(join(root, 'a.png'), solidPng(3, 3, [0, 0, 0, 255]));
   assert.throws(
     () => openImageFolder(root, { size: 0 }),
     (e: unknown) => e instanceof InputError && e.details.where === 'size',

@@ -2,11 +2,14 @@
  * Fuzzing the readers (issue 7): random byte strings and mutated valid files, drawn from a seeded Rng,
  * must either decode or throw an InputError — never another exception, never hang.
  */
+
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
+import jpeg from 'jpeg-js';
 import { decodeIdx, encodeIdx } from '../../src/data/idx.js';
 import { InputError } from '../../src/errors.js';
+import { decodeJpeg } from '../../src/io/image.js';
 import { decodeNpy, encodeNpy } from '../../src/io/npy.js';
 import { decodePng, encodeImageGrid } from '../../src/io/png.js';
 import { Rng } from '../../src/util/random.js';
@@ -102,3 +105,9 @@ const png = [
   ),
 ];
 fuzz('PNG', (b) => decodePng(b, 'fuzz.png'), png, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+const jpg = [2, 9].map((side) => {
+  const rgba = Uint8Array.from({ length: side * side * 4 }, (_, i) => (i * 37) % 256);
+  return jpeg.encode({ width: side, height: side, data: rgba }, 80).data;
+});
+fuzz('JPEG', (b) => decodeJpeg(b, 'fuzz.jpg'), jpg, [0xff, 0xd8, 0xff, 0xe0]);
