@@ -3,9 +3,25 @@ import type { EpochRecord, TrainCallbacks } from '../train/loop.js';
 
 const fmt = (v: number | undefined, digits = 2) => (v === undefined ? '-' : v.toFixed(digits));
 
-/** One line per epoch: train and test loss (−ELBO, nats), bits/dim, the terms, and speed. */
+/** The metrics of a model without a likelihood (GANs), e.g. `criticLoss 1.21  wasserstein 0.35`. */
+const metricList = (m: Record<string, number>) =>
+  Object.entries(m)
+    .filter(([k]) => k !== 'gradNorm')
+    .map(([k, v]) => `${k} ${fmt(v, 3)}`)
+    .join('  ');
+
+/**
+ * One line per epoch: train and test loss (−ELBO, nats), bits/dim, the terms, and speed; for models
+ * without a loss (GANs) their train and test metrics.
+ */
 export function epochLine(r: EpochRecord, epochs: number): string {
   const t = r.test;
+  if (t.loss === undefined) {
+    return (
+      `epoch ${r.epoch}/${epochs}  train ${metricList(r.train)}  |  test ${metricList(t)}  ` +
+      `${Math.round(r.imagesPerSecond)} img/s${r.skippedSteps ? `  skipped ${r.skippedSteps} non-finite steps` : ''}`
+    );
+  }
   return (
     `epoch ${r.epoch}/${epochs}  train loss ${fmt(r.train.loss)}  test loss ${fmt(t.loss)} ` +
     `(${fmt(t.bitsPerDim, 4)} bits/dim)  recon ${fmt(t.recon)}  kl ${fmt(t.kl)}  ` +
@@ -25,7 +41,7 @@ export function terminalProgress(
   const bar = new cliProgress.SingleBar(
     {
       format:
-        'epoch {epoch}/{epochs} |{bar}| {value}/{total} steps  loss {loss}  {speed} img/s  eta {eta_formatted}',
+        'epoch {epoch}/{epochs} |{bar}| {value}/{total} steps  {metric} {loss}  {speed} img/s  eta {eta_formatted}',
       hideCursor: true,
       clearOnComplete: true,
       stream: process.stderr,
@@ -45,12 +61,20 @@ export function terminalProgress(
         active = true;
         epochStart = performance.now();
         steps = 0;
-        bar.start(stepsPerEpoch, state.batch, { epoch: state.epoch + 1, epochs, loss: '-', speed: '-' });
+        bar.start(stepsPerEpoch, state.batch, {
+          epoch: state.epoch + 1,
+          epochs,
+          metric: 'loss',
+          loss: '-',
+          speed: '-',
+        });
       }
       steps++;
       const secs = (performance.now() - epochStart) / 1000;
       bar.update(state.batch, {
-        loss: fmt(m.loss),
+        // GANs have no loss: show the Wasserstein estimate, or the discriminator's loss
+        metric: m.loss !== undefined ? 'loss' : m.wasserstein !== undefined ? 'W' : 'D loss',
+        loss: fmt(m.loss ?? m.wasserstein ?? m.criticLoss),
         speed: secs > 0 ? Math.round((steps * batchSize) / secs) : '-',
       });
     },

@@ -2,6 +2,8 @@ import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { BACKEND_CHOICES, type BackendChoice, initBackend } from '../backend/index.js';
 import { BINARIZATIONS } from '../data/binarize.js';
+import { MODEL_TYPES } from '../models/build.js';
+import { ADVERSARIAL_TYPES } from '../models/gan-config.js';
 import { runConfigSchema } from '../run/config.js';
 import { parseWith, readConfigFile } from '../run/parse.js';
 import { defaultRunName, readRunConfig } from '../run/run-dir.js';
@@ -9,13 +11,23 @@ import { trainRun } from '../run/train-run.js';
 import { intArg, intListArg, numberArg } from './args.js';
 import { terminalProgress } from './progress.js';
 
+type ModelType = (typeof MODEL_TYPES)[number];
+
 interface TrainFlags {
   config?: string;
   name?: string;
   runsDir: string;
   resume?: string;
+  model?: ModelType;
   dataset?: string;
   binarize?: string;
+  imageSize?: number;
+  channels?: 1 | 3;
+  skipBadFiles?: boolean;
+  groups?: number;
+  width?: number;
+  cells?: number;
+  mixtures?: number;
   arch?: 'mlp' | 'conv';
   hidden?: number[];
   filters?: number[];
@@ -55,10 +67,18 @@ function mergeFlags(base: unknown, f: TrainFlags): unknown {
   const data = obj(raw, 'data');
   set(data, 'dataset', f.dataset);
   set(data, 'binarize', f.binarize);
+  set(data, 'imageSize', f.imageSize);
+  set(data, 'channels', f.channels);
+  set(data, 'skipBadFiles', f.skipBadFiles);
   const model = obj(raw, 'model');
+  set(model, 'type', f.model);
   set(model, 'latentDim', f.latentDim);
   set(model, 'likelihood', f.likelihood);
   set(model, 'sigma', f.sigma);
+  set(model, 'mixtures', f.mixtures);
+  set(model, 'groups', f.groups);
+  set(model, 'hidden', f.width);
+  set(model, 'cells', f.cells);
   if (f.arch || f.hidden || f.filters) {
     const prev = (model.network ?? {}) as Json;
     const type = f.arch ?? (f.filters ? 'conv' : f.hidden ? 'mlp' : prev.type);
@@ -70,7 +90,9 @@ function mergeFlags(base: unknown, f: TrainFlags): unknown {
   const train = obj(raw, 'train');
   set(train, 'epochs', f.epochs);
   set(train, 'batchSize', f.batchSize);
-  set(train, 'learningRate', f.lr);
+  // GANs keep their (per-variant) optimiser settings in the model config
+  const adversarial = (ADVERSARIAL_TYPES as readonly unknown[]).includes(model.type);
+  set(adversarial ? model : train, 'learningRate', f.lr);
   set(train, 'beta', f.beta);
   set(train, 'freeBits', f.freeBits);
   set(train, 'clipNorm', f.clipNorm);
@@ -100,7 +122,21 @@ export function trainCommand(): Command {
       '--resume <run-dir>',
       'continue a run from its latest checkpoint (same optimiser state, step and RNG)',
     )
-    .option('--dataset <name|dir>', 'mnist | fashion-mnist | a directory of IDX files')
+    .addOption(
+      new Option(
+        '--model <type>',
+        'vae (default) | gan (DCGAN, non-saturating loss) | wgan (weight clipping) | wgan-gp (gradient penalty); ' +
+          'GANs take their widths, nCritic, clip and λ from --config (model: {type: wgan-gp, nCritic: 5, …})',
+      ).choices(MODEL_TYPES),
+    )
+    .option('--dataset <name|dir>', 'mnist | fashion-mnist | a directory of IDX files | a folder of PNG/JPEG images')
+    .option('--image-size <px>', 'image folders: centre-crop and resize to this square size (default 32)', intArg(1))
+    .addOption(new Option('--channels <c>', 'image folders: 1 (grey) or 3 (RGB, default)').choices(['1', '3']).argParser(Number))
+    .option('--skip-bad-files', 'image folders: skip files that cannot be decoded (and say how many)')
+    .option('--groups <L>', 'hvae: number of latent groups (stochastic layers, ≥ 2)', intArg(2))
+    .option('--width <H>', 'hvae: width of the deterministic bottom-up and top-down paths', intArg(1))
+    .option('--cells <n>', 'hvae: residual cells per group on each path', intArg(1))
+    .option('--mixtures <K>', 'logistic-mixture likelihood: components per channel', intArg(1))
     .addOption(
       new Option('--binarize <mode>', 'binarise pixels for a Bernoulli decoder').choices(BINARIZATIONS),
     )
@@ -113,6 +149,7 @@ export function trainCommand(): Command {
         'bernoulli',
         'gaussian',
         'gaussian-learned',
+        'logistic-mixture',
       ]),
     )
     .option(
@@ -122,7 +159,11 @@ export function trainCommand(): Command {
     )
     .option('--epochs <n>', 'epochs', intArg(1))
     .option('--batch-size <n>', 'mini-batch size', intArg(1))
-    .option('--lr <rate>', 'Adam learning rate', numberArg(1e-12))
+    .option(
+      '--lr <rate>',
+      'learning rate (VAE: Adam; GANs: their optimiser, default per variant)',
+      numberArg(1e-12),
+    )
     .option('--beta <b>', 'KL weight β (1 = the true ELBO; β-VAE when ≠ 1)', numberArg(0))
     .option('--kl-warmup <steps>', 'linear KL warm-up: β rises from 0 over this many steps', intArg(1))
     .option('--kl-cyclical <steps>', 'cyclical KL schedule with this cycle length in steps', intArg(1))

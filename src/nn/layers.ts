@@ -16,14 +16,20 @@ export function dense(inputDim: number, units: number, activation: Activation, r
 }
 
 /** Stride-2 4×4 convolution with 'same' padding: halves height and width (PyTorch Conv2d(k=4, s=2, p=1)). */
-export function convDown(inChannels: number, filters: number, rng: Rng, name: string) {
+export function convDown(
+  inChannels: number,
+  filters: number,
+  rng: Rng,
+  name: string,
+  activation: Activation = 'relu',
+) {
   const fanIn = inChannels * 16;
   return tf.layers.conv2d({
     filters,
     kernelSize: 4,
     strides: 2,
     padding: 'same',
-    activation: 'relu',
+    activation,
     kernelInitializer: torchUniform(fanIn, rng),
     biasInitializer: torchUniform(fanIn, rng),
     name,

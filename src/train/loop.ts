@@ -223,7 +223,8 @@ export async function train(opts: TrainOptions): Promise<EpochRecord[]> {
     const seconds = (performance.now() - started) / 1000;
     const stepsRun = state.batch - startBatch;
     const test = evaluateDataset(model, data.test, opts.seed + 1);
-    const best = state.bestTestLoss === null || test.loss < state.bestTestLoss;
+    // models without a test loss (GANs: no likelihood) count their latest epoch as the best
+    const best = test.loss === undefined || state.bestTestLoss === null || test.loss < state.bestTestLoss;
     const record: EpochRecord = {
       epoch: state.epoch + 1,
       step: state.step,
@@ -242,7 +243,7 @@ export async function train(opts: TrainOptions): Promise<EpochRecord[]> {
       batch: 0,
       epochSeed: next.seed(),
       rng: next.state,
-      bestTestLoss: best ? test.loss : state.bestTestLoss,
+      bestTestLoss: best ? (test.loss ?? null) : state.bestTestLoss,
       epochSums: {},
       epochCounted: 0,
       epochSkipped: 0,

@@ -1,0 +1,123 @@
+import assert from 'node:assert/strict';
+import { before, test } from 'node:test';
+import * as tf from '@tensorflow/tfjs';
+import { buildModel, modelConfigSchema } from '../../src/models/build.js';
+import type { GAN } from '../../src/models/gan.js';
+import type { StepContext } from '../../src/train/trainable.js';
+import { useBackend } from '../helpers/backend.js';
+
+before(() => useBackend('wasm'));
+
+const shape: [number, number, number] = [8, 8, 1];
+const tiny = (type: 'gan' | 'wgan' | 'wgan-gp', extra: object = {}) =>
+  buildModel(
+    modelConfigSchema.parse({
+      type,
+      latentDim: 4,
+      generatorFilters: [6, 4],
+      criticFilters: [4, 6],
+      ...extra,
+    }),
+    shape,
+    1,
+  ) as GAN;
+const images = (n: number, seed: number) => tf.randomUniform([n, ...shape], 0, 1, 'float32', seed);
+const snapshot = (vars: tf.Variable[]) => vars.map((v) => Array.from(v.dataSync()));
+const context = (model: GAN, step: number): StepContext => ({
+  step,
+  epoch: 0,
+  seed: 100 + step,
+  beta: 1,
+  freeBits: 0,
+  objective: { kind: 'elbo' },
+  optimizers: model.createOptimizers(1),
+});
+
+test('the paper defaults of each variant', () => {
+  const parse = (type: string) => modelConfigSchema.parse({ type }) as Record<string, unknown>;
+  assert.deepEqual(
+    [parse('gan').optimizer, parse('gan').learningRate, parse('gan').adamBeta1, parse('gan').nCritic],
+    ['adam', 2e-4, 0.5, 1],
+  );
+  assert.deepEqual(
+    [parse('wgan').optimizer, parse('wgan').learningRate, parse('wgan').clip, parse('wgan').nCritic],
+    ['rmsprop', 5e-5, 0.01, 5],
+  );
+  const gp = parse('wgan-gp');
+  assert.deepEqual(
+    [gp.optimizer, gp.learningRate, gp.adamBeta1, gp.adamBeta2, gp.gpLambda, gp.nCritic],
+    ['adam', 1e-4, 0.5, 0.9, 10, 5],
+  );
+  assert.throws(() => modelConfigSchema.parse({ type: 'wgan-gp', criticBatchNorm: true }));
+});
+
+test('samples are images in [0, 1] of the data shape; the same seed gives the same images', () => {
+  const model = tiny('gan');
+  const a = model.sample(5, 3);
+  assert.deepEqual(a.shape, [5, ...shape]);
+  const v = Array.from(a.dataSync());
+  assert.ok(v.every((p) => p >= 0 && p <= 1));
+  assert.deepEqual(Array.from(model.sample(5, 3).dataSync()), v);
+  assert.notDeepEqual(Array.from(model.sample(5, 4).dataSync()), v);
+  model.dispose();
+});
+
+test('one GAN step changes both networks and logs both losses', () => {
+  const model = tiny('gan');
+  const { generator, critic } = model.variableGroups();
+  const [g0, c0] = [snapshot(generator), snapshot(critic)];
+  const r = model.trainStep(images(8, 1), context(model, 0));
+  assert.equal(r.finite, true);
+  assert.notDeepEqual(snapshot(generator), g0);
+  assert.notDeepEqual(snapshot(critic), c0);
+  // a fresh discriminator is unsure: its loss is near 2·log 2, the generator's near log 2
+  assert.ok(Math.abs(r.metrics.criticLoss - 2 * Math.LN2) < 0.5, `criticLoss ${r.metrics.criticLoss}`);
+  assert.ok(Math.abs(r.metrics.generatorLoss - Math.LN2) < 0.5, `generatorLoss ${r.metrics.generatorLoss}`);
+  model.dispose();
+});
+
+test('WGAN: weight clipping bounds every critic weight by c after a critic update', () => {
+  const model = tiny('wgan', { clip: 0.01 });
+  const { critic, generator } = model.variableGroups();
+  const largest = () => Math.max(...snapshot(critic).flat().map(Math.abs));
+  assert.ok(largest() > 0.01, 'the initial weights exceed the clip, so the test can fail');
+  const g0 = snapshot(generator);
+  const r = model.trainStep(images(8, 2), context(model, 0));
+  assert.equal(r.finite, true);
+  assert.ok(largest() <= 0.01 + 1e-9, `largest critic weight ${largest()}`);
+  assert.ok(Number.isFinite(r.metrics.wasserstein));
+  // step 0 of nCritic = 5: only the critic moved
+  assert.deepEqual(snapshot(generator), g0);
+  model.dispose();
+});
+
+test('WGAN-GP: nCritic critic updates per generator update; the penalty is logged', () => {
+  const model = tiny('wgan-gp', { nCritic: 3 });
+  const { generator } = model.variableGroups();
+  const ctx = context(model, 0);
+  const changedAt: number[] = [];
+  for (let step = 0; step < 6; step++) {
+    const before = snapshot(generator);
+    const r = model.trainStep(images(8, step), { ...ctx, step, seed: step });
+    assert.equal(r.finite, true);
+    assert.ok(r.metrics.gradientPenalty >= 0);
+    if (JSON.stringify(snapshot(generator)) !== JSON.stringify(before)) changedAt.push(step);
+  }
+  assert.deepEqual(changedAt, [2, 5]);
+  model.dispose();
+});
+
+test('weights round-trip into a model built from another seed; evalBatch has no likelihood keys', () => {
+  const a = tiny('wgan');
+  a.trainStep(images(8, 3), context(a, 0)); // moves the batch-norm statistics too
+  const b = buildModel(a.config, shape, 99) as GAN;
+  assert.notDeepEqual(Array.from(b.sample(3, 1).dataSync()), Array.from(a.sample(3, 1).dataSync()));
+  b.setWeights(new Map(a.weights().map((w) => [w.name, w.tensor])));
+  assert.deepEqual(Array.from(b.sample(3, 1).dataSync()), Array.from(a.sample(3, 1).dataSync()));
+  const m = a.evalBatch(images(10, 4), 5);
+  assert.deepEqual(Object.keys(m).sort(), ['criticLoss', 'generatorLoss', 'wasserstein']);
+  // sums over the batch: wasserstein = −criticLoss for the WGAN critic
+  assert.ok(Math.abs(m.wasserstein + m.criticLoss) < 1e-4);
+  a.dispose();
+  b.dispose();
+});
