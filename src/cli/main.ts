@@ -1,9 +1,11 @@
 import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { InputError, NumericalError } from '../errors.js';
+import { compareCommand } from './compare.js';
 import { encodeCommand } from './encode.js';
 import { reconstructCommand } from './reconstruct.js';
 import { sampleCommand } from './sample.js';
+import { serveCommand } from './serve.js';
 import { trainCommand } from './train.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
@@ -16,12 +18,21 @@ export function program(): Command {
         '  vaekit train                              # MLP VAE on the 10,000 embedded MNIST digits\n' +
         '  vaekit sample runs/<name>                 # PNG grid of samples from the prior\n' +
         '  vaekit reconstruct runs/<name>            # test images next to their reconstructions\n' +
-        '  vaekit encode runs/<name> -o z.csv        # latent means of the test set',
+        '  vaekit encode runs/<name> -o z.csv        # latent means of the test set\n' +
+        '  vaekit compare runs/a runs/b …            # same metrics + side-by-side samples for any models\n' +
+        '  vaekit serve runs/<name>                  # explore the latent space in your browser',
     )
     .version(version)
     .showHelpAfterError('(add --help for usage)')
     .exitOverride();
-  for (const c of [trainCommand(), sampleCommand(), reconstructCommand(), encodeCommand()]) {
+  for (const c of [
+    trainCommand(),
+    sampleCommand(),
+    reconstructCommand(),
+    encodeCommand(),
+    serveCommand(),
+    compareCommand(),
+  ]) {
     p.addCommand(c.exitOverride().showHelpAfterError('(add --help for usage)'));
   }
   return p;

@@ -1,0 +1,79 @@
+import * as tf from '@tensorflow/tfjs';
+import {
+  API,
+  type ApiError,
+  CHECKPOINT_HEADER,
+  type CheckpointSpecs,
+  type TestImagesMeta,
+} from '../protocol.js';
+
+/** An API answer that was not 200: the server's error and hint. */
+export class ApiFailure extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: ApiError,
+  ) {
+    super(body.error);
+  }
+}
+
+async function get(path: string): Promise<Response> {
+  const res = await fetch(path, { cache: 'no-store' });
+  if (!res.ok) {
+    const body = await res.json().catch(() => ({ error: `${res.status} ${res.statusText}` }));
+    throw new ApiFailure(res.status, body as ApiError);
+  }
+  return res;
+}
+
+/** The parts of the run's config.json the page reads (the model config is validated by its own schema). */
+export interface RunInfo {
+  seed: number;
+  inputShape?: [number, number, number];
+  data: { dataset: string; binarize: string };
+  model: unknown;
+  train: { epochs: number };
+}
+
+export const fetchConfig = async (): Promise<RunInfo> => (await get(API.config)).json();
+
+/** Epoch records and events of metrics.jsonl, skipping a line still being written. */
+export async function fetchMetrics(): Promise<Record<string, unknown>[]> {
+  const text = await (await get(API.metrics)).text();
+  return text.split('\n').flatMap((line) => {
+    try {
+      return line.trim() ? [JSON.parse(line)] : [];
+    } catch {
+      return [];
+    }
+  });
+}
+
+export const fetchCheckpointSpecs = async (): Promise<CheckpointSpecs> =>
+  (await get(API.checkpointSpecs)).json();
+
+/**
+ * The current checkpoint's weights by name. The specs and the bytes are two requests; when a training
+ * run writes a new checkpoint between them they come from different checkpoints, so try again.
+ */
+export async function fetchWeights(): Promise<{ specs: CheckpointSpecs; weights: Map<string, tf.Tensor> }> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const specs = await fetchCheckpointSpecs();
+    const res = await get(API.checkpointWeights);
+    if (res.headers.get(CHECKPOINT_HEADER) !== specs.checkpoint) continue;
+    const named = tf.io.decodeWeights(await res.arrayBuffer(), specs.weightSpecs);
+    return { specs, weights: new Map(Object.entries(named)) };
+  }
+  throw new Error('the checkpoint kept changing while it was being read');
+}
+
+export interface TestImages extends TestImagesMeta {
+  /** count·h·w·c values in [0, 1]. */
+  pixels: Float32Array;
+}
+
+export async function fetchTestImages(): Promise<TestImages> {
+  const meta: TestImagesMeta = await (await get(API.testImagesMeta)).json();
+  const bytes = new Uint8Array(await (await get(API.testImagesPixels)).arrayBuffer());
+  return { ...meta, pixels: Float32Array.from(bytes, (b) => b / 255) };
+}

@@ -1,0 +1,251 @@
+import type { Pixels } from './model.js';
+
+/** Colours of the ten classes (Tableau 10), shared by the latent map and its legend. */
+export const CLASS_COLOURS = [
+  '#4e79a7',
+  '#f28e2b',
+  '#e15759',
+  '#76b7b2',
+  '#59a14f',
+  '#edc948',
+  '#b07aa1',
+  '#ff9da7',
+  '#9c755f',
+  '#bab0ac',
+];
+
+const GRID_GAP = '#1d2330';
+
+function context(canvas: HTMLCanvasElement, width: number, height: number): CanvasRenderingContext2D {
+  canvas.width = width;
+  canvas.height = height;
+  const ctx = canvas.getContext('2d')!;
+  ctx.imageSmoothingEnabled = false;
+  return ctx;
+}
+
+/** One image (index i) as RGBA bytes; grey images are repeated over the three colour channels. */
+function imageData(pixels: Pixels, i: number): ImageData {
+  const [h, w, c] = pixels.shape;
+  const out = new ImageData(w, h);
+  const base = i * h * w * c;
+  for (let p = 0; p < h * w; p++) {
+    for (let k = 0; k < 3; k++) {
+      const v = pixels.data[base + p * c + (c === 1 ? 0 : k)];
+      out.data[4 * p + k] = Math.round(Math.min(1, Math.max(0, v)) * 255);
+    }
+    out.data[4 * p + 3] = 255;
+  }
+  return out;
+}
+
+/** Images in a grid of `cols` columns, each magnified `scale` times (nearest neighbour) with a 2 px gap. */
+export function drawImageGrid(canvas: HTMLCanvasElement, pixels: Pixels, cols: number, scale: number): void {
+  const [h, w] = pixels.shape;
+  const gap = 2;
+  const rows = Math.ceil(pixels.count / cols);
+  const ctx = context(canvas, cols * (w * scale + gap) + gap, rows * (h * scale + gap) + gap);
+  ctx.fillStyle = GRID_GAP;
+  ctx.fillRect(0, 0, canvas.width, canvas.height);
+  const tile = document.createElement('canvas');
+  tile.width = w;
+  tile.height = h;
+  const tctx = tile.getContext('2d')!;
+  for (let i = 0; i < pixels.count; i++) {
+    tctx.putImageData(imageData(pixels, i), 0, 0);
+    const x = gap + (i % cols) * (w * scale + gap);
+    const y = gap + Math.floor(i / cols) * (h * scale + gap);
+    ctx.drawImage(tile, x, y, w * scale, h * scale);
+  }
+}
+
+export interface Series {
+  label: string;
+  colour: string;
+  dashed?: boolean;
+  points: [number, number][];
+}
+
+/** Maps data ranges onto a canvas with margins for the axes' labels. */
+interface Frame {
+  ctx: CanvasRenderingContext2D;
+  x: (v: number) => number;
+  y: (v: number) => number;
+  left: number;
+  top: number;
+  right: number;
+  bottom: number;
+}
+
+const AXIS = '#8a93a6';
+const FONT = '11px system-ui, sans-serif';
+
+/** Round numbers 1, 2, 5 × 10ᵏ covering [lo, hi] with about `count` ticks. */
+export function niceTicks(lo: number, hi: number, count = 5): number[] {
+  if (!(hi > lo)) return [lo];
+  const raw = (hi - lo) / count;
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((s) => s * mag).find((s) => s >= raw)!;
+  const ticks: number[] = [];
+  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step)
+    ticks.push(Number(v.toPrecision(12)));
+  return ticks;
+}
+
+function frame(
+  ctx: CanvasRenderingContext2D,
+  top: number,
+  xRange: [number, number],
+  yRange: [number, number],
+): Frame {
+  const [left, right, bottom] = [48, ctx.canvas.width - 12, ctx.canvas.height - 34];
+  const span = (r: [number, number]) => r[1] - r[0] || 1;
+  return {
+    ctx,
+    left,
+    right,
+    top,
+    bottom,
+    x: (v) => left + ((v - xRange[0]) / span(xRange)) * (right - left),
+    y: (v) => bottom - ((v - yRange[0]) / span(yRange)) * (bottom - top),
+  };
+}
+
+/** A line sample of each series and its label, in rows above the plot; returns the height used. */
+function legend(ctx: CanvasRenderingContext2D, series: Series[], left: number, right: number): number {
+  ctx.font = FONT;
+  ctx.textAlign = 'left';
+  ctx.textBaseline = 'middle';
+  ctx.lineWidth = 2;
+  let [x, y] = [left, 10];
+  for (const s of series) {
+    const width = 26 + ctx.measureText(s.label).width + 16;
+    if (x + width > right && x > left) [x, y] = [left, y + 16];
+    ctx.strokeStyle = s.colour;
+    ctx.setLineDash(s.dashed ? [5, 4] : []);
+    ctx.beginPath();
+    ctx.moveTo(x, y);
+    ctx.lineTo(x + 20, y);
+    ctx.stroke();
+    ctx.fillStyle = '#c9d1e0';
+    ctx.fillText(s.label, x + 26, y);
+    x += width;
+  }
+  ctx.setLineDash([]);
+  return y + 14;
+}
+
+function axes(f: Frame, xTicks: number[], yTicks: number[], xLabel: string): void {
+  const { ctx } = f;
+  ctx.font = FONT;
+  ctx.fillStyle = AXIS;
+  ctx.strokeStyle = '#2a3140';
+  ctx.lineWidth = 1;
+  ctx.textAlign = 'right';
+  ctx.textBaseline = 'middle';
+  for (const t of yTicks) {
+    ctx.beginPath();
+    ctx.moveTo(f.left, Math.round(f.y(t)) + 0.5);
+    ctx.lineTo(f.right, Math.round(f.y(t)) + 0.5);
+    ctx.stroke();
+    ctx.fillText(String(t), f.left - 6, f.y(t));
+  }
+  ctx.textAlign = 'center';
+  ctx.textBaseline = 'top';
+  for (const t of xTicks) ctx.fillText(String(t), f.x(t), f.bottom + 5);
+  ctx.fillText(xLabel, (f.left + f.right) / 2, f.bottom + 20);
+}
+
+/** Line chart of several series over a shared x axis (integer ticks), with the legend above it. */
+export function drawLineChart(
+  canvas: HTMLCanvasElement,
+  size: [number, number],
+  series: Series[],
+  xLabel: string,
+): void {
+  const all = series.flatMap((s) => s.points);
+  const xs = all.map((p) => p[0]);
+  const ys = all.map((p) => p[1]);
+  const xRange: [number, number] = [Math.min(...xs), Math.max(Math.min(...xs) + 1, ...xs)];
+  const yTicks = niceTicks(Math.min(...ys), Math.max(...ys));
+  const yRange: [number, number] = [Math.min(yTicks[0], ...ys), Math.max(yTicks.at(-1)!, ...ys)];
+  const ctx = context(canvas, size[0], size[1]);
+  const f = frame(ctx, legend(ctx, series, 48, size[0] - 12) + 6, xRange, yRange);
+  axes(f, niceTicks(xRange[0], xRange[1], 6).filter(Number.isInteger), yTicks, xLabel);
+  ctx.lineWidth = 2;
+  for (const s of series) {
+    ctx.strokeStyle = s.colour;
+    ctx.fillStyle = s.colour;
+    ctx.setLineDash(s.dashed ? [5, 4] : []);
+    ctx.beginPath();
+    for (const [x, y] of s.points) ctx.lineTo(f.x(x), f.y(y));
+    ctx.stroke();
+    for (const [x, y] of s.points) ctx.fillRect(f.x(x) - 2, f.y(y) - 2, 4, 4);
+  }
+  ctx.setLineDash([]);
+}
+
+/** Bars of one value per latent dimension; `highlight` bars drawn in the accent colour. */
+export function drawBarChart(
+  canvas: HTMLCanvasElement,
+  size: [number, number],
+  values: ArrayLike<number>,
+  highlight: ReadonlySet<number>,
+): void {
+  const n = values.length;
+  const yTicks = niceTicks(0, Math.max(1e-6, ...Array.from(values)));
+  const f = frame(context(canvas, size[0], size[1]), 12, [-0.5, n - 0.5], [0, yTicks.at(-1)!]);
+  const every = Math.ceil(n / 16);
+  axes(
+    f,
+    Array.from({ length: n }, (_, i) => i).filter((i) => i % every === 0),
+    yTicks,
+    'latent dimension',
+  );
+  const width = Math.max(1, ((f.right - f.left) / n) * 0.7);
+  for (let i = 0; i < n; i++) {
+    f.ctx.fillStyle = highlight.has(i) ? '#f28e2b' : '#4e79a7';
+    f.ctx.fillRect(f.x(i) - width / 2, f.y(values[i]), width, f.y(0) - f.y(values[i]));
+  }
+}
+
+/** Points of a 2-D embedding coloured by class; returns the data→canvas mapping for hit tests. */
+export function drawScatter(
+  canvas: HTMLCanvasElement,
+  size: number,
+  points: Float32Array,
+  labels: number[] | null,
+  half: [number, number],
+  marker: [number, number] | null,
+): { toData: (px: number, py: number) => [number, number] } {
+  const ctx = context(canvas, size, size);
+  ctx.fillStyle = '#12161f';
+  ctx.fillRect(0, 0, size, size);
+  const sx = (a: number) => ((a + half[0]) / (2 * half[0])) * size;
+  const sy = (b: number) => ((half[1] - b) / (2 * half[1])) * size;
+  ctx.strokeStyle = '#2a3140';
+  ctx.beginPath();
+  ctx.moveTo(sx(0), 0);
+  ctx.lineTo(sx(0), size);
+  ctx.moveTo(0, sy(0));
+  ctx.lineTo(size, sy(0));
+  ctx.stroke();
+  ctx.globalAlpha = 0.8;
+  for (let i = 0; i < points.length / 2; i++) {
+    ctx.fillStyle = labels ? CLASS_COLOURS[labels[i] % CLASS_COLOURS.length] : '#4e79a7';
+    ctx.beginPath();
+    ctx.arc(sx(points[2 * i]), sy(points[2 * i + 1]), 2.2, 0, 2 * Math.PI);
+    ctx.fill();
+  }
+  ctx.globalAlpha = 1;
+  if (marker) {
+    ctx.strokeStyle = '#ffffff';
+    ctx.lineWidth = 2;
+    ctx.beginPath();
+    ctx.arc(sx(marker[0]), sy(marker[1]), 7, 0, 2 * Math.PI);
+    ctx.stroke();
+  }
+  return {
+    toData: (px, py) => [(px / size) * 2 * half[0] - half[0], half[1] - (py / size) * 2 * half[1]],
+  };
+}

@@ -1,0 +1,124 @@
+import './style.css';
+import { type GenerativeModel, isAutoencoding } from '../../models/generative.js';
+import type { CheckpointSpecs } from '../protocol.js';
+import {
+  ApiFailure,
+  fetchCheckpointSpecs,
+  fetchConfig,
+  fetchMetrics,
+  fetchTestImages,
+  type RunInfo,
+  type TestImages,
+} from './api.js';
+import { startBackend } from './backend.js';
+import { byId } from './context.js';
+import { curvesPanel } from './curves.js';
+import { interpolationPanel } from './interpolation.js';
+import { latentMapPanel } from './latent-map.js';
+import { principalPlane, topK } from './latent-math.js';
+import { encodeImages, loadModel } from './model.js';
+import { samplesPanel } from './samples.js';
+import { slidersPanel } from './sliders.js';
+
+/** How often metrics.jsonl (and through it, a new checkpoint) is looked for. */
+const POLL_MS = 2000;
+
+/** The page's state for tests and styling: loading → ready | no-checkpoint | error. */
+const setState = (state: string, message = '') => {
+  document.body.dataset.state = state;
+  const banner = byId('banner');
+  banner.hidden = message === '';
+  banner.textContent = message;
+};
+
+const info = (key: string, value: string) => {
+  byId(`info-${key}`).textContent = value;
+};
+
+const params = new URLSearchParams(location.search);
+/** `vaekit serve --seed` puts the first seed of the samples and of the random pairs in the URL. */
+const seed = Math.max(0, Math.trunc(Number(params.get('seed'))) || 0);
+const sliders = slidersPanel();
+const map = latentMapPanel(sliders.setLatent);
+const interpolation = interpolationPanel(seed);
+const samples = samplesPanel(seed);
+const curves = curvesPanel();
+
+let run: RunInfo;
+let images: TestImages | undefined;
+let model: GenerativeModel | undefined;
+let loaded: CheckpointSpecs | undefined;
+/** Epoch records in metrics.jsonl when the checkpoint was last looked for. */
+let epochsSeen = -1;
+
+/** (Re)builds the model from the current checkpoint and redraws every panel with it. */
+async function showCheckpoint(): Promise<void> {
+  const next = await loadModel(run);
+  model?.dispose();
+  model = next.model;
+  loaded = next.specs;
+  info('checkpoint', `${loaded.checkpoint} (epoch ${loaded.epoch})`);
+  samples.show(model);
+  document.body.classList.toggle('no-encoder', !isAutoencoding(model));
+  if (isAutoencoding(model)) {
+    images ??= await fetchTestImages();
+    const encoded = encodeImages(model, images);
+    const ctx = {
+      model,
+      images,
+      encoded,
+      plane: model.latentDim >= 2 ? principalPlane(encoded.means) : null,
+    };
+    sliders.show(ctx);
+    map.show(ctx);
+    interpolation.show(ctx);
+    curves.showKlPerDim(encoded.klPerDim, topK(encoded.klPerDim, 8), loaded.checkpoint);
+  }
+  setState('ready');
+}
+
+/** Reads metrics.jsonl; when an epoch has ended since the last look, loads the newer checkpoint if any. */
+async function poll(): Promise<void> {
+  try {
+    const epochs = curves.update(await fetchMetrics(), run.train.epochs);
+    if (loaded && epochs === epochsSeen) return;
+    const specs = await fetchCheckpointSpecs();
+    if (specs.checkpoint !== loaded?.checkpoint) await showCheckpoint();
+    epochsSeen = epochs;
+  } catch (e) {
+    if (e instanceof ApiFailure && e.status === 404 && !loaded) {
+      setState('no-checkpoint', `No checkpoint yet — training in progress? ${e.body.hint ?? ''}`);
+    } else {
+      setState('error', `Could not update: ${(e as Error).message}`);
+    }
+  } finally {
+    setTimeout(poll, POLL_MS);
+  }
+}
+
+/** "vae · mlp 400 · 20 latent · bernoulli" from whichever of these fields the model config has. */
+function modelSummary(raw: unknown): string {
+  const m = raw as {
+    type?: string;
+    latentDim?: number;
+    likelihood?: string;
+    network?: { type: string; hidden?: number[]; filters?: number[] };
+  };
+  const net = m.network && `${m.network.type} ${(m.network.hidden ?? m.network.filters ?? []).join('-')}`;
+  const latent = m.latentDim && `${m.latentDim} latent`;
+  return [m.type ?? 'vae', net, latent, m.likelihood].filter(Boolean).join(' · ');
+}
+
+async function start(): Promise<void> {
+  try {
+    info('backend', await startBackend(params.get('backend')));
+    run = await fetchConfig();
+    info('data', run.data.dataset);
+    info('model', modelSummary(run.model));
+    await poll();
+  } catch (e) {
+    setState('error', `The explorer could not start: ${(e as Error).message}`);
+  }
+}
+
+start();

@@ -1,0 +1,38 @@
+import type { GenerativeModel } from '../../models/generative.js';
+import { byId } from './context.js';
+import { drawImageGrid } from './draw.js';
+import { samplePixels } from './model.js';
+
+const COLS = 8;
+const ROWS = 4;
+
+/** Images decoded from z ~ N(0, t²I); t < 1 trades variety for sharper, more typical images. */
+export function samplesPanel(firstSeed: number) {
+  const canvas = byId<HTMLCanvasElement>('samples-canvas');
+  const temperature = byId<HTMLInputElement>('samples-temperature');
+  const shown = byId('samples-temperature-value');
+  const seed = byId<HTMLInputElement>('samples-seed');
+  let model: GenerativeModel | undefined;
+  seed.value = String(firstSeed);
+
+  const render = () => {
+    if (!model) return;
+    const t = Number(temperature.value);
+    shown.textContent = t.toFixed(2);
+    drawImageGrid(canvas, samplePixels(model, COLS * ROWS, Math.trunc(Number(seed.value)) || 0, t), COLS, 2);
+  };
+
+  temperature.addEventListener('input', render);
+  seed.addEventListener('change', render);
+  byId('samples-new').addEventListener('click', () => {
+    seed.value = String((Math.trunc(Number(seed.value)) || 0) + 1);
+    render();
+  });
+
+  return {
+    show(m: GenerativeModel) {
+      model = m;
+      render();
+    },
+  };
+}

@@ -1,0 +1,220 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { InputError } from '../errors.js';
+import { readRunConfig } from '../run/run-dir.js';
+import { type ApiError, CHECKPOINT_HEADER } from './protocol.js';
+import { type Route, resolveRoute } from './routes.js';
+import { currentCheckpoint, metricsText, testImageSample } from './run-files.js';
+
+/** The built page (`npm run build` puts it here); the same path from src/web and dist/web. */
+export const CLIENT_DIR = fileURLToPath(new URL('../../dist/web/client/', import.meta.url));
+
+export interface ExplorerOptions {
+  runDir: string;
+  /** Interface to bind; loopback unless the user asks otherwise. */
+  host?: string;
+  /** 0 picks a free port. */
+  port?: number;
+  checkpoint?: 'best' | 'latest';
+  /** Test images sent to the page (encoded there for the latent map and interpolation). */
+  testImages?: number;
+  clientDir?: string;
+}
+
+export interface Explorer {
+  url: string;
+  server: Server;
+  close(): Promise<void>;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+export const isLoopback = (host: string) => LOOPBACK.has(host);
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.json': 'application/json',
+};
+
+/** Only this origin's scripts, styles, images and fetches; WebAssembly compilation for the wasm backend. */
+const CSP = [
+  "default-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
+  "style-src 'self'",
+  "img-src 'self' data: blob:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+const SECURITY_HEADERS = {
+  'Content-Security-Policy': CSP,
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+  'Referrer-Policy': 'no-referrer',
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+};
+
+interface Reply {
+  status: number;
+  type: string;
+  body: string | Uint8Array;
+  headers?: Record<string, string>;
+}
+
+const json = (status: number, value: unknown, headers?: Record<string, string>): Reply => ({
+  status,
+  type: 'application/json; charset=utf-8',
+  body: JSON.stringify(value),
+  headers,
+});
+const apiError = (status: number, error: ApiError) => json(status, error);
+
+/**
+ * `vaekit serve`: a read-only HTTP server for one run — the built explorer page and the run's config,
+ * metrics, current checkpoint and a sample of its test images — and nothing else.
+ */
+export async function startExplorer(opts: ExplorerOptions): Promise<Explorer> {
+  const config = readRunConfig(opts.runDir);
+  const clientDir = opts.clientDir ?? CLIENT_DIR;
+  if (!existsSync(join(clientDir, 'index.html'))) {
+    throw new InputError({
+      where: clientDir,
+      expected: 'the built explorer page (index.html)',
+      found: 'nothing',
+      hint: 'run `npm run build` in the vaekit package',
+    });
+  }
+  // Listed per request, so a rebuilt page is served without a restart.
+  const hasAsset = (name: string) => readdirSync(join(clientDir, 'assets')).includes(name);
+  const host = opts.host ?? '127.0.0.1';
+  const which = opts.checkpoint ?? 'best';
+  let testImages: ReturnType<typeof testImageSample> | undefined;
+  const sample = () => {
+    testImages ??= testImageSample(config, opts.testImages ?? 1000);
+    return testImages;
+  };
+
+  const handle = (route: Route): Reply => {
+    switch (route.kind) {
+      case 'page':
+        return {
+          status: 200,
+          type: CONTENT_TYPES['.html'],
+          body: readFileSync(join(clientDir, 'index.html')),
+        };
+      case 'asset':
+        return {
+          status: 200,
+          type: CONTENT_TYPES[extname(route.name)] ?? 'application/octet-stream',
+          body: readFileSync(join(clientDir, 'assets', route.name)),
+          // Built assets carry a content hash in their names.
+          headers: { 'Cache-Control': 'public, max-age=31536000, immutable' },
+        };
+      case 'config':
+        return json(200, config);
+      case 'metrics':
+        return { status: 200, type: 'application/x-ndjson; charset=utf-8', body: metricsText(opts.runDir) };
+      case 'checkpoint-specs':
+      case 'checkpoint-weights': {
+        const ck = currentCheckpoint(opts.runDir, which);
+        if (!ck) {
+          return apiError(404, {
+            error: 'no checkpoint yet',
+            hint: 'training in progress? a checkpoint is written at the end of each epoch',
+          });
+        }
+        const headers = { [CHECKPOINT_HEADER]: ck.specs.checkpoint };
+        if (route.kind === 'checkpoint-specs') return json(200, ck.specs, headers);
+        const body = readFileSync(join(ck.dir, 'weights.bin'));
+        return { status: 200, type: 'application/octet-stream', body, headers };
+      }
+      case 'test-images-meta':
+        return json(200, sample().meta);
+      case 'test-images-pixels':
+        return { status: 200, type: 'application/octet-stream', body: sample().pixels };
+    }
+  };
+
+  const server = createServer((req, res) => {
+    let reply: Reply;
+    try {
+      reply = respond(req, allowedHosts(host, server), (url) => resolveRoute(url, hasAsset), handle);
+    } catch (e) {
+      reply = apiError(500, { error: (e as Error).message });
+    }
+    send(req, res, reply);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (e: NodeJS.ErrnoException) =>
+      reject(
+        new InputError(
+          {
+            where: `${host}:${opts.port ?? 0}`,
+            expected: 'an address to listen on',
+            found: e.code ?? e.message,
+          },
+          { cause: e },
+        ),
+      ),
+    );
+    server.listen(opts.port ?? 0, host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const shownHost = host.includes(':') ? `[${host}]` : host;
+  return {
+    url: `http://${shownHost}:${port}/`,
+    server,
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/** Host headers a loopback server answers to (a page on another site must not reach it by DNS rebinding). */
+function allowedHosts(host: string, server: Server): Set<string> | null {
+  if (!isLoopback(host)) return null;
+  const { port } = server.address() as AddressInfo;
+  return new Set([`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`]);
+}
+
+function respond(
+  req: IncomingMessage,
+  hosts: Set<string> | null,
+  resolve: (url: string) => ReturnType<typeof resolveRoute>,
+  handle: (route: Route) => Reply,
+): Reply {
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    return { ...apiError(405, { error: 'read-only: only GET and HEAD' }), headers: { Allow: 'GET, HEAD' } };
+  }
+  if (hosts && !hosts.has(req.headers.host ?? '')) {
+    return apiError(403, { error: 'unexpected Host header', hint: 'open the URL vaekit serve printed' });
+  }
+  const r = resolve(req.url ?? '');
+  return r.ok ? handle(r.route) : apiError(r.status, { error: r.reason });
+}
+
+function send(req: IncomingMessage, res: ServerResponse, reply: Reply): void {
+  const body = typeof reply.body === 'string' ? Buffer.from(reply.body) : reply.body;
+  res.writeHead(reply.status, {
+    ...SECURITY_HEADERS,
+    'Content-Type': reply.type,
+    'Content-Length': body.byteLength,
+    // The run's files change while it trains.
+    'Cache-Control': 'no-store',
+    ...reply.headers,
+  });
+  res.end(req.method === 'HEAD' ? undefined : body);
+}
