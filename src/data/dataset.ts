@@ -16,6 +16,8 @@ export interface Dataset {
 export interface DatasetSplit {
   train: Dataset;
   test: Dataset;
+  /** Files left out because they could not be decoded (image folders with skipBadFiles). */
+  skipped?: string[];
 }
 
 /** Number of values in one image (h·w·c). */

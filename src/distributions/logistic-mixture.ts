@@ -5,6 +5,14 @@ import { sumPerExample } from './gaussian.js';
 const HALF_BIN = 1 / 255;
 
 /**
+ * The same boolean mask, cut off from the gradient tape: tfjs has no gradient for comparison ops and
+ * would refuse to differentiate through a `where` whose condition depends on the parameters.
+ */
+function constantMask(mask: tf.Tensor): tf.Tensor {
+  return tf.tensor(mask.dataSync(), mask.shape, 'bool');
+}
+
+/**
  * Discretised mixture of logistics (Salimans et al. 2017, PixelCNN++; NVAE's likelihood for colour
  * images) for 8-bit data. Each channel of each pixel has its own K-component mixture; x ∈ [0, 1] is
  * mapped to [−1, 1] and each of the 256 levels is a bin of width 2/255:
@@ -45,7 +53,7 @@ export class LogisticMixture {
     const midIn = invS.mul(centred);
     const logPdfMid = midIn.sub(this.logScales).sub(tf.softplus(midIn).mul(2));
     const inner = tf.where(
-      cdfDelta.greater(1e-5),
+      constantMask(cdfDelta.greater(1e-5)),
       tf.log(tf.maximum(cdfDelta, 1e-12)),
       logPdfMid.sub(Math.log(127.5)),
     );

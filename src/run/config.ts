@@ -15,8 +15,14 @@ export const runConfigSchema = z.strictObject({
       /** A built-in name (`mnist`, `fashion-mnist`), an IDX file, or a directory of IDX files. */
       dataset: z.string().min(1).default('mnist'),
       binarize: z.enum(BINARIZATIONS as [string, ...string[]]).default('none'),
+      /** Image folders: side of the square the images are centre-cropped and resized to. */
+      imageSize: z.number().int().min(1).max(4096).default(32),
+      /** Image folders: 1 (grey) or 3 (RGB). */
+      channels: z.union([z.literal(1), z.literal(3)]).default(3),
+      /** Image folders: skip files that cannot be decoded instead of stopping. */
+      skipBadFiles: z.boolean().default(false),
     })
-    .default({ dataset: 'mnist', binarize: 'none' }),
+    .prefault({}),
   /** [height, width, channels] of the data, filled in when the run is created. */
   inputShape: z
     .tuple([z.number().int().positive(), z.number().int().positive(), z.number().int().positive()])

@@ -16,11 +16,14 @@ export function loadRunData(
   data: RunConfig['data'],
   seed: number,
 ): { split: DatasetSplit; binarization: Binarization } {
-  const raw = loadDataset(data.dataset);
+  const raw = loadDataset(data.dataset, {
+    image: { size: data.imageSize, channels: data.channels, skipBadFiles: data.skipBadFiles },
+  });
   const mode = data.binarize as Binarization;
   const testMode = mode === 'dynamic' ? 'static' : mode;
   return {
     split: {
+      skipped: raw.skipped,
       train: binarizeDataset(raw.train, mode, new Rng(seed)),
       test: binarizeDataset(raw.test, testMode, new Rng(TEST_BINARIZATION_SEED)),
     },

@@ -39,6 +39,10 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
   const paths: RunPaths = opts.resume ? runPaths(opts.dir) : createRunDir(opts.dir, config);
   if (opts.epochs !== undefined) config = { ...config, train: { ...config.train, epochs: opts.epochs } };
   const model = buildModel(config.model, split.train.shape, config.seed);
+  if (split.skipped?.length) {
+    const message = `skipped ${split.skipped.length} file(s) that could not be decoded, e.g. ${split.skipped[0]}`;
+    for (const c of opts.callbacks ?? []) c.onEvent?.({ kind: 'data', message, step: 0 });
+  }
   const ckDir = opts.resume ? findCheckpoint(paths.checkpoints) : null;
   const pictures: TrainCallbacks = {
     onEpochEnd: (r) => {

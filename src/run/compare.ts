@@ -1,0 +1,103 @@
+import { type Dataset, imageSize } from '../data/dataset.js';
+import { InputError } from '../errors.js';
+import type { Classifier } from '../eval/classifier.js';
+import { importanceSampledLogLikelihood } from '../eval/log-likelihood.js';
+import { type SampleQuality, sampleQuality } from '../eval/sample-quality.js';
+import { writeImageGrid } from '../io/png.js';
+import type { GenerativeModel } from '../models/generative.js';
+import type { LatentVariableModel } from '../models/latent-model.js';
+import type { LoadedRun } from './load-run.js';
+
+export interface ComparisonOptions {
+  /** Samples drawn from each model, scored against the test images. */
+  samples: number;
+  seed: number;
+  /** Importance samples per test image for IS-NLL (models with an encoder); 0 skips it. */
+  k: number;
+  /** Test images scored by IS-NLL (the first ones). */
+  nllImages: number;
+}
+
+export interface ComparisonRow {
+  run: string;
+  model: string;
+  /** Optimiser steps the checkpoint was trained for. */
+  step: number;
+  /** Fréchet classifier distance, precision and recall of the model's samples (src/eval/sample-quality). */
+  quality: SampleQuality;
+  /** Importance-sampled −log p(x) in nats per test image; null for models without a likelihood (GANs). */
+  isNll: number | null;
+  isNllBitsPerDim: number | null;
+}
+
+/** A model with one latent layer, an encoder q(z|x) and a decoder p(x|z): IS-NLL applies to it. */
+function hasLikelihood(m: GenerativeModel): m is GenerativeModel & LatentVariableModel {
+  const v = m as Partial<LatentVariableModel>;
+  return typeof v.encode === 'function' && typeof v.decode === 'function';
+}
+
+/**
+ * The same metrics for every model: sample quality in the feature space of a classifier trained on the
+ * data (Fréchet distance, precision, recall), and, for models with a likelihood, the importance-sampled
+ * NLL of the test images.
+ */
+export function compareRun(
+  run: LoadedRun & { dir: string },
+  test: Dataset,
+  classifier: Classifier,
+  opts: ComparisonOptions,
+): ComparisonRow {
+  const quality = sampleQuality(run.model, classifier, test, { samples: opts.samples, seed: opts.seed });
+  const nll =
+    opts.k > 0 && hasLikelihood(run.model)
+      ? importanceSampledLogLikelihood(run.model, test, { k: opts.k, limit: opts.nllImages, seed: opts.seed })
+      : null;
+  return {
+    run: run.dir,
+    model: run.model.kind,
+    step: run.state.step,
+    quality,
+    isNll: nll?.nll ?? null,
+    isNllBitsPerDim: nll?.bitsPerDim ?? null,
+  };
+}
+
+/** Runs compared together must score against the same test images. */
+export function checkSameData(runs: (LoadedRun & { dir: string })[]): void {
+  const key = (r: LoadedRun) => JSON.stringify([r.config.data, r.config.inputShape]);
+  const odd = runs.find((r) => key(r) !== key(runs[0]));
+  if (odd) {
+    throw new InputError({
+      where: odd.dir,
+      expected: `the data of ${runs[0].dir}: ${key(runs[0])}`,
+      found: key(odd),
+      hint: 'compare runs trained on the same dataset with the same binarisation',
+    });
+  }
+}
+
+/**
+ * One PNG with a block of `rows`×`perRow` images per source side by side (the test images first, then each
+ * run's samples), blocks separated by an empty column.
+ */
+export function writeSideBySide(
+  path: string,
+  blocks: Float32Array[],
+  shape: [number, number, number],
+  opts: { rows?: number; perRow?: number; scale?: number } = {},
+): void {
+  const rows = opts.rows ?? 8;
+  const perRow = opts.perRow ?? 8;
+  const size = imageSize({ shape });
+  const cols = blocks.length * (perRow + 1) - 1;
+  const grid = new Float32Array(rows * cols * size).fill(0.5); // the gap cells look like the background
+  for (let r = 0; r < rows; r++) {
+    blocks.forEach((block, b) => {
+      for (let i = 0; i < perRow; i++) {
+        const src = (r * perRow + i) * size;
+        grid.set(block.subarray(src, src + size), (r * cols + b * (perRow + 1) + i) * size);
+      }
+    });
+  }
+  writeImageGrid(path, grid, rows * cols, shape, { cols, scale: opts.scale ?? 2 });
+}
