@@ -1,10 +1,17 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
+import { findCheckpoint } from '../../src/io/checkpoint.js';
 import { buildModel, modelConfigSchema } from '../../src/models/build.js';
 import type { GAN } from '../../src/models/gan.js';
+import { trainConfigSchema } from '../../src/train/config.js';
+import { train } from '../../src/train/loop.js';
 import type { StepContext } from '../../src/train/trainable.js';
 import { useBackend } from '../helpers/backend.js';
+import { tinyMnist } from '../helpers/tiny-data.js';
 
 before(() => useBackend('wasm'));
 
@@ -120,4 +127,40 @@ test('weights round-trip into a model built from another seed; evalBatch has no 
   assert.ok(Math.abs(m.wasserstein + m.criticLoss) < 1e-4);
   a.dispose();
   b.dispose();
+});
+
+test('through the training loop, a small GAN’s samples move towards the data; latest is best', async () => {
+  const data = tinyMnist(1024, 100);
+  const model = buildModel(
+    modelConfigSchema.parse({
+      type: 'gan',
+      latentDim: 8,
+      generatorFilters: [16, 8],
+      criticFilters: [8, 16],
+      learningRate: 1e-3,
+    }),
+    [28, 28, 1],
+    2,
+  ) as GAN;
+  const meanPixel = () => tf.tidy(() => model.sample(200, 1).mean().dataSync()[0]);
+  const target = tf.tidy(() => tf.tensor(data.train.images).mean().dataSync()[0]);
+  const before = Math.abs(meanPixel() - target);
+  const checkpointDir = mkdtempSync(join(tmpdir(), 'vaekit-gan-'));
+  const records = await train({
+    model,
+    data,
+    config: trainConfigSchema.parse({ epochs: 4, batchSize: 32 }), // 128 steps
+    seed: 2,
+    checkpointDir,
+  });
+  const after = Math.abs(meanPixel() - target);
+  assert.ok(after < before / 2, `|mean pixel − data mean| went from ${before} to ${after}`);
+  const last = records.at(-1)!;
+  assert.ok(['criticLoss', 'generatorLoss'].every((k) => Number.isFinite(last.test[k])));
+  assert.equal(last.test.loss, undefined);
+  // no likelihood, no test loss to rank epochs by: the best checkpoint is the latest
+  assert.equal(findCheckpoint(checkpointDir, 'best'), findCheckpoint(checkpointDir, 'latest'));
+  assert.ok(findCheckpoint(checkpointDir, 'best')?.endsWith('step-000000128'));
+  rmSync(checkpointDir, { recursive: true, force: true });
+  model.dispose();
 });

@@ -1,0 +1,103 @@
+import { Command } from 'commander';
+import type { BackendChoice } from '../backend/index.js';
+import { imageSize } from '../data/dataset.js';
+import { defaultClassifierDir, loadClassifier } from '../eval/classifier.js';
+import { drawSamples } from '../eval/sample-quality.js';
+import type { ImageShape } from '../nn/networks.js';
+import { type ComparisonRow, checkSameData, compareRun, writeSideBySide } from '../run/compare.js';
+import { loadRunData } from '../run/data.js';
+import { intArg } from './args.js';
+import { backendOption, checkpointOption, openRun } from './common.js';
+
+interface CompareFlags {
+  classifier?: string;
+  count: number;
+  k: number;
+  nllImages: number;
+  seed: number;
+  out: string;
+  checkpoint: 'best' | 'latest';
+  backend?: BackendChoice;
+}
+
+const num = (v: number | null, digits: number) => (v === null ? '–' : v.toFixed(digits));
+
+/** The comparison as a Markdown table (pastes into a README). */
+export function comparisonTable(rows: ComparisonRow[]): string {
+  const lines = [
+    '| run | model | steps | FCD ↓ | precision ↑ | recall ↑ | IS-NLL (nats) ↓ | bits/dim ↓ |',
+    '|---|---|---|---|---|---|---|---|',
+    ...rows.map(
+      (r) =>
+        `| ${r.run} | ${r.model} | ${r.step} | ${num(r.quality.frechetDistance, 2)} | ` +
+        `${num(r.quality.precisionRecall.precision, 3)} | ${num(r.quality.precisionRecall.recall, 3)} | ` +
+        `${num(r.isNll, 2)} | ${num(r.isNllBitsPerDim, 4)} |`,
+    ),
+  ];
+  return lines.join('\n');
+}
+
+export function compareCommand(): Command {
+  return new Command('compare')
+    .description(
+      'Score trained runs (VAE, hierarchical VAE, GAN, WGAN, WGAN-GP) with the same metrics and print one table:\n' +
+        '  FCD        Fréchet distance between features of samples and of test images (FID with a\n' +
+        '             classifier trained on the dataset in place of Inception; lower is better)\n' +
+        '  precision  share of samples that land among test images in feature space (fidelity)\n' +
+        '  recall     share of test images covered by the samples (diversity)\n' +
+        '  IS-NLL     importance-sampled −log p(x) on test images, for models with a likelihood\n' +
+        'and write a PNG: test images, then each run’s samples, side by side.\n' +
+        'The runs must share their dataset; the feature classifier comes from `vaekit train-classifier`.\n\n' +
+        'Example:\n' +
+        '  vaekit train-classifier --dataset fashion-mnist\n' +
+        '  vaekit compare runs/vae runs/gan runs/wgan-gp -o compare.png',
+    )
+    .argument('<runs...>', 'run directories')
+    .option('--classifier <dir>', 'feature classifier (default: .cache/classifiers/<dataset>)')
+    .option(
+      '-n, --count <n>',
+      'samples per model for FCD, precision and recall (scored against the whole test set)',
+      intArg(10),
+      5000,
+    )
+    .option('-k, --k <k>', 'importance samples per test image for IS-NLL (0: skip)', intArg(0), 100)
+    .option('--nll-images <n>', 'test images scored by IS-NLL', intArg(1), 1000)
+    .option('-o, --out <file.png>', 'side-by-side PNG of samples', 'compare.png')
+    .option('--seed <n>', 'random seed of the samples', intArg(0), 0)
+    .addOption(checkpointOption())
+    .addOption(backendOption())
+    .action(async (dirs: string[], f: CompareFlags) => {
+      const runs = [];
+      for (const dir of dirs) runs.push({ ...(await openRun(dir, f)), dir });
+      checkSameData(runs);
+      const { split } = loadRunData(runs[0].config.data, runs[0].config.seed);
+      const { classifier, info } = loadClassifier(
+        f.classifier ?? defaultClassifierDir(runs[0].config.data.dataset),
+      );
+      process.stdout.write(
+        `features: classifier of ${info.dataset} (test accuracy ${(100 * info.testAccuracy).toFixed(1)}%, ` +
+          `${info.featureDim} features); ${f.count} samples per model against ${split.test.count} test images; ` +
+          `IS-NLL with k = ${f.k} on ${f.nllImages} test images\n\n`,
+      );
+      const rows = runs.map((run) =>
+        compareRun(run, split.test, classifier, {
+          samples: f.count,
+          seed: f.seed,
+          k: f.k,
+          nllImages: f.nllImages,
+        }),
+      );
+      process.stdout.write(`${comparisonTable(rows)}\n`);
+      const shape = split.test.shape as ImageShape;
+      const shown = 64;
+      writeSideBySide(
+        f.out,
+        [
+          split.test.images.subarray(0, shown * imageSize(split.test)),
+          ...runs.map((r) => drawSamples(r.model, shown, f.seed)),
+        ],
+        shape,
+      );
+      process.stdout.write(`\nwrote ${f.out}: test images, then ${runs.map((r) => r.dir).join(', ')}\n`);
+    });
+}
