@@ -1,0 +1,207 @@
+/**
+ * The explorer in a real browser: Debian's chromium driven by playwright-core. A run is created empty
+ * (the page must say there is no checkpoint yet), trained for one epoch while the page is open (the page
+ * must pick the checkpoint and the curves up by itself), then every panel is exercised and its canvas
+ * pixels checked. VAEKIT_UPDATE_DOCS=1 also writes docs/explorer.png (of VAEKIT_DOCS_RUN when given,
+ * e.g. a 10-epoch run, else of the tiny run).
+ */
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Explorer, startExplorer } from '../../src/web/server.js';
+import { useBackend } from '../helpers/backend.js';
+import { emptyRun, trainTinyRun } from './tiny-run.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const DOCS_SCREENSHOT = join(import.meta.dirname, '..', '..', 'docs', 'explorer.png');
+
+interface CanvasPixels {
+  width: number;
+  height: number;
+  /** RGBA bytes, row after row. */
+  data: Uint8Array;
+}
+
+let browser: Browser;
+let explorer: Explorer;
+let runDir: string;
+
+before(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`the browser tests need Debian's chromium at ${CHROMIUM}: apt-get install chromium`);
+  }
+  await useBackend('wasm');
+  runDir = emptyRun();
+  explorer = await startExplorer({ runDir, port: 0, testImages: 300 });
+  // playwright starts chromium with a fresh temporary profile (--user-data-dir) of its own.
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await explorer?.close();
+});
+
+/** A page that records console errors and uncaught exceptions (a CSP violation shows up as one). */
+async function openPage(url: string): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser.newPage({ viewport: { width: 1480, height: 900 } });
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => {
+    // The page asks for the checkpoint before one exists; that 404 is expected.
+    if (m.type() === 'error' && !/status of 404/.test(m.text())) errors.push(m.text());
+  });
+  await page.goto(url);
+  return { page, errors };
+}
+
+const waitForState = (page: Page, state: string, timeout = 60_000) =>
+  page.waitForFunction((s) => document.body.dataset.state === s, state, { timeout });
+
+/** A canvas's pixels, sent from the page as base64 (a plain array of numbers takes seconds). */
+async function pixels(page: Page, id: string): Promise<CanvasPixels> {
+  const { width, height, base64 } = await page.evaluate((canvasId) => {
+    const c = document.getElementById(canvasId) as HTMLCanvasElement;
+    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    let bytes = '';
+    for (let i = 0; i < d.length; i += 0x8000) bytes += String.fromCharCode(...d.subarray(i, i + 0x8000));
+    return { width: c.width, height: c.height, base64: btoa(bytes) };
+  }, id);
+  return { width, height, data: new Uint8Array(Buffer.from(base64, 'base64')) };
+}
+
+/** Grey values (red channel) of the tile at column col, row row of an image grid drawn by drawImageGrid. */
+function tile(p: CanvasPixels, col: number, row: number, size: number): number[] {
+  const out: number[] = [];
+  const [x0, y0] = [2 + col * (size + 2), 2 + row * (size + 2)];
+  for (let y = y0; y < y0 + size; y++)
+    for (let x = x0; x < x0 + size; x++) out.push(p.data[4 * (y * p.width + x)]);
+  return out;
+}
+
+const spread = (v: ArrayLike<number>) => {
+  const a = Array.from(v);
+  return a.reduce((m, x) => Math.max(m, x), 0) - a.reduce((m, x) => Math.min(m, x), 255);
+};
+const changed = (a: ArrayLike<number>, b: ArrayLike<number>, by = 10) =>
+  Array.from(a).filter((x, i) => Math.abs(x - b[i]) > by).length;
+const colours = (p: CanvasPixels) => {
+  const set = new Set<number>();
+  for (let i = 0; i < p.data.length; i += 4)
+    set.add((p.data[i] << 16) | (p.data[i + 1] << 8) | p.data[i + 2]);
+  return set;
+};
+const rgb = (hex: string) => Number.parseInt(hex.slice(1), 16);
+
+test('the explorer: no checkpoint yet, then live after an epoch; sliders, map, interpolation, samples, curves', async () => {
+  const { page, errors } = await openPage(`${explorer.url}?backend=wasm`);
+  await waitForState(page, 'no-checkpoint');
+  assert.match((await page.textContent('#banner')) ?? '', /No checkpoint yet — training in progress\?/);
+
+  await trainTinyRun(runDir); // the page polls metrics.jsonl and loads the new checkpoint itself
+  await waitForState(page, 'ready');
+  assert.equal(await page.textContent('#info-backend'), 'wasm');
+  assert.match((await page.textContent('#info-checkpoint')) ?? '', /^step-\d{9} \(epoch 1\)$/);
+  assert.equal(await page.locator('#banner').isVisible(), false);
+
+  // Sliders: one per latent dimension (6 < 8), ordered by KL; moving the first one redraws the image.
+  const sliders = page.locator('#sliders input[type=range]');
+  assert.equal(await sliders.count(), 6);
+  const before = await pixels(page, 'slider-canvas');
+  assert.ok(spread(before.data) > 100, 'a decoded digit, not a blank canvas');
+  const first = sliders.first();
+  await first.focus();
+  await page.keyboard.press(Number(await first.inputValue()) > 0 ? 'Home' : 'End');
+  assert.equal(Math.abs(Number(await first.inputValue())), 3);
+  const moved = await pixels(page, 'slider-canvas');
+  assert.ok(changed(before.data, moved.data) > before.data.length / 100, 'the decoded image changed');
+
+  // Latent map: the coloured classes, and a decoded grid of 12×12 distinct images over the plane.
+  const map = await pixels(page, 'map-canvas');
+  assert.ok(colours(map).size >= 10, 'points in several class colours');
+  const grid = await pixels(page, 'plane-canvas');
+  assert.equal(grid.width, 12 * 30 + 2);
+  assert.ok(changed(tile(grid, 0, 0, 28), tile(grid, 11, 11, 28)) > 20, 'opposite corners differ');
+  // A click on the map decodes that point with the sliders.
+  await page.locator('#map-canvas').click({ position: { x: 300, y: 60 } });
+  assert.match((await page.textContent('#slider-caption')) ?? '', /latent map/);
+  assert.ok(changed(moved.data, (await pixels(page, 'slider-canvas')).data) > 0);
+
+  // Interpolation between test images 3 and 7 in 10 steps: both strips drawn, endpoints different.
+  await page.fill('#interp-from', '3');
+  await page.fill('#interp-to', '7');
+  await page.click('#interp-run');
+  await page.waitForFunction(() => document.getElementById('interp-linear')?.dataset.rendered === '3-7-10');
+  const linear = await pixels(page, 'interp-linear');
+  const spherical = await pixels(page, 'interp-spherical');
+  assert.equal(linear.width, 10 * (56 + 2) + 2);
+  for (let k = 0; k < 10; k++) assert.ok(spread(tile(linear, k, 0, 56)) > 50, `linear tile ${k} not blank`);
+  assert.ok(changed(tile(linear, 0, 0, 56), tile(linear, 9, 0, 56)) > 50, 'the strip goes somewhere');
+  assert.deepEqual(tile(spherical, 0, 0, 56), tile(linear, 0, 0, 56), 'both paths start at μ(x₃)');
+  assert.ok(changed(tile(spherical, 4, 0, 56), tile(linear, 4, 0, 56), 0) > 0, 'the paths differ between');
+
+  // Samples: at temperature 0 every z is 0, so all 32 images are the same.
+  const samples = page.locator('#samples-temperature');
+  await samples.focus();
+  await page.keyboard.press('Home');
+  assert.equal(await page.textContent('#samples-temperature-value'), '0.00');
+  const cold = await pixels(page, 'samples-canvas');
+  assert.deepEqual(tile(cold, 0, 0, 56), tile(cold, 7, 3, 56));
+  await page.keyboard.press('End');
+  const hot = await pixels(page, 'samples-canvas');
+  assert.ok(changed(tile(hot, 0, 0, 56), tile(hot, 7, 3, 56)) > 0, 'at t = 1.5 the samples vary');
+
+  // Curves from metrics.jsonl, and the KL of each dimension.
+  assert.ok(colours(await pixels(page, 'curves-elbo')).has(rgb('#e15759')), '−ELBO drawn');
+  const terms = colours(await pixels(page, 'curves-terms'));
+  assert.ok(terms.has(rgb('#4e79a7')) && terms.has(rgb('#f28e2b')), 'reconstruction and KL drawn');
+  assert.ok(colours(await pixels(page, 'kl-dims')).has(rgb('#f28e2b')), 'KL bars drawn');
+  assert.match(
+    (await page.textContent('#curves-status')) ?? '',
+    /^epoch 1 of 1 · step 90 · test −ELBO \d+\.\d\d nats/,
+  );
+
+  assert.deepEqual(errors, [], 'no console errors (CSP violations included)');
+  if (process.env.VAEKIT_UPDATE_DOCS === '1') await screenshotForDocs(page);
+  await page.close();
+});
+
+test('without ?backend the page picks the best backend it can start', async () => {
+  const { page, errors } = await openPage(explorer.url);
+  await waitForState(page, 'ready', 90_000);
+  assert.ok(['webgl', 'wasm', 'cpu'].includes((await page.textContent('#info-backend')) ?? ''));
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+/** docs/explorer.png for the README: of VAEKIT_DOCS_RUN when set (a properly trained run), else this page. */
+async function screenshotForDocs(page: Page): Promise<void> {
+  const docsRun = process.env.VAEKIT_DOCS_RUN;
+  if (!docsRun) {
+    await page.screenshot({ path: DOCS_SCREENSHOT, fullPage: true });
+    return;
+  }
+  const docs = await startExplorer({ runDir: docsRun, port: 0 });
+  try {
+    const shown = await openPage(`${docs.url}?backend=wasm`);
+    await waitForState(shown.page, 'ready');
+    await shown.page.screenshot({ path: DOCS_SCREENSHOT, fullPage: true });
+  } finally {
+    await docs.close();
+  }
+}

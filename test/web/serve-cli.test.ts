@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { emptyRun } from './tiny-run.js';
+
+// `vaekit serve` as users run it: the bin script over the compiled dist/ (`npm test` builds it first).
+const bin = join(import.meta.dirname, '..', '..', 'bin', 'vaekit.js');
+
+test('vaekit serve prints a loopback URL, serves the page, and stops on Ctrl-C', async () => {
+  const child = spawn(process.execPath, [bin, 'serve', emptyRun(), '--port', '0', '--seed', '4']);
+  let out = '';
+  child.stdout.on('data', (d) => {
+    out += d;
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', () => {
+        const m = /(http:\/\/127\.0\.0\.1:\d+\/\?seed=4)/.exec(out);
+        if (m) resolve(m[1]);
+      });
+      child.on('exit', () => reject(new Error(`serve exited: ${out}`)));
+    });
+    const page = await fetch(url);
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /vaekit explorer/);
+    const none = await fetch(new URL('/api/checkpoint/weights.json', url));
+    assert.equal(none.status, 404);
+  } finally {
+    child.kill('SIGINT');
+  }
+  assert.equal(await exited, 0);
+});
+
+test('vaekit serve: --help teaches, a missing run is an input error (exit 2)', () => {
+  const help = spawnSync(process.execPath, [bin, 'serve', '--help'], { encoding: 'utf8' });
+  assert.equal(help.status, 0);
+  assert.match(help.stdout, /--port/);
+  assert.match(help.stdout, /interpolation/);
+  const missing = spawnSync(process.execPath, [bin, 'serve', join(emptyRun(), 'nope')], { encoding: 'utf8' });
+  assert.equal(missing.status, 2);
+  assert.match(missing.stderr, /config\.json/);
+});
