@@ -9,7 +9,8 @@
 import { InputError } from '../errors.js';
 import type { Rng } from '../util/random.js';
 import { type Binarization, bernoulliSample } from './binarize.js';
-import { type Dataset, gather } from './dataset.js';
+import type { Dataset } from './dataset.js';
+import { type Images, readImages } from './source.js';
 
 export interface Batch {
   /** size·h·w·c values, NHWC. */
@@ -42,7 +43,7 @@ export function epochPermutation(count: number, rng: Rng, shuffle = true): Int32
  * `rng` is used only for dynamic binarisation. Arguments are checked when called, not when iterated.
  */
 export function epochBatches(
-  ds: Dataset,
+  ds: Images,
   perm: Int32Array,
   batchSize: number,
   startBatch: number,
@@ -62,9 +63,9 @@ export function epochBatches(
   return (function* () {
     for (let b = startBatch; b < n; b++) {
       const indices = perm.slice(b * batchSize, Math.min((b + 1) * batchSize, ds.count));
-      const { images: x, labels } = gather(ds, indices);
+      const { images: x, count, labels } = readImages(ds, indices);
       if (opts.binarization === 'dynamic') bernoulliSample(x, rng, x);
-      yield { x, size: indices.length, indices, labels };
+      yield { x, size: count, indices, labels };
     }
   })();
 }

@@ -9,9 +9,10 @@ import { basename, join } from 'node:path';
 import { InputError } from '../errors.js';
 import { decodeImage } from '../io/image.js';
 import type { Batch } from './batches.js';
-import { type DatasetSplit, splitDataset } from './dataset.js';
+import { type Dataset, type DatasetSplit, splitDataset, splitIndices } from './dataset.js';
 import { listDir, readInputFile } from './files.js';
 import { cropResize } from './resize.js';
+import type { ImageSource } from './source.js';
 
 export interface ImageFolderOptions {
   /** Side of the square output images, in pixels. */
@@ -162,5 +163,35 @@ export function loadImageFolder(
     ...splitDataset(ds, opts.testFraction ?? 0.1, opts.seed ?? 0),
     classNames: source.classNames,
     skipped: [...source.skipped],
+  };
+}
+
+/**
+ * An image folder split into train and test (seeded permutation, as loadImageFolder) where only the
+ * test images are decoded now: the training images are read from disk a batch at a time, so a folder
+ * larger than memory trains. Files that fail to decode are skipped or reported as they are met.
+ */
+export function openImageFolderSplit(
+  root: string,
+  opts: ImageFolderOptions & { testFraction?: number; seed?: number },
+): { train: ImageSource; test: Dataset; classNames?: string[]; skipped: Set<string> } {
+  const source = openImageFolder(root, opts);
+  const { train, test } = splitIndices(source.count, opts.testFraction ?? 0.1, opts.seed ?? 0);
+  const t = source.readBatch(test);
+  const read = (idx: ArrayLike<number>) => {
+    const b = source.readBatch(Array.from(idx, (i) => train[i]));
+    return { images: b.x, count: b.size, labels: b.labels };
+  };
+  return {
+    train: {
+      name: source.name,
+      shape: source.shape,
+      count: train.length,
+      labels: source.labels && train.map((j) => source.labels![j]),
+      read,
+    },
+    test: { name: source.name, shape: source.shape, count: t.size, images: t.x, labels: t.labels },
+    classNames: source.classNames,
+    skipped: source.skipped,
   };
 }

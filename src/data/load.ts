@@ -6,9 +6,9 @@ import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { InputError } from '../errors.js';
 import { isBuiltinName, loadBuiltin } from './builtin.js';
-import { type DatasetSplit, splitDataset } from './dataset.js';
+import { type DatasetSplit, splitDataset, type TrainingSplit } from './dataset.js';
 import { findIdxFiles, loadIdxDir, loadIdxPair } from './idxdataset.js';
-import { type ImageFolderOptions, loadImageFolder } from './imagefolder.js';
+import { type ImageFolderOptions, loadImageFolder, openImageFolderSplit } from './imagefolder.js';
 
 export interface LoadOptions {
   /** Where fashion-mnist's IDX files are (default /usr/share/datasets/fashion-mnist). */
@@ -47,4 +47,19 @@ export function loadDataset(spec: string, opts: LoadOptions = {}): DatasetSplit 
   const labels = join(dirname(spec), name.replace('images', 'labels').replace(/idx[34]/, 'idx1'));
   const ds = loadIdxPair(spec, labels !== spec && existsSync(labels) ? labels : undefined);
   return splitDataset(ds, LONE_FILE_TEST_FRACTION);
+}
+
+/**
+ * Like loadDataset, but an image folder opened with `stream` keeps its training images on disk
+ * (read a batch at a time); everything else is loaded into memory.
+ */
+export function loadTrainingData(spec: string, opts: LoadOptions & { stream?: boolean } = {}): TrainingSplit {
+  const isImageFolder =
+    !isBuiltinName(spec) && statSync(spec, { throwIfNoEntry: false })?.isDirectory() && !findIdxFiles(spec);
+  if (opts.stream && opts.image && isImageFolder) {
+    const split = openImageFolderSplit(spec, opts.image);
+    // bad training files are only met (and skipped) as their batches are read
+    return { train: split.train, test: split.test, skipped: [...split.skipped] };
+  }
+  return loadDataset(spec, opts);
 }

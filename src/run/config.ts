@@ -21,6 +21,8 @@ export const runConfigSchema = z.strictObject({
       channels: z.union([z.literal(1), z.literal(3)]).default(3),
       /** Image folders: skip files that cannot be decoded instead of stopping. */
       skipBadFiles: z.boolean().default(false),
+      /** Image folders: keep the training images on disk and decode them a batch at a time. */
+      stream: z.boolean().default(false),
     })
     .prefault({}),
   /** [height, width, channels] of the data, filled in when the run is created. */

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { batchCount, epochBatches, epochPermutation } from '../data/batches.js';
 import type { Binarization } from '../data/binarize.js';
-import type { DatasetSplit } from '../data/dataset.js';
+import type { TrainingSplit } from '../data/dataset.js';
 import { NumericalError } from '../errors.js';
 import { appendLine, writeFileAtomic } from '../io/atomic.js';
 import { findCheckpoint, type LoadedCheckpoint, loadCheckpoint, saveCheckpoint } from '../io/checkpoint.js';
@@ -51,7 +51,7 @@ export interface TrainCallbacks {
 
 export interface TrainOptions {
   model: Trainable;
-  data: DatasetSplit;
+  data: TrainingSplit;
   config: TrainConfig;
   seed: number;
   /** Where checkpoints go (`runs/<name>/checkpoints`); none: no checkpoints, no resume. */
