@@ -21,9 +21,25 @@ export { readNpy, writeNpy } from './io/npy.js';
 export { encodeImageGrid, writeImageGrid } from './io/png.js';
 export { buildModel } from './models/build.js';
 export { type VAEConfig, vaeConfigSchema } from './models/config.js';
+export { GAN } from './models/gan.js';
+export {
+  ADVERSARIAL_TYPES,
+  type AdversarialConfig,
+  ganConfigSchema,
+  wganConfigSchema,
+  wganGpConfigSchema,
+} from './models/gan-config.js';
 export type { LatentVariableModel } from './models/latent-model.js';
 export { VAE } from './models/vae.js';
 export { type ElboOptions, type ElboTerms, elboTerms } from './objectives/elbo.js';
+export {
+  discriminatorLoss,
+  gradientPenalty,
+  nonSaturatingGeneratorLoss,
+  wassersteinCriticLoss,
+  wassersteinGeneratorLoss,
+} from './objectives/gan.js';
+export { type ComparisonRow, compareRun, writeSideBySide } from './run/compare.js';
 export { type RunConfig, runConfigSchema } from './run/config.js';
 export { encodeMeans } from './run/encode.js';
 export { loadRun } from './run/load-run.js';
