@@ -3,10 +3,12 @@ import { Command, CommanderError } from 'commander';
 import { InputError, NumericalError } from '../errors.js';
 import { compareCommand } from './compare.js';
 import { encodeCommand } from './encode.js';
+import { evalCommand } from './eval.js';
 import { reconstructCommand } from './reconstruct.js';
 import { sampleCommand } from './sample.js';
 import { serveCommand } from './serve.js';
 import { trainCommand } from './train.js';
+import { trainClassifierCommand } from './train-classifier.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -19,6 +21,8 @@ export function program(): Command {
         '  vaekit sample runs/<name>                 # PNG grid of samples from the prior\n' +
         '  vaekit reconstruct runs/<name>            # test images next to their reconstructions\n' +
         '  vaekit encode runs/<name> -o z.csv        # latent means of the test set\n' +
+        '  vaekit eval runs/<name> [--limit 100]     # ELBO vs importance-sampled log p(x), collapse, report\n' +
+        '  vaekit train-classifier --dataset mnist   # feature classifier for eval’s sample-quality metrics\n' +
         '  vaekit compare runs/a runs/b …            # same metrics + side-by-side samples for any models\n' +
         '  vaekit serve runs/<name>                  # explore the latent space in your browser',
     )
@@ -32,6 +36,8 @@ export function program(): Command {
     encodeCommand(),
     serveCommand(),
     compareCommand(),
+    evalCommand(),
+    trainClassifierCommand(),
   ]) {
     p.addCommand(c.exitOverride().showHelpAfterError('(add --help for usage)'));
   }

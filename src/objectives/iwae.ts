@@ -13,6 +13,11 @@ export interface IwaeOptions {
   /** Seed of the noise ε of the k reparameterised samples. */
   seed?: number;
   training?: boolean;
+  /**
+   * x repeated k times, sample-major ([k·B, ...]: all of x, then all of x again, …), when the caller has it
+   * already: evaluation builds it with typed-array copies, much faster than tf.tile on wasm.
+   */
+  tiled?: tf.Tensor;
 }
 
 /**

@@ -1,0 +1,67 @@
+import { existsSync } from 'node:fs';
+import { imageSize } from '../data/dataset.js';
+import type { RunConfig } from '../run/config.js';
+import { loadRunData } from '../run/data.js';
+import type { LoadedRun } from '../run/load-run.js';
+import { defaultClassifierDir, loadClassifier } from './classifier.js';
+import { evaluateModel, type ModelEvalOptions } from './evaluate-model.js';
+import type { EvalReport } from './report.js';
+
+export interface RunEvalOptions extends Omit<ModelEvalOptions, 'quality'> {
+  /** Feature classifier directory; undefined: the dataset's default cache if it exists; null: no sample quality. */
+  classifierDir?: string | null;
+}
+
+function describeModel(config: RunConfig): string {
+  const m = config.model as {
+    type: string;
+    latentDim?: number;
+    network?: { type: string; hidden?: number[]; filters?: number[] };
+    likelihood?: string;
+  };
+  const net = m.network
+    ? ` ${m.network.type} ${(m.network.hidden ?? m.network.filters ?? []).join('-')}`
+    : '';
+  const latent = m.latentDim ? `, ${m.latentDim} latent dims` : '';
+  return `${m.type}${net}${latent}${m.likelihood ? `, ${m.likelihood} likelihood` : ''}`;
+}
+
+/** Evaluates a loaded run on its test split (binarised as in training) and returns the full report. */
+export function evaluateRun(dir: string, run: LoadedRun, opts: RunEvalOptions): EvalReport {
+  const started = performance.now();
+  const { config } = run;
+  const test = loadRunData(config.data, config.seed).split.test;
+  const classifierDir =
+    opts.classifierDir === undefined
+      ? existsSync(defaultClassifierDir(config.data.dataset))
+        ? defaultClassifierDir(config.data.dataset)
+        : null
+      : opts.classifierDir;
+  const quality = classifierDir
+    ? {
+        ...loadClassifier(classifierDir),
+        dir: classifierDir,
+        real:
+          config.data.binarize === 'none'
+            ? test
+            : loadRunData({ ...config.data, binarize: 'none' }, config.seed).split.test,
+      }
+    : null;
+  const evaluation = evaluateModel(run.model, test, { ...opts, quality });
+  quality?.classifier.dispose();
+  const objective = config.train.objective;
+  return {
+    run: dir,
+    checkpoint: run.checkpoint,
+    step: run.state.step,
+    epochs: run.state.epoch,
+    model: describeModel(config),
+    objective: objective.kind === 'iwae' ? `iwae (k = ${objective.k})` : objective.kind,
+    dataset: config.data.dataset,
+    binarize: config.data.binarize,
+    seed: opts.seed,
+    dims: imageSize(test),
+    ...evaluation,
+    seconds: (performance.now() - started) / 1000,
+  };
+}

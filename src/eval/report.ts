@@ -1,0 +1,180 @@
+/** `eval.json`, a short Markdown report and its PNG charts, written into a run's `eval/` folder. */
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
+import type { EpochRecord } from '../train/loop.js';
+import type { ModelEvaluation } from './evaluate-model.js';
+import { ACTIVITY_THRESHOLD } from './latent.js';
+import { barChart, COLORS, lineChart } from './plot/charts.js';
+import type { LatentRecord } from './training-diagnostics.js';
+
+export interface EvalReport extends ModelEvaluation {
+  run: string;
+  checkpoint: string;
+  step: number;
+  epochs: number;
+  model: string;
+  objective: string;
+  dataset: string;
+  binarize: string;
+  seed: number;
+  /** Values per image (for bits/dim). */
+  dims: number;
+  seconds: number;
+}
+
+export interface TrainingHistory {
+  epochs: EpochRecord[];
+  latent: LatentRecord[];
+}
+
+function jsonLines<T>(path: string, keep: (v: Record<string, unknown>) => boolean): T[] {
+  if (!existsSync(path)) return [];
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .flatMap((l) => {
+      try {
+        const v = JSON.parse(l);
+        return keep(v) ? [v as T] : [];
+      } catch {
+        return []; // a line cut short by a crash
+      }
+    });
+}
+
+/** Per-epoch records of `metrics.jsonl` and `latent.jsonl` (the last record of each epoch, after resumes). */
+export function readTrainingHistory(runDir: string): TrainingHistory {
+  const lastPerEpoch = <T extends { epoch: number }>(rows: T[]) =>
+    [...new Map(rows.map((r) => [r.epoch, r])).values()].sort((a, b) => a.epoch - b.epoch);
+  return {
+    epochs: lastPerEpoch(
+      jsonLines<EpochRecord>(join(runDir, 'metrics.jsonl'), (v) => typeof v.epoch === 'number' && !!v.test),
+    ),
+    latent: lastPerEpoch(
+      jsonLines<LatentRecord>(join(runDir, 'latent.jsonl'), (v) => typeof v.epoch === 'number'),
+    ),
+  };
+}
+
+const f = (v: number | undefined, d = 2) => (v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(d));
+
+/** The report as Markdown; `plots` are the PNG file names written beside it. */
+export function reportMarkdown(r: EvalReport, plots: Record<string, string>): string {
+  const out: string[] = [];
+  out.push(`# Evaluation of \`${r.run}\``, '');
+  out.push(
+    `${r.model} trained on ${r.dataset} (binarise: ${r.binarize}) with the ${r.objective} objective for ${r.epochs} ` +
+      `epochs; checkpoint \`${r.checkpoint}\` (step ${r.step}). Scored on the first ${r.testImages} test images, ` +
+      `seed ${r.seed}, in ${f(r.seconds, 0)} s.`,
+    '',
+  );
+  out.push('## Likelihood: the bound and the estimate', '');
+  out.push('| measure | nats / image | bits / dim |', '|---|---|---|');
+  out.push(`| test −ELBO (1 posterior sample) | ${f(r.elbo.loss)} | ${f(r.elbo.bitsPerDim, 4)} |`);
+  if (r.iwae) out.push(`| −IWAE bound, k = ${r.iwae.k} | ${f(r.iwae.nll)} | ${f(r.iwae.bitsPerDim, 4)} |`);
+  if (r.importanceSampled) {
+    const is = r.importanceSampled;
+    out.push(`| **IS-NLL, −log p̂(x), k = ${is.k}** | **${f(is.nll)}** | **${f(is.bitsPerDim, 4)}** |`);
+    out.push(
+      '',
+      `The ELBO is a lower bound on log p(x): here it sits ${f(r.elbo.loss - is.nll)} nats below the ` +
+        `importance-sampled estimate (the gap is the mean KL(q(z|x) ‖ p(z|x)) that the encoder leaves). ` +
+        `Each IWAE bound lies in between and rises with k. (The estimate took ${f(is.seconds, 0)} s.)`,
+    );
+  } else {
+    out.push('', 'This model has no likelihood (a GAN): only sample quality applies.');
+  }
+  if (r.elbo.recon !== undefined)
+    out.push('', `−ELBO = reconstruction ${f(r.elbo.recon)} + KL ${f(r.elbo.kl)} nats.`);
+  const l = r.latent;
+  if (l) {
+    out.push('', '## Posterior collapse', '');
+    out.push(
+      `- **active units: ${l.activeUnits} of ${l.latentDim}** (dimension j is active when ` +
+        `Var_x(E_q[z_j | x]) > ${ACTIVITY_THRESHOLD}; Burda et al. 2015)`,
+      `- KL(q(z|x) ‖ p(z)) = ${f(l.kl)} nats, of which ${f(l.klPerDim.filter((_, j) => l.activeDims.includes(j)).reduce((a, b) => a + b, 0))} in the active dimensions`,
+      `- mutual information I_q(x; z) ≈ ${f(l.mutualInformation)} nats (estimated from ${l.miCount} images, ` +
+        `so at most log ${l.miCount} = ${f(Math.log(l.miCount))}); KL − I = ${f(l.kl - l.mutualInformation)} nats ` +
+        `is the KL of the aggregate posterior q(z) to the prior`,
+      '',
+    );
+    if (plots.klPerDim)
+      out.push(
+        `![KL per latent dimension](${plots.klPerDim})`,
+        '',
+        'KL per latent dimension (nats, x axis: dimension index); blue: active, grey: inactive.',
+      );
+  }
+  const q = r.sampleQuality;
+  out.push('', '## Sample quality', '');
+  if (q) {
+    out.push(
+      `In the ${q.featureDim}-dimensional penultimate layer of the classifier \`${q.classifier}\` ` +
+        `(test accuracy ${f(100 * q.classifierTestAccuracy, 1)}%), ${q.sampleCount} samples against ${q.realCount} ` +
+        'test images (not binarised):',
+      '',
+      '| Fréchet distance (classifier features; not FID) ↓ | precision ↑ | recall ↑ |',
+      '|---|---|---|',
+      `| ${f(q.frechetDistance, 3)} | ${f(q.precisionRecall.precision, 3)} | ${f(q.precisionRecall.recall, 3)} |`,
+      '',
+      `Precision/recall: k = ${q.precisionRecall.k} nearest neighbours, ${q.prCount} images a side ` +
+        '(Kynkäänniemi et al. 2019). Compare these numbers only between models scored with the same classifier.',
+    );
+  } else {
+    out.push('Skipped: no feature classifier. Train one with `vaekit train-classifier --dataset <name>`.');
+  }
+  if (plots.curves || plots.latentCurves) out.push('', '## Training', '');
+  if (plots.curves)
+    out.push(
+      `![training curves](${plots.curves})`,
+      '',
+      `Per epoch (x axis): blue, the training loss (${r.objective === 'elbo' ? '−ELBO' : `−IWAE bound (${r.objective})`}, nats); ` +
+        'orange, the test −ELBO.',
+      '',
+    );
+  if (plots.latentCurves)
+    out.push(
+      `![active units per epoch](${plots.latentCurves})`,
+      '',
+      'Per epoch: active units (blue) and the mutual-information estimate in nats (orange).',
+    );
+  return `${out.join('\n')}\n`;
+}
+
+/** Writes eval.json, report.md and the charts into `outDir`; returns the paths written. */
+export function writeEvalReport(outDir: string, report: EvalReport, history: TrainingHistory): string[] {
+  mkdirSync(outDir, { recursive: true });
+  const plots: Record<string, string> = {};
+  if (report.latent) {
+    const active = new Set(report.latent.activeDims);
+    writeFileAtomic(
+      join(outDir, 'kl-per-dim.png'),
+      barChart(report.latent.klPerDim, { highlight: (j) => active.has(j) }),
+    );
+    plots.klPerDim = 'kl-per-dim.png';
+  }
+  if (history.epochs.length > 0) {
+    writeFileAtomic(
+      join(outDir, 'curves.png'),
+      lineChart([
+        { values: history.epochs.map((e) => e.train.loss ?? null), color: COLORS.blue },
+        { values: history.epochs.map((e) => e.test.loss ?? null), color: COLORS.orange },
+      ]),
+    );
+    plots.curves = 'curves.png';
+  }
+  if (history.latent.length > 0) {
+    writeFileAtomic(
+      join(outDir, 'latent-curves.png'),
+      lineChart([
+        { values: history.latent.map((e) => e.activeUnits), color: COLORS.blue },
+        { values: history.latent.map((e) => e.mutualInformation), color: COLORS.orange },
+      ]),
+    );
+    plots.latentCurves = 'latent-curves.png';
+  }
+  writeJsonAtomic(join(outDir, 'eval.json'), report);
+  writeFileAtomic(join(outDir, 'report.md'), reportMarkdown(report, plots));
+  return ['eval.json', 'report.md', ...Object.values(plots)].map((p) => join(outDir, p));
+}

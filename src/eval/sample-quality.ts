@@ -1,0 +1,76 @@
+import { type Dataset, imageSize } from '../data/dataset.js';
+import { InputError } from '../errors.js';
+import type { GenerativeModel } from '../models/generative.js';
+import { Rng } from '../util/random.js';
+import type { Classifier } from './classifier.js';
+import { featureStats, frechetDistance } from './frechet.js';
+import { type PrecisionRecall, precisionRecall } from './precision-recall.js';
+
+export interface SampleQuality {
+  /**
+   * Fréchet distance d² between Gaussians fitted to the classifier features of real test images and of
+   * generated samples. Like FID, but in our small classifier's feature space: compare numbers only
+   * between models scored with the same classifier, never with published FIDs.
+   */
+  frechetDistance: number;
+  /** k-NN precision and recall (Kynkäänniemi et al. 2019) on the same features, `prCount` images a side. */
+  precisionRecall: PrecisionRecall;
+  prCount: number;
+  realCount: number;
+  sampleCount: number;
+  featureDim: number;
+}
+
+/** `count` samples from the prior, drawn in batches: flat NHWC values. */
+export function drawSamples(
+  model: GenerativeModel,
+  count: number,
+  seed: number,
+  batchSize = 500,
+): Float32Array {
+  const size = imageSize({ shape: model.inputShape });
+  const out = new Float32Array(count * size);
+  const rng = new Rng(seed);
+  for (let start = 0; start < count; start += batchSize) {
+    const n = Math.min(batchSize, count - start);
+    const images = model.sample(n, rng.seed());
+    out.set(images.dataSync(), start * size);
+    images.dispose();
+  }
+  return out;
+}
+
+/**
+ * Scores `samples` generated images against the images of `real`: Fréchet distance on all of them,
+ * precision/recall on the first min(real, samples) of each (the metric assumes equal sizes).
+ */
+export function sampleQuality(
+  model: GenerativeModel,
+  classifier: Classifier,
+  real: Dataset,
+  opts: { samples: number; seed: number; k?: number },
+): SampleQuality {
+  const [h, w, c] = model.inputShape;
+  const [ch, cw, cc] = classifier.inputShape;
+  if (h !== ch || w !== cw || c !== cc) {
+    throw new InputError({
+      where: 'classifier',
+      expected: `a classifier of ${h}×${w}×${c} images (the model's)`,
+      found: `one of ${ch}×${cw}×${cc} images`,
+    });
+  }
+  const d = classifier.featureDim;
+  const realF = classifier.featuresOf(real.images, real.count);
+  const fakeF = classifier.featuresOf(drawSamples(model, opts.samples, opts.seed), opts.samples);
+  const fd = frechetDistance(featureStats(realF, real.count, d), featureStats(fakeF, opts.samples, d));
+  const prCount = Math.min(real.count, opts.samples);
+  const pr = precisionRecall(realF.subarray(0, prCount * d), fakeF.subarray(0, prCount * d), d, opts.k ?? 3);
+  return {
+    frechetDistance: fd,
+    precisionRecall: pr,
+    prCount,
+    realCount: real.count,
+    sampleCount: opts.samples,
+    featureDim: d,
+  };
+}

@@ -1,0 +1,46 @@
+import type { Dataset } from '../data/dataset.js';
+import { appendLine } from '../io/atomic.js';
+import type { LatentVariableModel } from '../models/latent-model.js';
+import type { TrainCallbacks } from '../train/loop.js';
+import { latentDiagnostics } from './latent.js';
+
+/** One line of `latent.jsonl`: the posterior-collapse diagnostics of the test set after an epoch. */
+export interface LatentRecord {
+  epoch: number;
+  step: number;
+  activeUnits: number;
+  latentDim: number;
+  kl: number;
+  klPerDim: number[];
+  mutualInformation: number;
+  miCount: number;
+}
+
+/**
+ * A training callback that logs active units, KL per dimension and the mutual-information estimate
+ * on (the first `limit` images of) the test set after every epoch, one JSON line each in `path`.
+ */
+export function latentLogger(
+  model: LatentVariableModel,
+  test: Dataset,
+  path: string,
+  opts: { seed?: number; limit?: number; onRecord?: (r: LatentRecord) => void } = {},
+): TrainCallbacks {
+  return {
+    onEpochEnd: (r) => {
+      const d = latentDiagnostics(model, test, { seed: opts.seed, limit: opts.limit ?? 2000, miLimit: 1000 });
+      const record: LatentRecord = {
+        epoch: r.epoch,
+        step: r.step,
+        activeUnits: d.activeUnits,
+        latentDim: d.latentDim,
+        kl: d.kl,
+        klPerDim: d.klPerDim,
+        mutualInformation: d.mutualInformation,
+        miCount: d.miCount,
+      };
+      appendLine(path, JSON.stringify(record));
+      opts.onRecord?.(record);
+    },
+  };
+}
