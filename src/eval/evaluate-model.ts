@@ -5,10 +5,9 @@
  */
 import { type Dataset, subset } from '../data/dataset.js';
 import type { GenerativeModel } from '../models/generative.js';
-import type { LatentVariableModel } from '../models/latent-model.js';
 import { evaluateDataset } from '../train/evaluate.js';
 import type { Classifier, ClassifierInfo } from './classifier.js';
-import { type LatentDiagnostics, latentDiagnostics } from './latent.js';
+import { isLatentVariableModel, type LatentDiagnostics, latentDiagnostics } from './latent.js';
 import { hasLikelihood, importanceSampledLogLikelihood } from './log-likelihood.js';
 import { type SampleQuality, sampleQuality } from './sample-quality.js';
 
@@ -48,11 +47,6 @@ export interface ModelEvaluation {
   /** Posterior-collapse diagnostics (models with one latent layer). */
   latent: LatentDiagnostics | null;
   sampleQuality: (SampleQuality & { classifier: string; classifierTestAccuracy: number }) | null;
-}
-
-function isLatentVariableModel(m: GenerativeModel): m is GenerativeModel & LatentVariableModel {
-  const v = m as Partial<LatentVariableModel>;
-  return typeof v.encode === 'function' && typeof v.latentDim === 'number';
 }
 
 export function evaluateModel(

@@ -7,6 +7,12 @@ import { type Dataset, imageSize } from '../data/dataset.js';
 import { DiagGaussian } from '../distributions/index.js';
 import type { LatentVariableModel } from '../models/latent-model.js';
 
+/** A model with a single latent layer whose encoder gives q(z|x) (the VAE; not the hierarchical VAE or GANs). */
+export function isLatentVariableModel<T extends object>(m: T): m is T & LatentVariableModel {
+  const v = m as Partial<LatentVariableModel>;
+  return typeof v.encode === 'function' && typeof v.decode === 'function' && typeof v.latentDim === 'number';
+}
+
 /** Burda et al. 2015: dimension j is active when Var_x(E_q[z_j | x]) exceeds this. */
 export const ACTIVITY_THRESHOLD = 0.01;
 

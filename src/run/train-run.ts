@@ -1,4 +1,6 @@
 import { join } from 'node:path';
+import { isLatentVariableModel } from '../eval/latent.js';
+import { latentLogger } from '../eval/training-diagnostics.js';
 import { findCheckpoint, loadCheckpoint } from '../io/checkpoint.js';
 import { buildModel } from '../models/build.js';
 import { type GenerativeModel, isAutoencoding } from '../models/generative.js';
@@ -29,7 +31,8 @@ export interface TrainRunResult {
 /**
  * Trains a run end to end: data, model, the training loop, and after every epoch a PNG grid of
  * samples from the prior (`samples/epoch-NNN.png`, same latent draws each epoch so they can be compared);
- * at the end `samples/reconstructions.png` (test images beside their reconstructions).
+ * at the end `samples/reconstructions.png` (test images beside their reconstructions). Models with one
+ * latent layer also log active units, KL per dimension and I(x; z) on the test set to `latent.jsonl`.
  */
 export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
   if (!opts.resume && !opts.config) throw new Error('trainRun: a new run needs a config');
@@ -51,6 +54,10 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
       });
     },
   };
+  // posterior-collapse diagnostics of the test set after each epoch, in latent.jsonl
+  const diagnostics = isLatentVariableModel(model)
+    ? [latentLogger(model, split.test, join(paths.dir, 'latent.jsonl'), { seed: config.seed })]
+    : [];
   const records = await train({
     model,
     data: split,
@@ -60,7 +67,7 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
     checkpointDir: paths.checkpoints,
     metricsPath: paths.metrics,
     resumeFrom: ckDir ? loadCheckpoint<TrainState>(ckDir) : undefined,
-    callbacks: [pictures, ...(opts.callbacks ?? [])],
+    callbacks: [pictures, ...diagnostics, ...(opts.callbacks ?? [])],
   });
   if (isAutoencoding(model))
     writeReconstructionGrid(model, split.test, join(paths.samples, 'reconstructions.png'));
