@@ -5,6 +5,9 @@ export { BACKEND_CHOICES, type BackendChoice, initBackend } from './backend/inde
 export { batches, epochBatches, epochPermutation } from './data/batches.js';
 export { type Binarization, binarizeDataset } from './data/binarize.js';
 export { BUILTIN_DATASETS, loadBuiltin } from './data/builtin.js';
+export { writeShapesFolder } from './data/shapes.js';
+export { loadDataset, loadTrainingData } from './data/load.js';
+export { type ImageSource, readImages } from './data/source.js';
 export type { Dataset, DatasetSplit } from './data/dataset.js';
 export { readIdx, writeIdx } from './data/idx.js';
 export { loadIdxDir, loadIdxPair } from './data/idxdataset.js';

@@ -8,3 +8,5 @@ export * from './idxdataset.js';
 export * from './imagefolder.js';
 export * from './load.js';
 export * from './resize.js';
+export * from './shapes.js';
+export * from './source.js';
