@@ -9,29 +9,78 @@ interface EpochRecord {
 }
 
 const CHART: [number, number] = [410, 230];
-const COLOURS: Record<string, string> = { loss: '#e15759', recon: '#4e79a7', kl: '#f28e2b' };
+/** The first chart: the objective (−ELBO), or a GAN's two losses; the second: every other metric. */
+const OBJECTIVES = ['loss', 'criticLoss', 'generatorLoss'];
+const NOT_SHOWN = new Set(['bitsPerDim', 'gradNorm']);
+const COLOURS: Record<string, string> = {
+  loss: '#e15759',
+  recon: '#4e79a7',
+  kl: '#f28e2b',
+  criticLoss: '#e15759',
+  generatorLoss: '#4e79a7',
+  wasserstein: '#59a14f',
+};
+const PALETTE = ['#76b7b2', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
 const NAMES: Record<string, string> = { loss: '−ELBO', recon: 'reconstruction', kl: 'KL' };
+const DESCRIPTIONS: Record<string, string> = {
+  loss: '−ELBO in nats per image',
+  recon: 'reconstruction −E[log p(x|z)]',
+  kl: 'KL(q(z|x) ‖ p(z))',
+  criticLoss: 'critic loss',
+  generatorLoss: 'generator loss',
+  wasserstein: "the critic's estimate of the Wasserstein distance",
+  gradientPenalty: 'gradient penalty',
+};
+/** Legend and caption names of a metric; `klGroup2` is the hierarchical VAE's KL of latent group 2. */
+function names(k: string): { short: string; long: string } {
+  const group = /^klGroup(\d+)$/.exec(k)?.[1];
+  if (group) return { short: `KL ${group}`, long: `KL of group ${group}` };
+  return { short: NAMES[k] ?? k, long: DESCRIPTIONS[k] ?? k };
+}
+const describe = (keys: string[]) => keys.map((k) => names(k).long).join(', ');
 
 const isEpoch = (r: Record<string, unknown>): r is Record<string, unknown> & EpochRecord =>
   typeof r.epoch === 'number' && typeof r.test === 'object' && typeof r.train === 'object';
 
+/** Metrics that some record has, objectives first. */
+function metricKeys(records: EpochRecord[]): { objectives: string[]; others: string[] } {
+  const keys = new Set(records.flatMap((r) => [...Object.keys(r.test), ...Object.keys(r.train)]));
+  return {
+    objectives: OBJECTIVES.filter((k) => keys.has(k)),
+    others: [...keys].filter((k) => !OBJECTIVES.includes(k) && !NOT_SHOWN.has(k)),
+  };
+}
+
 /** Test (solid) and training (dashed) curves of the given metrics, per epoch. */
 function series(records: EpochRecord[], keys: string[]): Series[] {
-  return keys.flatMap((k) =>
-    (['test', 'train'] as const)
+  let spare = 0;
+  return keys.flatMap((k) => {
+    const colour = COLOURS[k] ?? PALETTE[spare++ % PALETTE.length];
+    return (['test', 'train'] as const)
       .filter((split) => records.some((r) => Number.isFinite(r[split][k])))
       .map((split) => ({
-        label: `${split} ${NAMES[k] ?? k}`,
-        colour: COLOURS[k] ?? '#76b7b2',
+        label: `${split} ${names(k).short}`,
+        colour,
         dashed: split === 'train',
         points: records.filter((r) => Number.isFinite(r[split][k])).map((r) => [r.epoch, r[split][k]]),
-      })),
-  );
+      }));
+  });
+}
+
+/** Draws a chart with its caption when it has something to show, and hides its figure otherwise. */
+function chart(id: string, records: EpochRecord[], keys: string[], caption: string): void {
+  const canvas = byId<HTMLCanvasElement>(id);
+  const lines = series(records, keys);
+  canvas.parentElement!.hidden = lines.length === 0;
+  if (!lines.length) return;
+  drawLineChart(canvas, CHART, lines, 'epoch');
+  byId(`${id}-note`).textContent = caption;
 }
 
 /**
- * Training curves from metrics.jsonl (−ELBO; reconstruction and KL, in nats per image), redrawn as the
- * file grows, and the KL of each latent dimension at the loaded checkpoint.
+ * Training curves from metrics.jsonl, redrawn as the file grows: the objective (−ELBO, nats per image;
+ * a GAN's critic and generator losses) and the other metrics (reconstruction and KL; a hierarchical VAE's
+ * KL per group; a WGAN's distance estimate), and the KL of each latent dimension at the loaded checkpoint.
  */
 export function curvesPanel() {
   const status = byId('curves-status');
@@ -47,12 +96,12 @@ export function curvesPanel() {
         status.textContent = 'No epoch finished yet; metrics.jsonl is read every 2 s.';
         return shown;
       }
-      drawLineChart(byId('curves-elbo'), CHART, series(records, ['loss']), 'epoch');
-      drawLineChart(byId('curves-terms'), CHART, series(records, ['recon', 'kl']), 'epoch');
+      const { objectives, others } = metricKeys(records);
+      chart('curves-elbo', records, objectives, `${describe(objectives)} (solid: test, dashed: training)`);
+      chart('curves-terms', records, others, describe(others));
       const of = last.epoch <= totalEpochs ? ` of ${totalEpochs}` : '';
-      status.textContent =
-        `epoch ${last.epoch}${of} · step ${last.step} · test −ELBO ${last.test.loss?.toFixed(2)} nats` +
-        ' · read from metrics.jsonl every 2 s';
+      const elbo = Number.isFinite(last.test.loss) ? ` · test −ELBO ${last.test.loss.toFixed(2)} nats` : '';
+      status.textContent = `epoch ${last.epoch}${of} · step ${last.step}${elbo} · read from metrics.jsonl every 2 s`;
       return shown;
     },
     showKlPerDim(klPerDim: Float32Array, highlighted: number[], checkpoint: string) {

@@ -1,5 +1,5 @@
 import './style.css';
-import { type GenerativeModel, isAutoencoding } from '../../models/generative.js';
+import type { GenerativeModel } from '../../models/generative.js';
 import type { CheckpointSpecs } from '../protocol.js';
 import {
   ApiFailure,
@@ -16,7 +16,7 @@ import { curvesPanel } from './curves.js';
 import { interpolationPanel } from './interpolation.js';
 import { latentMapPanel } from './latent-map.js';
 import { principalPlane, topK } from './latent-math.js';
-import { encodeImages, loadModel } from './model.js';
+import { encodeImages, hasLatentSpace, loadModel } from './model.js';
 import { samplesPanel } from './samples.js';
 import { slidersPanel } from './sliders.js';
 
@@ -59,8 +59,8 @@ async function showCheckpoint(): Promise<void> {
   loaded = next.specs;
   info('checkpoint', `${loaded.checkpoint} (epoch ${loaded.epoch})`);
   samples.show(model);
-  document.body.classList.toggle('no-encoder', !isAutoencoding(model));
-  if (isAutoencoding(model)) {
+  document.body.classList.toggle('no-encoder', !hasLatentSpace(model));
+  if (hasLatentSpace(model)) {
     images ??= await fetchTestImages();
     const encoded = encodeImages(model, images);
     const ctx = {

@@ -28,6 +28,15 @@ export async function loadModel(run: RunInfo): Promise<{ model: GenerativeModel;
   return { model, specs };
 }
 
+/**
+ * Whether the latent-space panels can work with the model: they need one latent vector per image,
+ * q(z|x) from `encode` and p(x|z) from `decode` (a VAE; not a GAN, nor the hierarchical VAE's stack of groups).
+ */
+export function hasLatentSpace(model: GenerativeModel): model is AutoencodingModel {
+  const m = model as Partial<AutoencodingModel>;
+  return typeof m.encode === 'function' && typeof m.decode === 'function' && typeof m.latentDim === 'number';
+}
+
 const ENCODE_BATCH = 250;
 
 /** What the encoder makes of the test images: latent means μ(x) and the mean KL of each dimension. */
