@@ -1,11 +1,9 @@
 import { type Dataset, imageSize } from '../data/dataset.js';
 import { InputError } from '../errors.js';
 import type { Classifier } from '../eval/classifier.js';
-import { importanceSampledLogLikelihood } from '../eval/log-likelihood.js';
+import { hasLikelihood, importanceSampledLogLikelihood } from '../eval/log-likelihood.js';
 import { type SampleQuality, sampleQuality } from '../eval/sample-quality.js';
 import { writeImageGrid } from '../io/png.js';
-import type { GenerativeModel } from '../models/generative.js';
-import type { LatentVariableModel } from '../models/latent-model.js';
 import type { LoadedRun } from './load-run.js';
 
 export interface ComparisonOptions {
@@ -28,12 +26,6 @@ export interface ComparisonRow {
   /** Importance-sampled −log p(x) in nats per test image; null for models without a likelihood (GANs). */
   isNll: number | null;
   isNllBitsPerDim: number | null;
-}
-
-/** A model with one latent layer, an encoder q(z|x) and a decoder p(x|z): IS-NLL applies to it. */
-function hasLikelihood(m: GenerativeModel): m is GenerativeModel & LatentVariableModel {
-  const v = m as Partial<LatentVariableModel>;
-  return typeof v.encode === 'function' && typeof v.decode === 'function';
 }
 
 /**
