@@ -3,8 +3,13 @@ import { DiagGaussian, type Likelihood } from '../distributions/index.js';
 import { torchUniform } from '../nn/init.js';
 import { buildDecoder, buildEncoder, type ImageShape } from '../nn/networks.js';
 import { applyStack, type ResidualCell, residualStack, softClamp } from '../nn/residual.js';
-import { gradientStep } from '../train/gradient-step.js';
-import type { NamedWeight, StepContext, StepResult } from '../train/trainable.js';
+import {
+  computeGradients,
+  type Gradients,
+  gradientStep,
+  type LossWithMetrics,
+} from '../train/gradient-step.js';
+import type { GradientContext, NamedWeight, StepContext, StepResult } from '../train/trainable.js';
 import { Rng } from '../util/random.js';
 import type { GenerativeModel } from './generative.js';
 import type { HVAEConfig } from './hvae-config.js';
@@ -192,10 +197,18 @@ export class HierarchicalVAE implements GenerativeModel {
   }
 
   trainStep(x: tf.Tensor, ctx: StepContext): StepResult {
-    return gradientStep(ctx.optimizers.model, this.variableGroups().model, () => {
+    return gradientStep(ctx.optimizers.model, this.variableGroups().model, this.objective(x, ctx));
+  }
+
+  computeGradients(x: tf.Tensor, ctx: GradientContext): Gradients {
+    return computeGradients(this.variableGroups().model, this.objective(x, ctx));
+  }
+
+  private objective(x: tf.Tensor, ctx: GradientContext): () => LossWithMetrics {
+    return () => {
       const t = this.lossTerms(x, ctx);
       return { loss: t.loss, metrics: { loss: t.loss, ...t.metrics } };
-    });
+    };
   }
 
   /** Sums over the batch of −ELBO, reconstruction, total KL and each group's KL (nats). */

@@ -4,8 +4,13 @@ import { InputError } from '../errors.js';
 import { buildDecoder, buildEncoder, type ImageShape } from '../nn/networks.js';
 import { type ElboOptions, elboTerms } from '../objectives/elbo.js';
 import { iwaeBound } from '../objectives/iwae.js';
-import { gradientStep } from '../train/gradient-step.js';
-import type { NamedWeight, StepContext, Trainable } from '../train/trainable.js';
+import {
+  computeGradients,
+  type Gradients,
+  gradientStep,
+  type LossWithMetrics,
+} from '../train/gradient-step.js';
+import type { GradientContext, NamedWeight, StepContext, Trainable } from '../train/trainable.js';
 import { Rng } from '../util/random.js';
 import type { VAEConfig } from './config.js';
 import type { LatentVariableModel } from './latent-model.js';
@@ -74,7 +79,15 @@ export class VAE implements LatentVariableModel, Trainable {
   }
 
   trainStep(x: tf.Tensor, ctx: StepContext) {
-    const vars = this.variableGroups().model;
+    return gradientStep(ctx.optimizers.model, this.variableGroups().model, this.objective(x, ctx));
+  }
+
+  computeGradients(x: tf.Tensor, ctx: GradientContext): Gradients {
+    return computeGradients(this.variableGroups().model, this.objective(x, ctx));
+  }
+
+  /** The training loss of a batch: −ELBO (β, free bits), or the negated IWAE bound. */
+  private objective(x: tf.Tensor, ctx: GradientContext): () => LossWithMetrics {
     if (ctx.objective.kind === 'iwae') {
       if (ctx.freeBits > 0) {
         throw new InputError({
@@ -84,16 +97,16 @@ export class VAE implements LatentVariableModel, Trainable {
         });
       }
       const iwae = { k: ctx.objective.k, beta: ctx.beta, seed: ctx.seed, training: true };
-      return gradientStep(ctx.optimizers.model, vars, () => {
+      return () => {
         const loss = iwaeBound(this, x, iwae).mean().neg() as tf.Scalar;
         return { loss, metrics: { loss } };
-      });
+      };
     }
     const opts: ElboOptions = { beta: ctx.beta, freeBits: ctx.freeBits, seed: ctx.seed, training: true };
-    return gradientStep(ctx.optimizers.model, vars, () => {
+    return () => {
       const t = elboTerms(this, x, opts);
       return { loss: t.loss, metrics: { loss: t.loss, recon: t.recon.mean(), kl: t.kl.mean() } };
-    });
+    };
   }
 
   /** Per-example sums over the batch of −ELBO, reconstruction and KL (nats), one posterior sample each. */

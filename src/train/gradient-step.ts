@@ -6,38 +6,69 @@ export interface LossWithMetrics {
   metrics: Record<string, tf.Tensor>;
 }
 
-/**
- * One optimiser step on `vars` for the loss `f()`. Reads the metrics back as numbers and refuses
- * the update when the loss or the gradient norm is not finite (the NaN guard: a non-finite step
- * changes nothing, and the caller sees `finite: false`). Optional clipping by global norm.
- */
-export function gradientStep(
-  optimizer: tf.Optimizer,
-  vars: tf.Variable[],
-  f: () => LossWithMetrics,
-  clipNorm = 0,
-): StepResult {
+/** The gradient of a loss, not yet applied: what data-parallel replicas exchange. */
+export interface Gradients {
+  /** The loss's value (NaN/Inf makes the step non-finite). */
+  loss: number;
+  /** d loss / d vars[i], aligned with the variables; null where the loss does not depend on one. */
+  grads: (tf.Tensor | null)[];
+  /** The loss's metrics, read back as numbers. */
+  metrics: Record<string, number>;
+}
+
+/** First half of a step: the gradient of `f()`'s loss for `vars`, and its metrics read back. */
+export function computeGradients(vars: tf.Variable[], f: () => LossWithMetrics): Gradients {
   let kept: Record<string, tf.Tensor> = {};
   const { value, grads } = tf.variableGrads(() => {
     const r = f();
     kept = Object.fromEntries(Object.entries(r.metrics).map(([k, t]) => [k, tf.keep(t)]));
     return r.loss;
   }, vars);
-  const norm = tf.tidy(() => tf.sqrt(tf.addN(Object.values(grads).map((g) => g.square().sum()))));
-  const normValue = norm.dataSync()[0];
-  const metrics: Record<string, number> = { gradNorm: normValue };
+  const metrics: Record<string, number> = {};
   for (const [k, t] of Object.entries(kept)) metrics[k] = t.dataSync()[0];
-  const finite = Number.isFinite(value.dataSync()[0]) && Number.isFinite(normValue);
+  const loss = value.dataSync()[0];
+  tf.dispose([value, ...Object.values(kept)]);
+  return { loss, grads: vars.map((v) => grads[v.name] ?? null), metrics };
+}
+
+/**
+ * Second half: one optimiser step with `g` on `vars` (and disposes its gradients). Refuses the update
+ * when the loss or the gradient norm is not finite (the NaN guard: a non-finite step changes nothing,
+ * and the caller sees `finite: false`). Optional clipping by global norm.
+ */
+export function applyGradients(
+  optimizer: tf.Optimizer,
+  vars: tf.Variable[],
+  g: Gradients,
+  clipNorm = 0,
+): StepResult {
+  const named: tf.NamedTensorMap = {};
+  g.grads.forEach((t, i) => {
+    if (t) named[vars[i].name] = t;
+  });
+  const norm = tf.tidy(() => tf.sqrt(tf.addN(Object.values(named).map((t) => t.square().sum()))));
+  const normValue = norm.dataSync()[0];
+  const finite = Number.isFinite(g.loss) && Number.isFinite(normValue);
   if (finite) {
     if (clipNorm > 0 && normValue > clipNorm) {
       const scale = clipNorm / normValue;
-      const clipped = Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, g.mul(scale)]));
+      const clipped = Object.fromEntries(Object.entries(named).map(([k, t]) => [k, t.mul(scale)]));
       optimizer.applyGradients(clipped);
       tf.dispose(clipped);
     } else {
-      optimizer.applyGradients(grads);
+      optimizer.applyGradients(named);
     }
   }
-  tf.dispose([value, norm, ...Object.values(grads), ...Object.values(kept)]);
-  return { metrics, finite };
+  tf.dispose([norm, ...Object.values(named)]);
+  return { metrics: { gradNorm: normValue, ...g.metrics }, finite };
+}
+
+/** One optimiser step on `vars` for the loss `f()`: computeGradients, then applyGradients. */
+export function gradientStep(
+  optimizer: tf.Optimizer,
+  vars: tf.Variable[],
+  f: () => LossWithMetrics,
+  clipNorm = 0,
+): StepResult {
+  return applyGradients(optimizer, vars, computeGradients(vars, f), clipNorm);
 }

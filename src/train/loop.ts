@@ -70,7 +70,12 @@ const MAX_BAD_STEPS = 10;
 /** Roll-backs (each halving the learning rate) before giving up. */
 const MAX_ROLLBACKS = 3;
 
-function makeOptimizers(model: Trainable, config: TrainConfig, lr: number): Record<string, tf.Optimizer> {
+/** The optimisers of one model: its own (createOptimizers), or Adam with the run's settings per variable group. */
+export function makeOptimizers(
+  model: Trainable,
+  config: TrainConfig,
+  lr: number,
+): Record<string, tf.Optimizer> {
   if (model.createOptimizers) return model.createOptimizers(lr / config.learningRate);
   return Object.fromEntries(
     Object.keys(model.variableGroups()).map((g) => [

@@ -1,5 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { Objective } from './config.js';
+import type { Gradients } from './gradient-step.js';
 
 export interface NamedWeight {
   name: string;
@@ -22,6 +23,9 @@ export interface StepContext {
   optimizers: Record<string, tf.Optimizer>;
 }
 
+/** A step's context without the optimisers: what computing a gradient needs. */
+export type GradientContext = Omit<StepContext, 'optimizers'>;
+
 export interface StepResult {
   /** Scalars to log (per example, nats for likelihood terms). */
   metrics: Record<string, number>;
@@ -43,6 +47,11 @@ export interface Trainable {
    */
   createOptimizers?(lrScale: number): Record<string, tf.Optimizer>;
   trainStep(x: tf.Tensor, ctx: StepContext): StepResult;
+  /**
+   * The gradient of trainStep's loss for the variables of the one group `model`, not applied
+   * (data-parallel training averages it over replicas). Models with several groups (GANs) omit it.
+   */
+  computeGradients?(x: tf.Tensor, ctx: GradientContext): Gradients;
   /** Sums over the batch's examples of each metric (the loop divides by the number of examples). */
   evalBatch(x: tf.Tensor, seed: number): Record<string, number>;
   weights(): NamedWeight[];

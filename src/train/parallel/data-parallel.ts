@@ -1,0 +1,247 @@
+import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import * as tf from '@tensorflow/tfjs';
+import { InputError } from '../../errors.js';
+import type { TrainConfig } from '../config.js';
+import { makeOptimizers } from '../loop.js';
+import type { GradientContext, NamedWeight, StepContext, StepResult, Trainable } from '../trainable.js';
+import { GradientExchange } from './exchange.js';
+import { MirroredOptimizer } from './mirrored-optimizer.js';
+import {
+  type FromWorker,
+  type ReplicaSpec,
+  type StepReply,
+  type ToWorker,
+  toWire,
+  type WireTensor,
+  type WorkerInit,
+} from './protocol.js';
+import { Replica } from './replica.js';
+import { shardRanges } from './shards.js';
+
+export interface DataParallelOptions {
+  /** Replicas in all, the main thread's included (≥ 2). */
+  workers: number;
+  /** How the workers rebuild the model (its config, input shape and seed). */
+  replica: ReplicaSpec;
+  train: TrainConfig;
+}
+
+/**
+ * The worker: the compiled worker.js beside this file; or, running from the .ts sources under tsx, a
+ * bootstrap that registers tsx in the worker first (Node 20 does not pass `--import` loaders to workers).
+ */
+function spawnWorker(init: WorkerInit): Worker {
+  const options = { workerData: init, transferList: [init.replies] };
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./worker.js', import.meta.url), options);
+  const entry = JSON.stringify(new URL('./worker.ts', import.meta.url).href);
+  const bootstrap = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${entry}); });`;
+  return new Worker(bootstrap, { ...options, eval: true });
+}
+
+function gradientContext(ctx: StepContext): GradientContext {
+  const { step, epoch, seed, beta, freeBits, objective } = ctx;
+  return { step, epoch, seed, beta, freeBits, objective };
+}
+
+/** Resolves on the worker's first message; rejects when it reports an error or exits first. */
+function firstMessage(worker: Worker): Promise<FromWorker> {
+  return new Promise((resolve, reject) => {
+    const onExit = (code: number) => reject(new Error(`data-parallel worker exited with code ${code}`));
+    worker.once('error', reject);
+    worker.once('exit', onExit);
+    worker.once('message', (m: FromWorker) => {
+      worker.off('error', reject);
+      worker.off('exit', onExit);
+      if (m.kind === 'error') reject(new Error(`data-parallel worker failed to start: ${m.message}`));
+      else resolve(m);
+    });
+  });
+}
+
+/**
+ * Data-parallel training on several threads (worker_threads), for a model with `computeGradients`.
+ * The main thread's model is shard 0 and the one the loop evaluates, checkpoints and samples;
+ * W − 1 workers hold replicas. Each step splits the batch into W shards, every replica computes its
+ * shard's gradient (its own noise seed, see shardSeeds), the gradients meet in shared memory, and every
+ * replica applies the same average Σ (n_s/N) g_s with its own optimiser copy — so the replicas stay
+ * identical without sending weights, and a step is a full-batch step with per-shard noise.
+ * Free bits and KL balancing use batch means, so with shards they act on each shard's means.
+ */
+export class DataParallel implements Trainable {
+  private readonly replica: Replica;
+  private broken: Error | null = null;
+
+  private constructor(
+    readonly model: Trainable,
+    private readonly train: TrainConfig,
+    exchange: GradientExchange,
+    private readonly workers: Worker[],
+    private readonly replies: MessagePort[],
+  ) {
+    this.replica = new Replica(model, exchange, 0);
+  }
+
+  /** Starts W − 1 workers (each builds the model and takes the main thread's weights). */
+  static async create(model: Trainable, opts: DataParallelOptions): Promise<DataParallel> {
+    const groups = Object.keys(model.variableGroups());
+    if (!model.computeGradients || groups.length !== 1 || groups[0] !== 'model') {
+      throw new InputError({
+        where: 'train.workers',
+        expected: '1 for this model (data-parallel training needs one gradient per step: vae, hvae)',
+        found: `${opts.workers} for a ${model.kind} model with variable groups ${groups.join(', ')}`,
+      });
+    }
+    const sizes = model.variableGroups().model.map((v) => v.size);
+    const exchange = GradientExchange.create(sizes, opts.workers);
+    const workers: Worker[] = [];
+    const replies: MessagePort[] = [];
+    for (let shard = 1; shard < opts.workers; shard++) {
+      const { port1, port2 } = new MessageChannel();
+      const init: WorkerInit = {
+        shard,
+        shards: opts.workers,
+        backend: tf.getBackend(),
+        replica: opts.replica,
+        train: opts.train,
+        buffers: exchange.buffers,
+        sizes,
+        replies: port2,
+      };
+      workers.push(spawnWorker(init));
+      replies.push(port1);
+    }
+    try {
+      await Promise.all(workers.map(firstMessage));
+    } catch (e) {
+      await Promise.all(workers.map((w) => w.terminate()));
+      throw e;
+    }
+    // the workers never keep the process alive (a run that forgets close() still exits)
+    for (const w of workers) w.unref();
+    for (const p of replies) p.unref();
+    const parallel = new DataParallel(model, opts.train, exchange, workers, replies);
+    parallel.broadcast({ kind: 'weights', weights: toWire(model.weights()) });
+    return parallel;
+  }
+
+  get kind(): string {
+    return this.model.kind;
+  }
+
+  private broadcast(m: ToWorker): void {
+    for (const w of this.workers) w.postMessage(m);
+  }
+
+  variableGroups(): Record<string, tf.Variable[]> {
+    return this.model.variableGroups();
+  }
+
+  /** The loop's optimisers: created here and in every worker; a restored state reaches the workers too. */
+  createOptimizers(lrScale: number): Record<string, tf.Optimizer> {
+    const opts = makeOptimizers(this.model, this.train, this.train.learningRate * lrScale);
+    this.broadcast({ kind: 'optimizers', lrScale });
+    return Object.fromEntries(
+      Object.entries(opts).map(([group, o]) => [
+        group,
+        new MirroredOptimizer(o, (ws) =>
+          this.broadcast({ kind: 'optimizerWeights', group, weights: toWire(ws) }),
+        ),
+      ]),
+    );
+  }
+
+  trainStep(x: tf.Tensor, ctx: StepContext): StepResult {
+    if (this.broken) throw this.broken;
+    const n = x.shape[0];
+    const ranges = shardRanges(n, this.workers.length + 1);
+    const data = x.dataSync() as Float32Array;
+    const row = x.size / n;
+    const gctx = gradientContext(ctx);
+    this.workers.forEach((w, i) => {
+      const [a, b] = ranges[i + 1];
+      const shard =
+        b > a ? { data: data.slice(a * row, b * row), shape: [b - a, ...x.shape.slice(1)] } : null;
+      w.postMessage(
+        { kind: 'step', x: shard, ctx: gctx } satisfies ToWorker,
+        shard ? [shard.data.buffer] : [],
+      );
+    });
+    const [, b0] = ranges[0];
+    const x0 = b0 > 0 ? x.slice(0, b0) : null;
+    const own = this.replica.contribute(x0, gctx);
+    x0?.dispose();
+    let result: StepResult | null = null;
+    let barrierError: Error | null = null;
+    try {
+      result = this.replica.finish(ctx.optimizers.model);
+    } catch (e) {
+      barrierError = e as Error;
+    }
+    const replies = this.replies.map((p) => receiveMessageOnPort(p)?.message as StepReply | undefined);
+    if (result == null) this.fail(own.error, replies, barrierError);
+    const shards = [own, ...(replies as { count: number; metrics: Record<string, number> }[])];
+    const total = shards.reduce((s, r) => s + r.count, 0);
+    const metrics: Record<string, number> = { gradNorm: result!.metrics.gradNorm };
+    for (const r of shards) {
+      for (const [k, v] of Object.entries(r.metrics)) metrics[k] = (metrics[k] ?? 0) + (v * r.count) / total;
+    }
+    return { metrics, finite: result!.finite };
+  }
+
+  /** A replica failed: nothing was applied anywhere; the group is unusable from here on. */
+  private fail(own: Error | null, replies: (StepReply | undefined)[], barrier: Error | null): never {
+    const workerError = replies.findIndex((r) => r != null && 'error' in r);
+    this.broken =
+      own ??
+      (workerError >= 0
+        ? new Error(
+            `data-parallel worker ${workerError + 1}: ${(replies[workerError] as { error: string }).error}`,
+          )
+        : (barrier ?? new Error('data-parallel step failed')));
+    throw this.broken;
+  }
+
+  evalBatch(x: tf.Tensor, seed: number): Record<string, number> {
+    return this.model.evalBatch(x, seed);
+  }
+
+  weights(): NamedWeight[] {
+    return this.model.weights();
+  }
+
+  /** Sets the main replica's weights and sends the same to every worker. */
+  setWeights(weights: Map<string, tf.Tensor>): void {
+    this.model.setWeights(weights);
+    this.broadcast({ kind: 'weights', weights: toWire(this.model.weights()) });
+  }
+
+  /** Each worker's weights, in `weights()` order (to check that the replicas agree). */
+  async workerWeights(): Promise<WireTensor[][]> {
+    return Promise.all(
+      this.workers.map(async (w) => {
+        const answer = firstMessage(w);
+        w.postMessage({ kind: 'reportWeights' } satisfies ToWorker);
+        const m = await answer;
+        if (m.kind !== 'weights') throw new Error(`data-parallel worker answered ${m.kind}`);
+        return m.weights;
+      }),
+    );
+  }
+
+  /** Workers whose thread is still running. */
+  get runningWorkers(): number {
+    return this.workers.filter((w) => w.threadId !== -1).length;
+  }
+
+  /** Stops the workers (the main replica stays usable). */
+  async close(): Promise<void> {
+    this.broken ??= new Error('data-parallel group is closed');
+    for (const p of this.replies) p.close();
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+
+  dispose(): void {
+    void this.close();
+    this.model.dispose();
+  }
+}
