@@ -46,6 +46,7 @@ interface TrainFlags {
   k?: number;
   checkpointEvery?: number;
   keepCheckpoints?: number;
+  workers?: number;
   seed?: number;
   backend?: BackendChoice;
 }
@@ -98,6 +99,7 @@ function mergeFlags(base: unknown, f: TrainFlags): unknown {
   set(train, 'clipNorm', f.clipNorm);
   set(train, 'checkpointEvery', f.checkpointEvery);
   set(train, 'keepCheckpoints', f.keepCheckpoints);
+  set(train, 'workers', f.workers);
   if (f.objective || f.k !== undefined) {
     const objective: Json = { kind: f.objective ?? 'iwae' };
     set(objective, 'k', f.k);
@@ -190,6 +192,12 @@ export function trainCommand(): Command {
       intArg(1),
     )
     .option('--keep-checkpoints <n>', 'checkpoints kept besides the best', intArg(1))
+    .option(
+      '--workers <n>',
+      'threads sharing each batch: data-parallel training, gradients averaged (vae, hvae; default 1; ' +
+        '2 uses both cores of a 2-core machine; kept in the run config, so --resume keeps it)',
+      intArg(1),
+    )
     .option('--seed <n>', 'random seed: the same seed gives the same run on the same backend', intArg(0))
     .addOption(new Option('--backend <name>', 'tfjs backend').choices(BACKEND_CHOICES))
     .action(async (f: TrainFlags) => {

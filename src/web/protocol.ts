@@ -3,6 +3,8 @@
 export const API = {
   config: '/api/config',
   metrics: '/api/metrics',
+  /** latent.jsonl: KL per latent dimension (and active units) on the test set after each epoch. */
+  latent: '/api/latent',
   checkpointSpecs: '/api/checkpoint/weights.json',
   checkpointWeights: '/api/checkpoint/weights.bin',
   testImagesMeta: '/api/test-images.json',

@@ -11,6 +11,7 @@ export type Route =
   | { kind: 'asset'; name: string }
   | { kind: 'config' }
   | { kind: 'metrics' }
+  | { kind: 'latent' }
   | { kind: 'checkpoint-specs' }
   | { kind: 'checkpoint-weights' }
   | { kind: 'test-images-meta' }
@@ -23,6 +24,7 @@ const FIXED: Record<string, Route> = {
   '/index.html': { kind: 'page' },
   '/api/config': { kind: 'config' },
   '/api/metrics': { kind: 'metrics' },
+  '/api/latent': { kind: 'latent' },
   '/api/checkpoint/weights.json': { kind: 'checkpoint-specs' },
   '/api/checkpoint/weights.bin': { kind: 'checkpoint-weights' },
   '/api/test-images.json': { kind: 'test-images-meta' },

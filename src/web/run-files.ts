@@ -26,9 +26,9 @@ export function currentCheckpoint(runDir: string, which: 'best' | 'latest'): Cur
   return { dir, specs: { checkpoint: basename(dir), step, epoch: state.epoch, weightSpecs } };
 }
 
-/** `metrics.jsonl` as written so far (empty before the first epoch ends). */
-export function metricsText(runDir: string): string {
-  const p = runPaths(runDir).metrics;
+/** A JSON-lines log of the run as written so far (empty before the first epoch ends, or for models without it). */
+export function logText(runDir: string, log: 'metrics' | 'latent'): string {
+  const p = log === 'metrics' ? runPaths(runDir).metrics : join(runDir, 'latent.jsonl');
   return existsSync(p) ? readFileSync(p, 'utf8') : '';
 }
 

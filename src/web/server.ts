@@ -7,7 +7,7 @@ import { InputError } from '../errors.js';
 import { readRunConfig } from '../run/run-dir.js';
 import { type ApiError, CHECKPOINT_HEADER } from './protocol.js';
 import { type Route, resolveRoute } from './routes.js';
-import { currentCheckpoint, metricsText, testImageSample } from './run-files.js';
+import { currentCheckpoint, logText, testImageSample } from './run-files.js';
 
 /** The built page (`npm run build` puts it here); the same path from src/web and dist/web. */
 export const CLIENT_DIR = fileURLToPath(new URL('../../dist/web/client/', import.meta.url));
@@ -124,7 +124,12 @@ export async function startExplorer(opts: ExplorerOptions): Promise<Explorer> {
       case 'config':
         return json(200, config);
       case 'metrics':
-        return { status: 200, type: 'application/x-ndjson; charset=utf-8', body: metricsText(opts.runDir) };
+      case 'latent':
+        return {
+          status: 200,
+          type: 'application/x-ndjson; charset=utf-8',
+          body: logText(opts.runDir, route.kind),
+        };
       case 'checkpoint-specs':
       case 'checkpoint-weights': {
         const ck = currentCheckpoint(opts.runDir, which);

@@ -171,6 +171,8 @@ test('the explorer: no checkpoint yet, then live after an epoch; sliders, map, i
   const terms = colours(await pixels(page, 'curves-terms'));
   assert.ok(terms.has(rgb('#4e79a7')) && terms.has(rgb('#f28e2b')), 'reconstruction and KL drawn');
   assert.ok(colours(await pixels(page, 'kl-dims')).has(rgb('#f28e2b')), 'KL bars drawn');
+  assert.ok(await page.locator('#kl-history').isVisible(), 'latent.jsonl drawn');
+  assert.match((await page.textContent('#kl-history-note')) ?? '', /of 6 dimensions active after epoch 1/);
   assert.match(
     (await page.textContent('#curves-status')) ?? '',
     /^epoch 1 of 1 · step 90 · test −ELBO \d+\.\d\d nats/,

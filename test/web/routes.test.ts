@@ -10,6 +10,7 @@ test('the fixed routes and built assets resolve; query strings are ignored', () 
   assert.deepEqual(resolve('/index.html?seed=3'), { ok: true, route: { kind: 'page' } });
   assert.deepEqual(resolve('/api/config'), { ok: true, route: { kind: 'config' } });
   assert.deepEqual(resolve('/api/metrics'), { ok: true, route: { kind: 'metrics' } });
+  assert.deepEqual(resolve('/api/latent'), { ok: true, route: { kind: 'latent' } });
   assert.deepEqual(resolve('/api/checkpoint/weights.json'), {
     ok: true,
     route: { kind: 'checkpoint-specs' },

@@ -103,6 +103,9 @@ test('the API serves the run: config, metrics, the checkpoint weights and its ow
     .map((l) => JSON.parse(l));
   assert.equal(lines.length, 1);
   assert.equal(lines[0].epoch, 1);
+  const latent = (await raw(explorer.url, '/api/latent')).body.toString().trim().split('\n');
+  assert.deepEqual(latent, readFileSync(join(trained, 'latent.jsonl'), 'utf8').trim().split('\n'));
+  assert.equal(JSON.parse(latent[0]).klPerDim.length, 6);
 
   const specsAnswer = await raw(explorer.url, '/api/checkpoint/weights.json');
   const specs = JSON.parse(specsAnswer.body.toString());
@@ -191,6 +194,7 @@ test('another Host header (a DNS-rebinding page) is refused', async () => {
 test('a run without a checkpoint yet: the page loads, the checkpoint answers 404 with a clear error', async () => {
   assert.equal((await raw(empty.url, '/')).status, 200);
   assert.equal((await raw(empty.url, '/api/metrics')).body.length, 0);
+  assert.equal((await raw(empty.url, '/api/latent')).body.length, 0);
   for (const path of ['/api/checkpoint/weights.json', '/api/checkpoint/weights.bin']) {
     const a = await raw(empty.url, path);
     assert.equal(a.status, 404);

@@ -37,9 +37,11 @@ export interface RunInfo {
 
 export const fetchConfig = async (): Promise<RunInfo> => (await get(API.config)).json();
 
-/** Epoch records and events of metrics.jsonl, skipping a line still being written. */
-export async function fetchMetrics(): Promise<Record<string, unknown>[]> {
-  const text = await (await get(API.metrics)).text();
+/** The records of a JSON-lines log (metrics.jsonl, latent.jsonl), skipping a line still being written. */
+export async function fetchLog(
+  path: typeof API.metrics | typeof API.latent,
+): Promise<Record<string, unknown>[]> {
+  const text = await (await get(path)).text();
   return text.split('\n').flatMap((line) => {
     try {
       return line.trim() ? [JSON.parse(line)] : [];

@@ -1,5 +1,5 @@
 import { byId } from './context.js';
-import { drawBarChart, drawLineChart, type Series } from './draw.js';
+import { drawBarChart, drawHeatmap, drawLineChart, type Series } from './draw.js';
 
 interface EpochRecord {
   epoch: number;
@@ -8,7 +8,7 @@ interface EpochRecord {
   test: Record<string, number>;
 }
 
-const CHART: [number, number] = [410, 230];
+const CHART: [number, number] = [330, 230];
 /** The first chart: the objective (−ELBO), or a GAN's two losses; the second: every other metric. */
 const OBJECTIVES = ['loss', 'criticLoss', 'generatorLoss'];
 const NOT_SHOWN = new Set(['bitsPerDim', 'gradNorm']);
@@ -41,6 +41,37 @@ const describe = (keys: string[]) => keys.map((k) => names(k).long).join(', ');
 
 const isEpoch = (r: Record<string, unknown>): r is Record<string, unknown> & EpochRecord =>
   typeof r.epoch === 'number' && typeof r.test === 'object' && typeof r.train === 'object';
+
+/** A line of latent.jsonl (the fields the page shows). */
+interface LatentRecord {
+  epoch: number;
+  klPerDim: number[];
+  activeUnits: number;
+  latentDim: number;
+}
+
+const isLatent = (r: Record<string, unknown>): r is Record<string, unknown> & LatentRecord =>
+  typeof r.epoch === 'number' && Array.isArray(r.klPerDim);
+
+/** KL of each latent dimension (rows) after each epoch (columns), from latent.jsonl. */
+function klHistory(records: LatentRecord[]): void {
+  const figure = byId('kl-history').parentElement!;
+  figure.hidden = records.length === 0;
+  const last = records.at(-1);
+  if (!last) return;
+  const rows = last.klPerDim.map((_, i) => records.map((r) => r.klPerDim[i]));
+  drawHeatmap(
+    byId('kl-history'),
+    CHART,
+    records.map((r) => r.epoch),
+    rows,
+    'epoch',
+    'nats',
+  );
+  byId('kl-history-note').textContent =
+    `KL of each latent dimension (rows) on the test set after each epoch; ` +
+    `${last.activeUnits} of ${last.latentDim} dimensions active after epoch ${last.epoch}.`;
+}
 
 /** Metrics that some record has, objectives first. */
 function metricKeys(records: EpochRecord[]): { objectives: string[]; others: string[] } {
@@ -80,14 +111,19 @@ function chart(id: string, records: EpochRecord[], keys: string[], caption: stri
 /**
  * Training curves from metrics.jsonl, redrawn as the file grows: the objective (−ELBO, nats per image;
  * a GAN's critic and generator losses) and the other metrics (reconstruction and KL; a hierarchical VAE's
- * KL per group; a WGAN's distance estimate), and the KL of each latent dimension at the loaded checkpoint.
+ * KL per group; a WGAN's distance estimate), the KL of each latent dimension per epoch from latent.jsonl,
+ * and the KL of each latent dimension at the loaded checkpoint.
  */
 export function curvesPanel() {
   const status = byId('curves-status');
   let shown = -1;
   return {
     /** Redraws when the number of epoch records changed; returns that number. */
-    update(lines: Record<string, unknown>[], totalEpochs: number): number {
+    update(
+      lines: Record<string, unknown>[],
+      latentLines: Record<string, unknown>[],
+      totalEpochs: number,
+    ): number {
       const records = lines.filter(isEpoch);
       const last = records.at(-1);
       if (records.length === shown) return shown;
@@ -96,6 +132,7 @@ export function curvesPanel() {
         status.textContent = 'No epoch finished yet; metrics.jsonl is read every 2 s.';
         return shown;
       }
+      klHistory(latentLines.filter(isLatent));
       const { objectives, others } = metricKeys(records);
       chart('curves-elbo', records, objectives, `${describe(objectives)} (solid: test, dashed: training)`);
       chart('curves-terms', records, others, describe(others));

@@ -249,3 +249,51 @@ export function drawScatter(
     toData: (px, py) => [(px / size) * 2 * half[0] - half[0], half[1] - (py / size) * 2 * half[1]],
   };
 }
+
+/** Dark blue at 0 to the accent colour at 1. */
+function heat(t: number): string {
+  const mix = (a: number, b: number) => Math.round(a + (b - a) * Math.min(1, Math.max(0, t)));
+  return `rgb(${mix(18, 242)}, ${mix(28, 142)}, ${mix(48, 43)})`;
+}
+
+/**
+ * A matrix as coloured cells: column j = x value xs[j], row i (top to bottom) = row i of `rows`; the colour
+ * runs from 0 to the largest value, which is written in the corner.
+ */
+export function drawHeatmap(
+  canvas: HTMLCanvasElement,
+  size: [number, number],
+  xs: number[],
+  rows: number[][],
+  xLabel: string,
+  unit: string,
+): void {
+  const ctx = context(canvas, size[0], size[1]);
+  const max = Math.max(1e-9, ...rows.flat());
+  const f = frame(ctx, 22, [xs[0] - 0.5, xs.at(-1)! + 0.5], [rows.length - 0.5, -0.5]);
+  const every = Math.ceil(rows.length / 10);
+  axes(
+    f,
+    niceTicks(xs[0], xs.at(-1)!, 6).filter(Number.isInteger),
+    rows.map((_, i) => i).filter((i) => i % every === 0),
+    xLabel,
+  );
+  const [w, h] = [f.x(1) - f.x(0), f.y(1) - f.y(0)];
+  rows.forEach((row, i) => {
+    for (const [j, v] of row.entries()) {
+      ctx.fillStyle = heat(v / max);
+      ctx.fillRect(f.x(xs[j]) - w / 2, f.y(i) - h / 2, Math.ceil(w), Math.ceil(h));
+    }
+  });
+  ctx.fillStyle = '#c9d1e0';
+  ctx.textAlign = 'left';
+  ctx.textBaseline = 'middle';
+  ctx.fillText(`0`, f.left, 10);
+  const gradient = ctx.createLinearGradient(f.left + 12, 0, f.left + 112, 0);
+  gradient.addColorStop(0, heat(0));
+  gradient.addColorStop(1, heat(1));
+  ctx.fillStyle = gradient;
+  ctx.fillRect(f.left + 12, 5, 100, 10);
+  ctx.fillStyle = '#c9d1e0';
+  ctx.fillText(`${max.toFixed(2)} ${unit}`, f.left + 118, 10);
+}

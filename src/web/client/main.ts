@@ -1,11 +1,11 @@
 import './style.css';
 import type { GenerativeModel } from '../../models/generative.js';
-import type { CheckpointSpecs } from '../protocol.js';
+import { API, type CheckpointSpecs } from '../protocol.js';
 import {
   ApiFailure,
   fetchCheckpointSpecs,
   fetchConfig,
-  fetchMetrics,
+  fetchLog,
   fetchTestImages,
   type RunInfo,
   type TestImages,
@@ -77,10 +77,11 @@ async function showCheckpoint(): Promise<void> {
   setState('ready');
 }
 
-/** Reads metrics.jsonl; when an epoch has ended since the last look, loads the newer checkpoint if any. */
+/** Reads metrics.jsonl and latent.jsonl; when an epoch has ended since the last look, loads the newer checkpoint if any. */
 async function poll(): Promise<void> {
   try {
-    const epochs = curves.update(await fetchMetrics(), run.train.epochs);
+    const [metrics, latent] = await Promise.all([fetchLog(API.metrics), fetchLog(API.latent)]);
+    const epochs = curves.update(metrics, latent, run.train.epochs);
     if (loaded && epochs === epochsSeen) return;
     const specs = await fetchCheckpointSpecs();
     if (specs.checkpoint !== loaded?.checkpoint) await showCheckpoint();
