@@ -5,6 +5,7 @@ import { findCheckpoint, loadCheckpoint } from '../io/checkpoint.js';
 import { buildModel } from '../models/build.js';
 import { type GenerativeModel, isAutoencoding } from '../models/generative.js';
 import { type EpochRecord, type TrainCallbacks, type TrainState, train } from '../train/loop.js';
+import { withWorkers } from '../train/parallel/data-parallel.js';
 import type { RunConfig } from './config.js';
 import { loadRunData } from './data.js';
 import { writeReconstructionGrid, writeSampleGrid } from './pictures.js';
@@ -58,17 +59,21 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
   const diagnostics = isLatentVariableModel(model)
     ? [latentLogger(model, split.test, join(paths.dir, 'latent.jsonl'), { seed: config.seed })]
     : [];
-  const records = await train({
-    model,
-    data: split,
-    config: config.train,
-    seed: config.seed,
-    binarization,
-    checkpointDir: paths.checkpoints,
-    metricsPath: paths.metrics,
-    resumeFrom: ckDir ? loadCheckpoint<TrainState>(ckDir) : undefined,
-    callbacks: [pictures, ...diagnostics, ...(opts.callbacks ?? [])],
-  });
+  const replica = { model: config.model, inputShape: split.train.shape, seed: config.seed };
+  const parallel = { workers: config.train.workers, replica, train: config.train };
+  const records = await withWorkers(model, parallel, (trainer) =>
+    train({
+      model: trainer,
+      data: split,
+      config: config.train,
+      seed: config.seed,
+      binarization,
+      checkpointDir: paths.checkpoints,
+      metricsPath: paths.metrics,
+      resumeFrom: ckDir ? loadCheckpoint<TrainState>(ckDir) : undefined,
+      callbacks: [pictures, ...diagnostics, ...(opts.callbacks ?? [])],
+    }),
+  );
   if (isAutoencoding(model))
     writeReconstructionGrid(model, split.test, join(paths.samples, 'reconstructions.png'));
   return { paths, config, model, records };

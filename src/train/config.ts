@@ -27,6 +27,8 @@ export const trainConfigSchema = z.strictObject({
   keepCheckpoints: z.number().int().positive().default(3),
   /** Also checkpoint every N steps (0: only at the end of each epoch). */
   checkpointEvery: z.number().int().min(0).default(0),
+  /** Threads that share each batch (data-parallel, gradients averaged); 1 trains on the main thread only. */
+  workers: z.number().int().positive().default(1),
 });
 
 export type TrainConfig = z.infer<typeof trainConfigSchema>;

@@ -245,3 +245,21 @@ export class DataParallel implements Trainable {
     this.model.dispose();
   }
 }
+
+/**
+ * Runs `f` with a trainer on `options.workers` threads (the model itself when 1), and stops the workers
+ * afterwards, also when `f` throws.
+ */
+export async function withWorkers<T>(
+  model: Trainable,
+  options: DataParallelOptions,
+  f: (trainer: Trainable) => Promise<T>,
+): Promise<T> {
+  if (options.workers <= 1) return f(model);
+  const parallel = await DataParallel.create(model, options);
+  try {
+    return await f(parallel);
+  } finally {
+    await parallel.close();
+  }
+}
