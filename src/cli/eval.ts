@@ -26,7 +26,8 @@ const f = (v: number, d = 2) => v.toFixed(d);
 /** The report's headline numbers, one per line. */
 export function summaryLines(r: EvalReport): string[] {
   const lines = [`test −ELBO            ${f(r.elbo.loss)} nats  (${f(r.elbo.bitsPerDim, 4)} bits/dim)`];
-  if (r.iwae) lines.push(`−IWAE bound, k=${r.iwae.k}`.padEnd(22) + `${f(r.iwae.nll)} nats`);
+  const label = (s: string) => s.padEnd(22);
+  if (r.iwae) lines.push(`${label(`−IWAE bound, k=${r.iwae.k}`)}${f(r.iwae.nll)} nats`);
   if (r.importanceSampled) {
     const is = r.importanceSampled;
     lines.push(
@@ -53,16 +54,20 @@ export function summaryLines(r: EvalReport): string[] {
 export function evalCommand(): Command {
   return new Command('eval')
     .description(
-      'Evaluate a trained run honestly and write <run>/eval/{eval.json, report.md, *.png}:\n' +
-        '  - test −ELBO next to the importance-sampled −log p(x) (k samples) and the k-sample IWAE bound,\n' +
-        '    in nats per image and bits/dim, so the gap between the bound and the likelihood is visible;\n' +
-        '  - posterior collapse: KL per latent dimension (bar chart), active units (Var_x E[z_j|x] > 0.01),\n' +
-        '    the mutual information I(x; z) under the encoder;\n' +
-        '  - sample quality, if a feature classifier exists (`vaekit train-classifier`): Fréchet distance in\n' +
-        "    the classifier's feature space (not FID) and k-NN precision/recall;\n" +
-        '  - training curves from metrics.jsonl.\n' +
-        'k = 5000 is the protocol of Burda et al. 2015 but costs k decoder passes per image: use --limit for a\n' +
-        'first look (e.g. --limit 100).',
+      [
+        'Evaluate a run honestly; writes eval.json, report.md and PNGs to <run>/eval/:',
+        '- the test −ELBO next to the importance-sampled −log p(x) (--k samples per',
+        '  image) and the IWAE bound (--iwae-k), in nats/image and bits/dim: the gap',
+        '  between the bound and the likelihood is visible;',
+        '- posterior collapse: KL per latent dimension (bar chart), active units',
+        '  (Var_x E[z_j|x] > 0.01), the mutual information I(x; z) of the encoder;',
+        '- sample quality when a feature classifier exists (vaekit train-classifier):',
+        "  a Fréchet distance in the classifier's feature space (not FID) and k-NN",
+        '  precision/recall;',
+        '- training curves from metrics.jsonl and latent.jsonl.',
+        'k = 5000 (Burda et al. 2015) costs 5000 decoder passes per image: try',
+        '--limit 100 first.',
+      ].join('\n'),
     )
     .argument('<run-dir>', 'a run directory')
     .option('--k <n>', 'importance samples per image for log p(x) (0: skip)', intArg(0), 5000)
@@ -121,7 +126,7 @@ export function evalCommand(): Command {
         `vaekit eval ${dir} (${report.testImages} test images, backend ${run.backend}, ${f(report.seconds, 0)} s)`,
       );
       for (const line of summaryLines(report)) log(`  ${line}`);
-      if (!report.sampleQuality && flags.quality)
+      if (!report.sampleQuality && flags.quality && flags.samples > 0)
         log('  (no feature classifier: run `vaekit train-classifier --dataset <name>` for sample quality)');
       log(`wrote ${written.join(', ')}`);
     });

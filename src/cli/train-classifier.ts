@@ -25,11 +25,14 @@ interface ClassifierFlags {
 export function trainClassifierCommand(): Command {
   return new Command('train-classifier')
     .description(
-      'Train the small MLP classifier whose last hidden layer is the feature space of `vaekit eval`’s\n' +
-        'sample-quality metrics (a Fréchet distance and k-NN precision/recall: FID-like, but not FID —\n' +
-        'the features come from this classifier, not from Inception). Trained on the un-binarised training\n' +
-        'images; prints and stores its test accuracy. Cached in .cache/classifiers/<dataset>/ by default,\n' +
-        'where `vaekit eval` finds it.',
+      [
+        'Train the small MLP classifier whose last hidden layer is the feature space',
+        "of vaekit eval's sample-quality metrics: a Fréchet distance and k-NN",
+        'precision/recall (FID-like, but not FID: the features come from this',
+        'classifier, not from Inception). Trained on the un-binarised training images;',
+        'prints and stores its test accuracy. Cached in .cache/classifiers/<dataset>/',
+        'by default, where vaekit eval finds it.',
+      ].join('\n'),
     )
     .requiredOption('--dataset <name|dir>', 'mnist | fashion-mnist | a directory of IDX files (with labels)')
     .option('-o, --out <dir>', 'where to write it (default: .cache/classifiers/<dataset>)')

@@ -32,11 +32,13 @@ export function evaluateRun(dir: string, run: LoadedRun, opts: RunEvalOptions): 
   const { config } = run;
   const test = loadRunData(config.data, config.seed).split.test;
   const classifierDir =
-    opts.classifierDir === undefined
-      ? existsSync(defaultClassifierDir(config.data.dataset))
-        ? defaultClassifierDir(config.data.dataset)
-        : null
-      : opts.classifierDir;
+    opts.samples <= 0
+      ? null
+      : opts.classifierDir === undefined
+        ? existsSync(defaultClassifierDir(config.data.dataset))
+          ? defaultClassifierDir(config.data.dataset)
+          : null
+        : opts.classifierDir;
   const quality = classifierDir
     ? {
         ...loadClassifier(classifierDir),

@@ -69,3 +69,19 @@ test('progress is reported per chunk of images and limit takes the first images'
   assert.equal(est.count, 9);
   assert.deepEqual(seen, [4, 8, 9]);
 });
+
+test('a model with its own log-weights (the hierarchical VAE) is estimated from them', () => {
+  // log w_i = i-th sample index over k: log-mean-exp of 0..k−1 is known in closed form
+  const calls: number[] = [];
+  const model = {
+    logImportanceWeights: (x: tf.Tensor, k: number) => {
+      calls.push(k);
+      return tf.range(0, k).expandDims(1).tile([1, x.shape[0]]) as tf.Tensor2D;
+    },
+  };
+  const data = new LinearGaussian({ w: W3, b: [0, 0, 0, 0], sigma: 1 }).sampleData(3, 1);
+  const est = importanceSampledLogLikelihood(model, data, { k: 4, rows: 12 });
+  const expected = Math.log((1 + Math.E + Math.E ** 2 + Math.E ** 3) / 4);
+  assert.deepEqual(calls, [4]);
+  assert.ok(est.perImage.every((v) => Math.abs(v - expected) < 1e-5));
+});

@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { decodePng } from '../../src/io/png.js';
+
+// The CLI from the sources (src/cli/main.ts through tsx), so this test does not depend on a build.
+const mainTs = join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
+const tsx = import.meta.resolve('tsx');
+const work = mkdtempSync(join(tmpdir(), 'vk-eval-'));
+
+function vaekit(...args: string[]) {
+  const script = `import { main } from ${JSON.stringify(mainTs)}; process.exitCode = await main(['node', 'vaekit', ...process.argv.slice(1)]);`;
+  const r = spawnSync(process.execPath, ['--import', tsx, '--input-type=module', '-e', script, ...args], {
+    cwd: work,
+    encoding: 'utf8',
+    timeout: 300_000,
+  });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+const jsonLines = (path: string) =>
+  readFileSync(path, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+
+test('train --objective iwae logs latent diagnostics; train-classifier caches; eval writes its report', () => {
+  const t = vaekit(
+    ...['train', '--name', 'iw', '--hidden', '32', '--latent-dim', '4', '--epochs', '2'],
+    ...['--objective', 'iwae', '--k', '3', '--binarize', 'dynamic', '--seed', '1'],
+  );
+  assert.equal(t.code, 0, t.err);
+  const run = join(work, 'runs', 'iw');
+  const config = JSON.parse(readFileSync(join(run, 'config.json'), 'utf8'));
+  assert.deepEqual(config.train.objective, { kind: 'iwae', k: 3 });
+  const latent = jsonLines(join(run, 'latent.jsonl'));
+  assert.deepEqual(
+    latent.map((r) => r.epoch),
+    [1, 2],
+  );
+  assert.equal(latent[1].klPerDim.length, 4);
+  assert.ok(latent[1].activeUnits >= 1 && latent[1].activeUnits <= 4);
+
+  const c = vaekit(
+    'train-classifier',
+    '--dataset',
+    'mnist',
+    '--epochs',
+    '1',
+    '--hidden',
+    '32,8',
+    '--seed',
+    '2',
+  );
+  assert.equal(c.code, 0, c.err);
+  assert.match(c.out, /test accuracy \d+\.\d+%/);
+  const info = JSON.parse(
+    readFileSync(join(work, '.cache', 'classifiers', 'mnist', 'classifier.json'), 'utf8'),
+  );
+  assert.ok(info.testAccuracy > 0.5 && info.featureDim === 8);
+
+  const e = vaekit('eval', 'runs/iw', '--k', '30', '--iwae-k', '3', '--limit', '20', '--samples', '200');
+  assert.equal(e.code, 0, e.err);
+  assert.match(e.out, /IS-NLL, k=30 +\d+\.\d+ nats/);
+  assert.match(e.out, /active units +\d \/ 4/);
+  assert.match(e.out, /Fréchet distance/);
+  const r = JSON.parse(readFileSync(join(run, 'eval', 'eval.json'), 'utf8'));
+  assert.equal(r.testImages, 20);
+  // on the same 20 images: −log p̂ (k = 30) ≤ −L_3 ≤ −ELBO, up to sampling noise
+  assert.ok(r.importanceSampled.nll < r.iwae.nll + 1, JSON.stringify(r));
+  assert.ok(r.iwae.nll < r.elbo.loss + 1, JSON.stringify(r));
+  assert.ok(r.sampleQuality.frechetDistance > 0);
+  for (const png of ['kl-per-dim.png', 'curves.png', 'latent-curves.png'])
+    assert.ok(decodePng(readFileSync(join(run, 'eval', png)), png).width > 100);
+  assert.match(readFileSync(join(run, 'eval', 'report.md'), 'utf8'), /## Posterior collapse/);
+});
+
+test('bad input to eval and the IWAE flags stops with exit code 2', () => {
+  assert.equal(vaekit('eval', 'runs/none').code, 2);
+  assert.equal(vaekit('eval', 'runs/iw', '--k', '-5').code, 2);
+  assert.equal(vaekit('eval', 'runs/iw', '--classifier', 'nowhere', '--k', '0', '--iwae-k', '0').code, 2);
+  const k = vaekit('train', '--name', 'bad', '--objective', 'elbo', '--k', '3', '--epochs', '1');
+  assert.equal(k.code, 2);
+  assert.match(k.err, /objective/);
+});
