@@ -1,13 +1,16 @@
 /**
  * Training throughput of the reference VAEs on each tfjs backend, optionally against PyTorch CPU.
- *   npm run bench -- [--steps N] [--backends wasm,wasm-shipped,cpu] [--models mlp,conv] [--compare-pytorch]
+ *   npm run bench -- [--steps N] [--backends wasm,wasm-shipped,cpu] [--models mlp,conv] [--workers 1,2] [--compare-pytorch]
  * `wasm` has our kernel patches, `wasm-shipped` is the backend as published, `cpu` is plain JS.
+ * `--workers` adds rows for vaekit's own VAE trained through trainStep on patched wasm, on the main
+ * thread (1) or data-parallel over that many threads.
  */
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/backend/index.js';
 import { installWasmKernels, uninstallWasmKernels } from '../src/backend/wasm/index.js';
-import { sampleRate, type TrainResult, trainSteps } from './measure.js';
+import { trainStepsParallel } from './data-parallel.js';
+import { sampleRate, trainSteps } from './measure.js';
 import { type BenchModel, convVae, mlpVae } from './models.js';
 import { pytorchUnavailable, runPytorch, type TorchResult } from './pytorch.js';
 
@@ -23,6 +26,7 @@ const { values: opts } = parseArgs({
     steps: { type: 'string' },
     backends: { type: 'string', default: BACKENDS.join(',') },
     models: { type: 'string', default: 'mlp,conv' },
+    workers: { type: 'string', default: '' },
     'compare-pytorch': { type: 'boolean', default: false },
   },
 });
@@ -38,6 +42,9 @@ function list<T extends string>(arg: string, allowed: readonly T[], what: string
 
 const backends = list(opts.backends!, BACKENDS, 'backends');
 const models = list(opts.models!, Object.keys(MODELS) as ModelName[], 'models');
+const workerCounts = opts.workers!.split(',').filter(Boolean).map(Number);
+if (workerCounts.some((w) => !Number.isInteger(w) || w < 1))
+  throw new Error(`--workers: expected positive integers, got ${opts.workers}`);
 
 async function use(backend: (typeof BACKENDS)[number]): Promise<void> {
   await initBackend(backend === 'cpu' ? 'cpu' : 'wasm');
@@ -70,7 +77,7 @@ async function withModel<T>(make: () => BenchModel, f: (m: BenchModel) => Promis
 }
 
 const rows: string[][] = [];
-const trained = new Map<string, TrainResult>();
+const trained = new Map<string, { imgPerSec: number }>();
 const fmt = (x: number, d = 0) => x.toFixed(d);
 
 for (const backend of backends) {
@@ -103,6 +110,27 @@ for (const backend of backends) {
   rows.push([backend, 'mlp sample 10k', '-', '-', fmt(rate)]);
 }
 installWasmKernels();
+
+if (workerCounts.length > 0) await use('wasm');
+for (const name of workerCounts.length > 0 ? models : []) {
+  for (const workers of workerCounts) {
+    const label = `vaekit wasm W=${workers}`;
+    const { timed, warmup } = steps(name, 'wasm');
+    const r = await trainStepsParallel(name, workers, timed, warmup);
+    trained.set(`${label}/${name}`, r);
+    rows.push([
+      label,
+      `${name} train`,
+      String(timed),
+      fmt(r.msPerStep, 1),
+      fmt(r.imgPerSec),
+      '',
+      '',
+      '',
+      fmt(r.loss, 1),
+    ]);
+  }
+}
 
 /** PyTorch CPU with 2 threads (the target) and 1 thread (like-for-like with single-threaded wasm). */
 const torch = new Map<string, TorchResult>();

@@ -92,23 +92,23 @@ export class GradientExchange {
 
   /** ḡ = Σ_s (n_s / N) g_s and the loss likewise (each shard's loss is its mean over n_s examples). */
   average(parity: number): AveragedGradients {
-    const out = new Float32Array(this.size);
     const present = new Array<boolean>(this.sizes.length).fill(false);
+    const parts: { w: number; g: Float32Array }[] = [];
     let total = 0;
     for (let s = 0; s < this.shards; s++) total += this.meta[this.slot(parity, s) * this.metaSize + COUNT];
     let loss = 0;
     for (let s = 0; s < this.shards; s++) {
-      const m = this.slot(parity, s) * this.metaSize;
+      const slot = this.slot(parity, s);
+      const m = slot * this.metaSize;
       const n = this.meta[m + COUNT];
       if (n === 0) continue;
-      const w = n / total;
-      loss += w * this.meta[m + LOSS];
-      const g = this.grads.subarray(this.slot(parity, s) * this.size, (this.slot(parity, s) + 1) * this.size);
-      for (let i = 0; i < this.size; i++) out[i] += w * g[i];
+      loss += (n / total) * this.meta[m + LOSS];
+      parts.push({ w: n / total, g: this.grads.subarray(slot * this.size, (slot + 1) * this.size) });
       this.sizes.forEach((_, i) => {
         if (this.meta[m + PRESENT + i] !== 0) present[i] = true;
       });
     }
+    const out = weightedSum(parts, this.size);
     return {
       loss,
       grads: this.sizes.map((n, i) =>
@@ -116,4 +116,17 @@ export class GradientExchange {
       ),
     };
   }
+}
+
+/** Σ_s w_s g_s, the first two terms in one pass (two shards, the usual case, read the memory once). */
+function weightedSum(parts: { w: number; g: Float32Array }[], size: number): Float32Array {
+  const out = new Float32Array(size);
+  const [a, b, ...rest] = parts;
+  if (a && b) {
+    for (let i = 0; i < size; i++) out[i] = a.w * a.g[i] + b.w * b.g[i];
+  } else if (a) {
+    for (let i = 0; i < size; i++) out[i] = a.w * a.g[i];
+  }
+  for (const p of rest) for (let i = 0; i < size; i++) out[i] += p.w * p.g[i];
+  return out;
 }
