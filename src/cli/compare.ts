@@ -40,23 +40,27 @@ export function comparisonTable(rows: ComparisonRow[]): string {
 export function compareCommand(): Command {
   return new Command('compare')
     .description(
-      'Score trained runs (VAE, hierarchical VAE, GAN, WGAN, WGAN-GP) with the same metrics and print one table:\n' +
-        '  FCD        Fréchet distance between features of samples and of test images (FID with a\n' +
-        '             classifier trained on the dataset in place of Inception; lower is better)\n' +
-        '  precision  share of samples that land among test images in feature space (fidelity)\n' +
-        '  recall     share of test images covered by the samples (diversity)\n' +
-        '  IS-NLL     importance-sampled −log p(x) on test images, for models with a likelihood\n' +
-        'and write a PNG: test images, then each run’s samples, side by side.\n' +
-        'The runs must share their dataset; the feature classifier comes from `vaekit train-classifier`.\n\n' +
-        'Example:\n' +
-        '  vaekit train-classifier --dataset fashion-mnist\n' +
+      [
+        'Score runs (vae, hvae, gan, wgan, wgan-gp) with the same metrics, in one table:',
+        '  FCD        Fréchet distance between classifier features of samples and',
+        '             of test images (FID-like; lower is better)',
+        '  precision  share of samples among the test images in feature space',
+        '  recall     share of test images covered by the samples',
+        '  IS-NLL     importance-sampled −log p(x) of test images (likelihood models)',
+        'and a PNG of test images and each run’s samples side by side.',
+        'The runs must share their data; the feature classifier comes from',
+        '`vaekit train-classifier`.',
+        '',
+        'Example:',
+        '  vaekit train-classifier --dataset fashion-mnist',
         '  vaekit compare runs/vae runs/gan runs/wgan-gp -o compare.png',
+      ].join('\n'),
     )
     .argument('<runs...>', 'run directories')
     .option('--classifier <dir>', 'feature classifier (default: .cache/classifiers/<dataset>)')
     .option(
       '-n, --count <n>',
-      'samples per model for FCD, precision and recall (scored against the whole test set)',
+      'samples per model for FCD, precision and recall (against all test images)',
       intArg(10),
       5000,
     )
