@@ -5,12 +5,12 @@ export { BACKEND_CHOICES, type BackendChoice, initBackend } from './backend/inde
 export { batches, epochBatches, epochPermutation } from './data/batches.js';
 export { type Binarization, binarizeDataset } from './data/binarize.js';
 export { BUILTIN_DATASETS, loadBuiltin } from './data/builtin.js';
-export { writeShapesFolder } from './data/shapes.js';
-export { loadDataset, loadTrainingData } from './data/load.js';
-export { type ImageSource, readImages } from './data/source.js';
 export type { Dataset, DatasetSplit } from './data/dataset.js';
 export { readIdx, writeIdx } from './data/idx.js';
 export { loadIdxDir, loadIdxPair } from './data/idxdataset.js';
+export { loadDataset, loadTrainingData } from './data/load.js';
+export { writeShapesFolder } from './data/shapes.js';
+export { type ImageSource, readImages } from './data/source.js';
 export {
   Bernoulli,
   DiagGaussian,
@@ -54,3 +54,4 @@ export { type EpochRecord, type TrainCallbacks, type TrainState, train } from '.
 export { type KlSchedule, klWeight } from './train/schedules.js';
 export type { StepContext, Trainable } from './train/trainable.js';
 export { Rng } from './util/random.js';
+export { type Explorer, type ExplorerOptions, startExplorer } from './web/server.js';
