@@ -15,7 +15,7 @@ export interface IwaeOptions {
   training?: boolean;
   /**
    * x repeated k times, sample-major ([k·B, ...]: all of x, then all of x again, …), when the caller has it
-   * already: evaluation builds it with typed-array copies, much faster than tf.tile on wasm.
+   * already (evaluation builds it with typed-array copies).
    */
   tiled?: tf.Tensor;
 }
@@ -36,9 +36,8 @@ export function logImportanceWeights(
     const eps = tf.randomNormal([opts.k, b, m], 0, 1, 'float32', opts.seed);
     const z = q.mean.add(q.std.mul(eps)); // z_i = μ + σ·ε_i, [k, B, m]
     const flatZ = z.reshape([opts.k * b, m]);
-    const xs = tf
-      .tile(x.expandDims(0), [opts.k, ...x.shape.map(() => 1)])
-      .reshape([opts.k * b, ...x.shape.slice(1)]);
+    // k copies of x, sample-major (concat: several times faster than tf.tile on wasm)
+    const xs = opts.tiled ?? tf.concat(new Array<tf.Tensor>(opts.k).fill(x), 0);
     const logPxz = model.decode(flatZ, opts.training).logProb(xs).reshape([opts.k, b]);
     const logPz = standardNormalLogProb(flatZ).reshape([opts.k, b]);
     const logQzx = q.logProbElementwise(z).sum(-1); // [k, B]

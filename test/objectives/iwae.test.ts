@@ -33,6 +33,10 @@ test('log importance weights are [k, B]; with the exact posterior each one is lo
   const exact = model.exactLogLikelihood(data.images);
   const v = lw.arraySync();
   for (const row of v) assert.ok(row.every((w, b) => Math.abs(w - exact[b]) < 1e-3));
+  // a caller-built copy of x repeated k times gives the same weights
+  const tiled = tf.concat(new Array(7).fill(x), 0);
+  const again = logImportanceWeights(model, x, { k: 7, seed: 1, tiled });
+  assert.ok(again.sub(lw).abs().max().dataSync()[0] < 1e-5);
 });
 
 test('β scales only log p(z) − log q(z|x): β = 0 leaves log p(x|z)', () => {
