@@ -19,6 +19,32 @@ export {
   standardNormalLogProb,
 } from './distributions/index.js';
 export { InputError, NumericalError, VaekitError } from './errors.js';
+export {
+  Classifier,
+  type ClassifierInfo,
+  classifierConfigSchema,
+  defaultClassifierDir,
+  loadClassifier,
+  saveClassifier,
+  trainClassifier,
+} from './eval/classifier.js';
+export { evaluateModel, type ModelEvaluation } from './eval/evaluate-model.js';
+export { evaluateRun } from './eval/evaluate-run.js';
+export { type FeatureStats, featureStats, frechetDistance } from './eval/frechet.js';
+export {
+  ACTIVITY_THRESHOLD,
+  encodePosteriors,
+  klPerDimension,
+  type LatentDiagnostics,
+  latentDiagnostics,
+  mutualInformation,
+  posteriorMeanVariance,
+} from './eval/latent.js';
+export { importanceSampledLogLikelihood, type LogLikelihoodEstimate } from './eval/log-likelihood.js';
+export { type PrecisionRecall, precisionRecall } from './eval/precision-recall.js';
+export { type EvalReport, readTrainingHistory, writeEvalReport } from './eval/report.js';
+export { drawSamples, type SampleQuality, sampleQuality } from './eval/sample-quality.js';
+export { type LatentRecord, latentLogger } from './eval/training-diagnostics.js';
 export { findCheckpoint, loadCheckpoint, saveCheckpoint } from './io/checkpoint.js';
 export { readNpy, writeNpy } from './io/npy.js';
 export { encodeImageGrid, writeImageGrid } from './io/png.js';
@@ -42,6 +68,7 @@ export {
   wassersteinCriticLoss,
   wassersteinGeneratorLoss,
 } from './objectives/gan.js';
+export { iwaeBound, logImportanceWeights, logMeanExp } from './objectives/iwae.js';
 export { type ComparisonRow, compareRun, writeSideBySide } from './run/compare.js';
 export { type RunConfig, runConfigSchema } from './run/config.js';
 export { encodeMeans } from './run/encode.js';
