@@ -1,7 +1,13 @@
 import { Option } from 'commander';
 import { BACKEND_CHOICES, type BackendChoice, initBackend } from '../backend/index.js';
 import { InputError } from '../errors.js';
-import { type AutoencodingModel, type GenerativeModel, isAutoencoding } from '../models/generative.js';
+import {
+  type AutoencodingModel,
+  canReconstruct,
+  type GenerativeModel,
+  isAutoencoding,
+  type ReconstructingModel,
+} from '../models/generative.js';
 import { type LoadedRun, loadRun } from '../run/load-run.js';
 
 export const backendOption = () => new Option('--backend <name>', 'tfjs backend').choices(BACKEND_CHOICES);
@@ -19,14 +25,22 @@ export async function openRun(
   return { ...loadRun(dir, flags.checkpoint), backend };
 }
 
-/** The run's model when it has an encoder; `reconstruct` and `encode` need one (a GAN has none). */
-export function autoencoder(model: GenerativeModel, command: string): AutoencodingModel {
-  if (!isAutoencoding(model)) {
-    throw new InputError({
-      where: `vaekit ${command}`,
-      expected: 'a run of a model with an encoder (vae, hvae)',
-      found: `a ${model.kind} run`,
-    });
+function requireKind<M extends GenerativeModel>(
+  model: GenerativeModel,
+  command: string,
+  ok: (m: GenerativeModel) => m is M,
+  expected: string,
+): M {
+  if (!ok(model)) {
+    throw new InputError({ where: `vaekit ${command}`, expected, found: `a ${model.kind} run` });
   }
   return model;
 }
+
+/** The run's model when it can reconstruct (vae, hvae; a GAN has no encoder). */
+export const reconstructor = (model: GenerativeModel, command: string): ReconstructingModel =>
+  requireKind(model, command, canReconstruct, 'a run of a model with an encoder (vae, hvae)');
+
+/** The run's model when it has one latent vector per image (vae): `encode` needs it. */
+export const autoencoder = (model: GenerativeModel, command: string): AutoencodingModel =>
+  requireKind(model, command, isAutoencoding, 'a run of a model with one latent vector per image (vae)');

@@ -4,7 +4,7 @@ import type { BackendChoice } from '../backend/index.js';
 import { loadRunData } from '../run/data.js';
 import { writeReconstructionGrid } from '../run/pictures.js';
 import { intArg } from './args.js';
-import { autoencoder, backendOption, checkpointOption, openRun } from './common.js';
+import { backendOption, checkpointOption, openRun, reconstructor } from './common.js';
 
 export function reconstructCommand(): Command {
   return new Command('reconstruct')
@@ -22,7 +22,7 @@ export function reconstructCommand(): Command {
         const run = await openRun(dir, f);
         const { split } = loadRunData(run.config.data, run.config.seed);
         const out = f.out ?? join(dir, 'samples', 'reconstructions.png');
-        writeReconstructionGrid(autoencoder(run.model, 'reconstruct'), split.test, out, { count: f.count });
+        writeReconstructionGrid(reconstructor(run.model, 'reconstruct'), split.test, out, { count: f.count });
         process.stdout.write(
           `wrote ${Math.min(f.count, split.test.count)} test images and reconstructions to ${out}\n`,
         );

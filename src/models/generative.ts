@@ -10,11 +10,24 @@ export interface GenerativeModel extends Trainable {
   sample(n: number, seed: number, temperature?: number): tf.Tensor4D;
 }
 
-/** A model with an encoder (VAE, hierarchical VAE): it can also reconstruct and encode. */
-export interface AutoencodingModel extends GenerativeModel, LatentVariableModel {
+/** A model with an inference network (VAE, hierarchical VAE): it can reconstruct its input. */
+export interface ReconstructingModel extends GenerativeModel {
   reconstruct(x: tf.Tensor): tf.Tensor4D;
 }
 
+/** A model with one latent vector per image, q(z|x) and p(x|z) (the VAE): it can also encode and decode. */
+export interface AutoencodingModel extends ReconstructingModel, LatentVariableModel {}
+
+export function canReconstruct(m: GenerativeModel): m is ReconstructingModel {
+  return typeof (m as Partial<ReconstructingModel>).reconstruct === 'function';
+}
+
 export function isAutoencoding(m: GenerativeModel): m is AutoencodingModel {
-  return typeof (m as Partial<AutoencodingModel>).reconstruct === 'function';
+  const a = m as Partial<AutoencodingModel>;
+  return (
+    canReconstruct(m) &&
+    typeof a.encode === 'function' &&
+    typeof a.decode === 'function' &&
+    typeof a.latentDim === 'number'
+  );
 }

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { type Dataset, imageSize } from '../data/dataset.js';
 import { writeImageGrid } from '../io/png.js';
-import type { AutoencodingModel, GenerativeModel } from '../models/generative.js';
+import type { GenerativeModel, ReconstructingModel } from '../models/generative.js';
 
 /** An n-image grid decoded from the prior, z ~ N(0, t²I); returns the image values. */
 export function writeSampleGrid(
@@ -23,7 +23,7 @@ export function writeSampleGrid(
  * each row holds `perRow` pairs (original, reconstruction).
  */
 export function writeReconstructionGrid(
-  model: AutoencodingModel,
+  model: ReconstructingModel,
   ds: Dataset,
   path: string,
   opts: { count?: number; perRow?: number; scale?: number } = {},

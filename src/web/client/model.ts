@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { buildModel, modelConfigSchema } from '../../models/build.js';
-import type { AutoencodingModel, GenerativeModel } from '../../models/generative.js';
+import { type AutoencodingModel, type GenerativeModel, isAutoencoding } from '../../models/generative.js';
 import type { ImageShape } from '../../nn/networks.js';
 import type { CheckpointSpecs } from '../protocol.js';
 import type { RunInfo, TestImages } from './api.js';
@@ -33,8 +33,7 @@ export async function loadModel(run: RunInfo): Promise<{ model: GenerativeModel;
  * q(z|x) from `encode` and p(x|z) from `decode` (a VAE; not a GAN, nor the hierarchical VAE's stack of groups).
  */
 export function hasLatentSpace(model: GenerativeModel): model is AutoencodingModel {
-  const m = model as Partial<AutoencodingModel>;
-  return typeof m.encode === 'function' && typeof m.decode === 'function' && typeof m.latentDim === 'number';
+  return isAutoencoding(model);
 }
 
 const ENCODE_BATCH = 250;
