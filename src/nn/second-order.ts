@@ -10,9 +10,10 @@ import * as tf from '@tensorflow/tfjs';
  *   so the second backward pass throws. The comparison is piecewise constant, so its gradient is zero
  *   almost everywhere — exactly what tfjs already registers for GreaterEqual, Step and Sign.
  *
- * Not usable twice (and so not used in the critic): ops whose gradient reads their own output (Tanh,
- * Sigmoid, Exp, Elu, Softmax, …). tfjs saves that output as a copy taken *before* the op joins the tape,
- * so the second pass loses the path through it and silently returns a wrong gradient.
+ * Not usable twice (and so not used in the critic): ops whose gradient reads their own output (found
+ * wrong against finite differences: Tanh, Sigmoid, Exp; Elu and Softmax save their output the same way).
+ * tfjs saves that output as a copy taken *before* the op joins the tape, so the second pass loses the
+ * path through it and silently returns a wrong gradient.
  */
 export function ensureSecondOrderGradients(): void {
   if (tf.getGradient('Greater') != null) return;
