@@ -14,7 +14,13 @@ import { VAE } from './vae.js';
  */
 export const modelConfigSchema = z.preprocess(
   (v) => (typeof v === 'object' && v !== null && !('type' in v) ? { ...v, type: 'vae' } : v),
-  z.discriminatedUnion('type', [vaeConfigSchema, hvaeConfigSchema, ganConfigSchema, wganConfigSchema, wganGpConfigSchema]),
+  z.discriminatedUnion('type', [
+    vaeConfigSchema,
+    hvaeConfigSchema,
+    ganConfigSchema,
+    wganConfigSchema,
+    wganGpConfigSchema,
+  ]),
 );
 
 export type ModelConfig = z.infer<typeof modelConfigSchema>;
