@@ -220,10 +220,15 @@ export class DataParallel implements Trainable {
     return Promise.all(
       this.workers.map(async (w) => {
         const answer = firstMessage(w);
+        w.ref(); // an unref'd worker would not keep the process alive while we wait for its answer
         w.postMessage({ kind: 'reportWeights' } satisfies ToWorker);
-        const m = await answer;
-        if (m.kind !== 'weights') throw new Error(`data-parallel worker answered ${m.kind}`);
-        return m.weights;
+        try {
+          const m = await answer;
+          if (m.kind !== 'weights') throw new Error(`data-parallel worker answered ${m.kind}`);
+          return m.weights;
+        } finally {
+          w.unref();
+        }
       }),
     );
   }
