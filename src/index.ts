@@ -78,6 +78,7 @@ export { trainRun } from './run/train-run.js';
 export { type TrainConfig, trainConfigSchema } from './train/config.js';
 export { bitsPerDim, evaluateDataset } from './train/evaluate.js';
 export { type EpochRecord, type TrainCallbacks, type TrainState, train } from './train/loop.js';
+export { DataParallel, type DataParallelOptions, withWorkers } from './train/parallel/data-parallel.js';
 export { type KlSchedule, klWeight } from './train/schedules.js';
 export type { StepContext, Trainable } from './train/trainable.js';
 export { Rng } from './util/random.js';
