@@ -25,16 +25,17 @@ const f = (v: number, d = 2) => v.toFixed(d);
 
 /** The report's headline numbers, one per line. */
 export function summaryLines(r: EvalReport): string[] {
-  const lines = [`test −ELBO            ${f(r.elbo.loss)} nats  (${f(r.elbo.bitsPerDim, 4)} bits/dim)`];
+  const lines: string[] = [];
   const label = (s: string) => s.padEnd(22);
+  if (r.elbo.loss !== undefined)
+    lines.push(`${label('test −ELBO')}${f(r.elbo.loss)} nats  (${f(r.elbo.bitsPerDim, 4)} bits/dim)`);
   if (r.iwae) lines.push(`${label(`−IWAE bound, k=${r.iwae.k}`)}${f(r.iwae.nll)} nats`);
-  if (r.importanceSampled) {
-    const is = r.importanceSampled;
+  const is = r.importanceSampled;
+  if (is) {
     lines.push(
-      `IS-NLL, k=${is.k}`.padEnd(22) +
-        `${f(is.nll)} nats  (${f(is.bitsPerDim, 4)} bits/dim, ${f(is.seconds, 0)} s)`,
-      `ELBO gap              ${f(r.elbo.loss - is.nll)} nats`,
+      `${label(`IS-NLL, k=${is.k}`)}${f(is.nll)} nats  (${f(is.bitsPerDim, 4)} bits/dim, ${f(is.seconds, 0)} s)`,
     );
+    if (r.elbo.loss !== undefined) lines.push(`${label('ELBO gap')}${f(r.elbo.loss - is.nll)} nats`);
   }
   if (r.latent) {
     const l = r.latent;

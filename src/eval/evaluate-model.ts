@@ -38,7 +38,10 @@ export interface BoundEstimate {
 
 export interface ModelEvaluation {
   testImages: number;
-  /** Test −ELBO (one posterior sample per image, KL in closed form): loss, recon, kl, bitsPerDim. */
+  /**
+   * The model's own test metrics (Trainable.evalBatch): for likelihood models the −ELBO (`loss`; one
+   * posterior sample per image, KL in closed form), `recon`, `kl`, `bitsPerDim`; GANs have no `loss`.
+   */
   elbo: Record<string, number>;
   /** −log p̂(x) with k importance samples (null for models without a likelihood). */
   importanceSampled: BoundEstimate | null;

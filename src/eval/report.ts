@@ -69,24 +69,28 @@ export function reportMarkdown(r: EvalReport, plots: Record<string, string>): st
       `seed ${r.seed}, in ${f(r.seconds, 0)} s.`,
     '',
   );
-  out.push('## Likelihood: the bound and the estimate', '');
-  out.push('| measure | nats / image | bits / dim |', '|---|---|---|');
-  out.push(`| test −ELBO (1 posterior sample) | ${f(r.elbo.loss)} | ${f(r.elbo.bitsPerDim, 4)} |`);
-  if (r.iwae) out.push(`| −IWAE bound, k = ${r.iwae.k} | ${f(r.iwae.nll)} | ${f(r.iwae.bitsPerDim, 4)} |`);
-  if (r.importanceSampled) {
-    const is = r.importanceSampled;
-    out.push(`| **IS-NLL, −log p̂(x), k = ${is.k}** | **${f(is.nll)}** | **${f(is.bitsPerDim, 4)}** |`);
-    out.push(
-      '',
-      `The ELBO is a lower bound on log p(x): here it sits ${f(r.elbo.loss - is.nll)} nats below the ` +
-        `importance-sampled estimate (the gap is the mean KL(q(z|x) ‖ p(z|x)) that the encoder leaves). ` +
-        `Each IWAE bound lies in between and rises with k. (The estimate took ${f(is.seconds, 0)} s.)`,
-    );
+  if (r.elbo.loss === undefined && !r.importanceSampled) {
+    out.push('This model has no likelihood (a GAN): only sample quality applies.');
   } else {
-    out.push('', 'This model has no likelihood (a GAN): only sample quality applies.');
+    out.push('## Likelihood: the bound and the estimate', '');
+    out.push('| measure | nats / image | bits / dim |', '|---|---|---|');
+    if (r.elbo.loss !== undefined)
+      out.push(`| test −ELBO (1 posterior sample) | ${f(r.elbo.loss)} | ${f(r.elbo.bitsPerDim, 4)} |`);
+    if (r.iwae) out.push(`| −IWAE bound, k = ${r.iwae.k} | ${f(r.iwae.nll)} | ${f(r.iwae.bitsPerDim, 4)} |`);
+    const is = r.importanceSampled;
+    if (is) {
+      out.push(`| **IS-NLL, −log p̂(x), k = ${is.k}** | **${f(is.nll)}** | **${f(is.bitsPerDim, 4)}** |`);
+      if (r.elbo.loss !== undefined)
+        out.push(
+          '',
+          `The ELBO is a lower bound on log p(x): here it sits ${f(r.elbo.loss - is.nll)} nats below the ` +
+            `importance-sampled estimate (the gap is the mean KL(q(z|x) ‖ p(z|x)) that the encoder leaves). ` +
+            `Each IWAE bound lies in between and rises with k. (The estimate took ${f(is.seconds, 0)} s.)`,
+        );
+    }
+    if (r.elbo.recon !== undefined)
+      out.push('', `−ELBO = reconstruction ${f(r.elbo.recon)} + KL ${f(r.elbo.kl)} nats.`);
   }
-  if (r.elbo.recon !== undefined)
-    out.push('', `−ELBO = reconstruction ${f(r.elbo.recon)} + KL ${f(r.elbo.kl)} nats.`);
   const l = r.latent;
   if (l) {
     out.push('', '## Posterior collapse', '');
@@ -154,7 +158,7 @@ export function writeEvalReport(outDir: string, report: EvalReport, history: Tra
     );
     plots.klPerDim = 'kl-per-dim.png';
   }
-  if (history.epochs.length > 0) {
+  if (history.epochs.some((e) => e.test.loss !== undefined)) {
     writeFileAtomic(
       join(outDir, 'curves.png'),
       lineChart([
