@@ -13,6 +13,16 @@ function constantMask(mask: tf.Tensor): tf.Tensor {
 }
 
 /**
+ * log Σ_k exp(t_k) over axis 0, shifted by max_k t_k taken as a constant: the result and its gradient
+ * (softmax weights) are exact, and the backward pass avoids the slow Equal/Tile of tf.logSumExp's max.
+ */
+function logSumExp0(t: tf.Tensor, keepDims = false): tf.Tensor {
+  const m = tf.tensor(t.max(0, true).dataSync(), [1, ...t.shape.slice(1)]);
+  const out = tf.log(tf.exp(t.sub(m)).sum(0, true)).add(m);
+  return keepDims ? out : out.squeeze([0]);
+}
+
+/**
  * Discretised mixture of logistics (Salimans et al. 2017, PixelCNN++; NVAE's likelihood for colour
  * images) for 8-bit data. Each channel of each pixel has its own K-component mixture; x ∈ [0, 1] is
  * mapped to [−1, 1] and each of the 256 levels is a bin of width 2/255:
@@ -22,9 +32,11 @@ function constantMask(mask: tf.Tensor): tf.Tensor {
  * Parameters: [B, h, w, c·3K] laid out as (mixture logits, means, log scales) for each channel.
  */
 export class LogisticMixture {
-  readonly logits: tf.Tensor; // [B, h, w, c, K]
-  readonly means: tf.Tensor;
-  readonly logScales: tf.Tensor;
+  /** Mixture logits, locations in [−1, 1] and log scales, each [K, N] with N = B·h·w·c values. */
+  readonly logits: tf.Tensor2D;
+  readonly means: tf.Tensor2D;
+  readonly logScales: tf.Tensor2D;
+  private readonly shape: number[];
 
   constructor(
     params: tf.Tensor,
@@ -32,16 +44,19 @@ export class LogisticMixture {
     readonly mixtures: number,
   ) {
     const [b, h, w] = params.shape;
-    const p = params.reshape([b, h, w, channels, 3 * mixtures]);
-    const [logits, means, logScales] = tf.split(p, 3, -1);
-    this.logits = logits;
-    this.means = tf.tanh(means); // keep the means inside the data range
-    this.logScales = tf.maximum(logScales, -7);
+    this.shape = [b, h, w, channels];
+    // [B, h, w, c·3K] → [3K, N]: the three parameter blocks become contiguous rows (cheap slices)
+    const p = params.reshape([b * h * w * channels, 3 * mixtures]).transpose() as tf.Tensor2D;
+    const n = p.shape[1];
+    const rows = (i: number) => p.slice([i * mixtures, 0], [mixtures, n]);
+    this.logits = rows(0);
+    this.means = tf.tanh(rows(1)); // keep the locations inside the data range
+    this.logScales = tf.maximum(rows(2), -7);
   }
 
   /** log P(x) for each pixel and channel: [B, h, w, c]. */
   logProbElementwise(x: tf.Tensor): tf.Tensor {
-    const xs = x.mul(2).sub(1).expandDims(-1); // [B, h, w, c, 1] in [−1, 1]
+    const xs = x.reshape([1, -1]).mul(2).sub(1); // [1, N] in [−1, 1]
     const centred = xs.sub(this.means);
     const invS = tf.exp(this.logScales.neg());
     const plusIn = invS.mul(centred.add(HALF_BIN));
@@ -57,12 +72,16 @@ export class LogisticMixture {
       tf.log(tf.maximum(cdfDelta, 1e-12)),
       logPdfMid.sub(Math.log(127.5)),
     );
-    const logProbK = tf.where(
-      xs.less(-0.999),
-      logCdfPlus,
-      tf.where(xs.greater(0.999), logOneMinusCdfMin, inner),
-    );
-    return tf.logSumExp(logProbK.add(tf.logSoftmax(this.logits)), -1);
+    // the edge bins: 0/1 masks [1, N] (constants) broadcast over the K components
+    const low = constantMask(xs.less(-0.999)).toFloat();
+    const high = constantMask(xs.greater(0.999)).toFloat();
+    const logProbK = inner.add(low.mul(logCdfPlus.sub(inner))).add(high.mul(logOneMinusCdfMin.sub(inner)));
+    return logSumExp0(logProbK.add(this.logWeights())).reshape(this.shape);
+  }
+
+  /** log π_k = logits_k − log Σ_j exp(logits_j), over the component axis 0. */
+  private logWeights(): tf.Tensor {
+    return this.logits.sub(logSumExp0(this.logits, true));
   }
 
   logProb(x: tf.Tensor): tf.Tensor1D {
@@ -71,6 +90,13 @@ export class LogisticMixture {
 
   /** E[x] in [0, 1]: Σ_k π_k μ_k mapped back from [−1, 1] (the logistic's mean is its location). */
   mean(): tf.Tensor {
-    return tf.softmax(this.logits).mul(this.means).sum(-1).add(1).div(2).clipByValue(0, 1);
+    return tf
+      .exp(this.logWeights())
+      .mul(this.means)
+      .sum(0)
+      .add(1)
+      .div(2)
+      .clipByValue(0, 1)
+      .reshape(this.shape);
   }
 }
