@@ -50,6 +50,7 @@ export async function trainStepsParallel(
           seed: i,
           beta: 1,
           freeBits: 0,
+          clipNorm: 0,
           objective: { kind: 'elbo' },
           optimizers,
         }).metrics.loss;

@@ -24,6 +24,7 @@ interface TrainFlags {
   imageSize?: number;
   channels?: 1 | 3;
   skipBadFiles?: boolean;
+  stream?: boolean;
   groups?: number;
   width?: number;
   cells?: number;
@@ -71,6 +72,7 @@ function mergeFlags(base: unknown, f: TrainFlags): unknown {
   set(data, 'imageSize', f.imageSize);
   set(data, 'channels', f.channels);
   set(data, 'skipBadFiles', f.skipBadFiles);
+  set(data, 'stream', f.stream);
   const model = obj(raw, 'model');
   set(model, 'type', f.model);
   set(model, 'latentDim', f.latentDim);
@@ -131,10 +133,25 @@ export function trainCommand(): Command {
           'GANs take their widths, nCritic, clip and λ from --config (model: {type: wgan-gp, nCritic: 5, …})',
       ).choices(MODEL_TYPES),
     )
-    .option('--dataset <name|dir>', 'mnist | fashion-mnist | a directory of IDX files | a folder of PNG/JPEG images')
-    .option('--image-size <px>', 'image folders: centre-crop and resize to this square size (default 32)', intArg(1))
-    .addOption(new Option('--channels <c>', 'image folders: 1 (grey) or 3 (RGB, default)').choices(['1', '3']).argParser(Number))
+    .option(
+      '--dataset <name|dir>',
+      'mnist | fashion-mnist | a directory of IDX files | a folder of PNG/JPEG images',
+    )
+    .option(
+      '--image-size <px>',
+      'image folders: centre-crop and resize to this square size (default 32)',
+      intArg(1),
+    )
+    .addOption(
+      new Option('--channels <c>', 'image folders: 1 (grey) or 3 (RGB, default)')
+        .choices(['1', '3'])
+        .argParser(Number),
+    )
     .option('--skip-bad-files', 'image folders: skip files that cannot be decoded (and say how many)')
+    .option(
+      '--stream',
+      'image folders: read training images from disk a batch at a time (for folders larger than memory)',
+    )
     .option('--groups <L>', 'hvae: number of latent groups (stochastic layers, ≥ 2)', intArg(2))
     .option('--width <H>', 'hvae: width of the deterministic bottom-up and top-down paths', intArg(1))
     .option('--cells <n>', 'hvae: residual cells per group on each path', intArg(1))

@@ -86,24 +86,34 @@ export class GAN implements GenerativeModel {
     const n = x.shape[0];
     const { critic, generator } = this.variableGroups();
     const c = this.config;
-    const step = gradientStep(ctx.optimizers.critic, critic, () => {
-      const fake = this.generate(this.noise(n, criticNoise), true);
-      const t = this.terms(this.score(x, true), this.score(fake, true));
-      const criticLoss = t.criticLoss.mean();
-      const metrics: Record<string, tf.Tensor> = { criticLoss, generatorLoss: t.generatorLoss.mean() };
-      if (t.wasserstein) metrics.wasserstein = t.wasserstein.mean();
-      if (c.type !== 'wgan-gp') return { loss: criticLoss as tf.Scalar, metrics };
-      const penalty = gradientPenalty((v) => this.score(v, true), x, fake, penaltySeed).mean();
-      metrics.gradientPenalty = penalty;
-      return { loss: criticLoss.add(penalty.mul(c.gpLambda)) as tf.Scalar, metrics };
-    });
+    const step = gradientStep(
+      ctx.optimizers.critic,
+      critic,
+      () => {
+        const fake = this.generate(this.noise(n, criticNoise), true);
+        const t = this.terms(this.score(x, true), this.score(fake, true));
+        const criticLoss = t.criticLoss.mean();
+        const metrics: Record<string, tf.Tensor> = { criticLoss, generatorLoss: t.generatorLoss.mean() };
+        if (t.wasserstein) metrics.wasserstein = t.wasserstein.mean();
+        if (c.type !== 'wgan-gp') return { loss: criticLoss as tf.Scalar, metrics };
+        const penalty = gradientPenalty((v) => this.score(v, true), x, fake, penaltySeed).mean();
+        metrics.gradientPenalty = penalty;
+        return { loss: criticLoss.add(penalty.mul(c.gpLambda)) as tf.Scalar, metrics };
+      },
+      ctx.clipNorm,
+    );
     if (c.type === 'wgan') this.clipCritic(c.clip);
     if ((ctx.step + 1) % c.nCritic !== 0) return step;
-    const g = gradientStep(ctx.optimizers.generator, generator, () => {
-      const fake = this.generate(this.noise(n, generatorNoise), true);
-      const loss = this.generatorLoss(this.score(fake, true)).mean() as tf.Scalar;
-      return { loss, metrics: {} };
-    });
+    const g = gradientStep(
+      ctx.optimizers.generator,
+      generator,
+      () => {
+        const fake = this.generate(this.noise(n, generatorNoise), true);
+        const loss = this.generatorLoss(this.score(fake, true)).mean() as tf.Scalar;
+        return { loss, metrics: {} };
+      },
+      ctx.clipNorm,
+    );
     return { metrics: step.metrics, finite: step.finite && g.finite };
   }
 

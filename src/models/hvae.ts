@@ -197,7 +197,12 @@ export class HierarchicalVAE implements GenerativeModel {
   }
 
   trainStep(x: tf.Tensor, ctx: StepContext): StepResult {
-    return gradientStep(ctx.optimizers.model, this.variableGroups().model, this.objective(x, ctx));
+    return gradientStep(
+      ctx.optimizers.model,
+      this.variableGroups().model,
+      this.objective(x, ctx),
+      ctx.clipNorm,
+    );
   }
 
   computeGradients(x: tf.Tensor, ctx: GradientContext): Gradients {

@@ -79,7 +79,12 @@ export class VAE implements LatentVariableModel, Trainable {
   }
 
   trainStep(x: tf.Tensor, ctx: StepContext) {
-    return gradientStep(ctx.optimizers.model, this.variableGroups().model, this.objective(x, ctx));
+    return gradientStep(
+      ctx.optimizers.model,
+      this.variableGroups().model,
+      this.objective(x, ctx),
+      ctx.clipNorm,
+    );
   }
 
   computeGradients(x: tf.Tensor, ctx: GradientContext): Gradients {

@@ -3,7 +3,7 @@ import { isLatentVariableModel } from '../eval/latent.js';
 import { latentLogger } from '../eval/training-diagnostics.js';
 import { findCheckpoint, loadCheckpoint } from '../io/checkpoint.js';
 import { buildModel } from '../models/build.js';
-import { type GenerativeModel, isAutoencoding } from '../models/generative.js';
+import { canReconstruct, type GenerativeModel } from '../models/generative.js';
 import { type EpochRecord, type TrainCallbacks, type TrainState, train } from '../train/loop.js';
 import { withWorkers } from '../train/parallel/data-parallel.js';
 import type { RunConfig } from './config.js';
@@ -74,7 +74,7 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
       callbacks: [pictures, ...diagnostics, ...(opts.callbacks ?? [])],
     }),
   );
-  if (isAutoencoding(model))
+  if (canReconstruct(model))
     writeReconstructionGrid(model, split.test, join(paths.samples, 'reconstructions.png'));
   return { paths, config, model, records };
 }

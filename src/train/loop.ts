@@ -202,6 +202,7 @@ export async function train(opts: TrainOptions): Promise<EpochRecord[]> {
         seed: rng.seed(),
         beta: klWeight(config.klSchedule, config.beta, state.step),
         freeBits: config.freeBits,
+        clipNorm: config.clipNorm,
         objective: config.objective,
         optimizers,
       });

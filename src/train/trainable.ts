@@ -17,6 +17,8 @@ export interface StepContext {
   beta: number;
   /** Free-bits floor λ per latent dimension, in nats. */
   freeBits: number;
+  /** Clip each update's gradient to this global norm (0: no clipping). */
+  clipNorm: number;
   /** The training objective of likelihood models: the ELBO, or the k-sample IWAE bound. */
   objective: Objective;
   /** One optimiser per variable group the model declared in variableGroups(). */

@@ -36,6 +36,7 @@ const context = (model: GAN, step: number): StepContext => ({
   seed: 100 + step,
   beta: 1,
   freeBits: 0,
+  clipNorm: 0,
   objective: { kind: 'elbo' },
   optimizers: model.createOptimizers(1),
 });

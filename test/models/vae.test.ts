@@ -54,6 +54,7 @@ test('conv VAE: encoder/decoder shapes round-trip 28×28 images and one step tra
     seed: 1,
     beta: 1,
     freeBits: 0,
+    clipNorm: 0,
     objective: { kind: 'elbo' },
     optimizers: { model: opt },
   });
@@ -85,5 +86,31 @@ test('free bits: dimensions below the floor contribute λ each to the loss, not 
   assert.ok(klDims.every((k) => k < 5));
   const expected = plain.recon.mean().dataSync()[0] + 6 * 5;
   assert.ok(Math.abs(floored.loss.dataSync()[0] - expected) < 1e-3);
+  model.dispose();
+});
+
+test('clipNorm in the step context bounds the update (with plain SGD, ‖Δθ‖ ≤ lr · clipNorm)', () => {
+  const model = new VAE(
+    vaeConfigSchema.parse({ latentDim: 2, network: { type: 'mlp', hidden: [8] } }),
+    [4, 4, 1],
+    1,
+  );
+  const x = tf.randomUniform([8, 4, 4, 1], 0, 1, 'float32', 3);
+  const before = model.weights().map((w) => w.tensor.clone());
+  const r = model.trainStep(x, {
+    step: 0,
+    epoch: 0,
+    seed: 1,
+    beta: 1,
+    freeBits: 0,
+    clipNorm: 1e-3,
+    objective: { kind: 'elbo' },
+    optimizers: { model: tf.train.sgd(1) },
+  });
+  assert.ok(r.metrics.gradNorm > 1, `the raw gradient norm ${r.metrics.gradNorm} is far above the clip`);
+  const moved = Math.sqrt(
+    model.weights().reduce((s, w, i) => s + w.tensor.sub(before[i]).square().sum().dataSync()[0], 0),
+  );
+  assert.ok(moved > 0 && moved <= 1e-3 * (1 + 1e-3), `‖Δθ‖ = ${moved}`);
   model.dispose();
 });

@@ -79,6 +79,7 @@ test('training a VAE with the IWAE objective (k = 5) lowers the test −ELBO; fr
         seed: 1,
         beta: 1,
         freeBits: 1,
+        clipNorm: 0,
         objective: { kind: 'iwae', k: 5 },
         optimizers: { model: tf.train.adam(1e-3) },
       }),

@@ -31,7 +31,16 @@ function batch(from: number, n: number): tf.Tensor4D {
 }
 
 function ctx(optimizers: Record<string, tf.Optimizer>, seed = 11): StepContext {
-  return { step: 0, epoch: 0, seed, beta: 1, freeBits: 0, objective: { kind: 'elbo' }, optimizers };
+  return {
+    step: 0,
+    epoch: 0,
+    seed,
+    beta: 1,
+    freeBits: 0,
+    clipNorm: 0,
+    objective: { kind: 'elbo' },
+    optimizers,
+  };
 }
 
 const flat = (ws: { tensor: tf.Tensor }[]) => ws.map((w) => Array.from(w.tensor.dataSync()));

@@ -39,8 +39,8 @@ function spawnWorker(init: WorkerInit): Worker {
 }
 
 function gradientContext(ctx: StepContext): GradientContext {
-  const { step, epoch, seed, beta, freeBits, objective } = ctx;
-  return { step, epoch, seed, beta, freeBits, objective };
+  const { step, epoch, seed, beta, freeBits, clipNorm, objective } = ctx;
+  return { step, epoch, seed, beta, freeBits, clipNorm, objective };
 }
 
 /** Resolves on the worker's first message; rejects when it reports an error or exits first. */
@@ -173,7 +173,7 @@ export class DataParallel implements Trainable {
     let result: StepResult | null = null;
     let barrierError: Error | null = null;
     try {
-      result = this.replica.finish(ctx.optimizers.model);
+      result = this.replica.finish(ctx.optimizers.model, ctx.clipNorm);
     } catch (e) {
       barrierError = e as Error;
     }

@@ -51,13 +51,13 @@ export class Replica {
    * Waits for every shard, then applies ḡ with the NaN guard (a non-finite shard makes ḡ non-finite,
    * so every replica skips the step). Returns null when a replica failed: nothing is applied anywhere.
    */
-  finish(optimizer: tf.Optimizer): StepResult | null {
+  finish(optimizer: tf.Optimizer, clipNorm: number): StepResult | null {
     const parity = this.steps++ % 2;
     this.exchange.barrier.arriveAndWait();
     if (this.exchange.anyFailed(parity)) return null;
     const avg = this.exchange.average(parity);
     const vars = this.vars;
     const grads = avg.grads.map((g, i) => (g ? tf.tensor(g, vars[i].shape) : null));
-    return applyGradients(optimizer, vars, { loss: avg.loss, grads, metrics: {} });
+    return applyGradients(optimizer, vars, { loss: avg.loss, grads, metrics: {} }, clipNorm);
   }
 }

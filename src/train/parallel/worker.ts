@@ -37,7 +37,7 @@ function step(m: Extract<ToWorker, { kind: 'step' }>): void {
     ? { error: c.error.stack ?? c.error.message }
     : { count: c.count, metrics: c.metrics };
   init.replies.postMessage(reply);
-  replica.finish(optimizers.model);
+  replica.finish(optimizers.model, m.ctx.clipNorm);
 }
 
 async function handle(m: ToWorker): Promise<void> {
