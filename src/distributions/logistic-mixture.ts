@@ -1,9 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { sumPerExample } from './gaussian.js';
 
-/** Subtracted from the raw log-scale outputs (see the constructor). */
-const INITIAL_LOG_SCALE_SHIFT = 3;
-
 /** Half the width of one 8-bit intensity bin on the [−1, 1] scale: 1/255. */
 const HALF_BIN = 1 / 255;
 
@@ -54,9 +51,7 @@ export class LogisticMixture {
     const rows = (i: number) => p.slice([i * mixtures, 0], [mixtures, n]);
     this.logits = rows(0);
     this.means = tf.tanh(rows(1)); // keep the locations inside the data range
-    // a network's outputs start near 0; shifted by −3 the scales start at e^−3 ≈ 0.05 (about six
-    // intensity levels) rather than 1 (the whole range), which Adam would need thousands of steps to undo
-    this.logScales = tf.maximum(rows(2).sub(INITIAL_LOG_SCALE_SHIFT), -7);
+    this.logScales = tf.maximum(rows(2), -7);
   }
 
   /** log P(x) for each pixel and channel: [B, h, w, c]. */

@@ -24,8 +24,7 @@ test('the discretised logistic mixture is a distribution over the 256 levels: pr
 test('one logistic component: the bin probability matches σ differences computed by hand', () => {
   const mu = 0.2;
   const logS = -2;
-  // the raw log-scale output is shifted by −3 inside the distribution
-  const d = new LogisticMixture(tf.tensor4d([[[[5, Math.atanh(mu), logS + 3]]]]), 1, 1);
+  const d = new LogisticMixture(tf.tensor4d([[[[5, Math.atanh(mu), logS]]]]), 1, 1);
   const x = 150 / 255;
   const sig = (v: number) => 1 / (1 + Math.exp(-v));
   const xs = 2 * x - 1;
