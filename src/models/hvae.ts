@@ -3,6 +3,7 @@ import { DiagGaussian, type Likelihood } from '../distributions/index.js';
 import { torchUniform } from '../nn/init.js';
 import { buildDecoder, buildEncoder, type ImageShape } from '../nn/networks.js';
 import { applyStack, type ResidualCell, residualStack, softClamp } from '../nn/residual.js';
+import { logMeanExp } from '../objectives/iwae.js';
 import {
   computeGradients,
   type Gradients,
@@ -209,7 +210,17 @@ export class HierarchicalVAE implements GenerativeModel {
     return computeGradients(this.variableGroups().model, this.objective(x, ctx));
   }
 
+  /** The training loss: −ELBO with warm-up, balancing and free bits, or the negated k-sample IWAE bound. */
   private objective(x: tf.Tensor, ctx: GradientContext): () => LossWithMetrics {
+    const { objective } = ctx;
+    if (objective.kind === 'iwae') {
+      return () => {
+        const loss = logMeanExp(this.logImportanceWeights(x, objective.k, ctx.seed, true))
+          .mean()
+          .neg() as tf.Scalar;
+        return { loss, metrics: { loss } };
+      };
+    }
     return () => {
       const t = this.lossTerms(x, ctx);
       return { loss: t.loss, metrics: { loss: t.loss, ...t.metrics } };
@@ -239,11 +250,11 @@ export class HierarchicalVAE implements GenerativeModel {
    * log w = log p(x|z) + Σ_ℓ [log p(z_ℓ|z_{>ℓ}) − log q(z_ℓ|x, z_{>ℓ})] for k joint samples z ~ q: [k, B].
    * Their log-mean-exp is the k-sample IWAE bound, and with large k the importance-sampled log p(x).
    */
-  logImportanceWeights(x: tf.Tensor, k: number, seed: number): tf.Tensor2D {
+  logImportanceWeights(x: tf.Tensor, k: number, seed: number, training = false): tf.Tensor2D {
     return tf.tidy(() => {
       const b = x.shape[0];
       const xs = tf.tile(x.expandDims(0), [k, 1, 1, 1, 1]).reshape([k * b, ...x.shape.slice(1)]);
-      const pass = this.forward(xs, { seed, training: false });
+      const pass = this.forward(xs, { seed, training });
       let logW = pass.px.logProb(xs);
       pass.q.forEach((q, i) => {
         logW = logW.add(pass.p[i].logProb(pass.z[i])).sub(q.logProb(pass.z[i]));
