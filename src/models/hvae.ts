@@ -4,13 +4,9 @@ import { torchUniform } from '../nn/init.js';
 import { buildDecoder, buildEncoder, type ImageShape } from '../nn/networks.js';
 import { applyStack, type ResidualCell, residualStack, softClamp } from '../nn/residual.js';
 import { logMeanExp } from '../objectives/iwae.js';
-import {
-  computeGradients,
-  type Gradients,
-  gradientStep,
-  type LossWithMetrics,
-} from '../train/gradient-step.js';
-import type { GradientContext, NamedWeight, StepContext, StepResult } from '../train/trainable.js';
+import type { LossWithMetrics } from '../train/gradient-step.js';
+import { SingleLossModel } from '../train/single-loss-model.js';
+import type { GradientContext, NamedWeight } from '../train/trainable.js';
 import { Rng } from '../util/random.js';
 import type { GenerativeModel } from './generative.js';
 import type { HVAEConfig } from './hvae-config.js';
@@ -52,7 +48,7 @@ const dense = (
  * ELBO = E_q[log p(x|z)] − Σ_ℓ KL(q(z_ℓ|·) ‖ p(z_ℓ|·)), each KL in closed form given the sampled z_{>ℓ}.
  * Gaussian parameters are soft-clamped (c·tanh(·/c)) so training cannot run off to infinite variances.
  */
-export class HierarchicalVAE implements GenerativeModel {
+export class HierarchicalVAE extends SingleLossModel implements GenerativeModel {
   readonly kind = 'hvae';
   readonly stem: tf.Sequential;
   readonly head: tf.Sequential;
@@ -69,6 +65,7 @@ export class HierarchicalVAE implements GenerativeModel {
     readonly inputShape: ImageShape,
     seed: number,
   ) {
+    super();
     const rng = new Rng(seed);
     const { groups: L, hidden: H, latentDim: m, cells } = config;
     this.likelihoodHead = new LikelihoodHead(config, inputShape[2]);
@@ -197,21 +194,8 @@ export class HierarchicalVAE implements GenerativeModel {
     return { model: [...vars, ...this.likelihoodHead.trainableVariables()] };
   }
 
-  trainStep(x: tf.Tensor, ctx: StepContext): StepResult {
-    return gradientStep(
-      ctx.optimizers.model,
-      this.variableGroups().model,
-      this.objective(x, ctx),
-      ctx.clipNorm,
-    );
-  }
-
-  computeGradients(x: tf.Tensor, ctx: GradientContext): Gradients {
-    return computeGradients(this.variableGroups().model, this.objective(x, ctx));
-  }
-
   /** The training loss: −ELBO with warm-up, balancing and free bits, or the negated k-sample IWAE bound. */
-  private objective(x: tf.Tensor, ctx: GradientContext): () => LossWithMetrics {
+  protected objective(x: tf.Tensor, ctx: GradientContext): () => LossWithMetrics {
     const { objective } = ctx;
     if (objective.kind === 'iwae') {
       return () => {

@@ -4,13 +4,9 @@ import { InputError } from '../errors.js';
 import { buildDecoder, buildEncoder, type ImageShape } from '../nn/networks.js';
 import { type ElboOptions, elboTerms } from '../objectives/elbo.js';
 import { iwaeBound } from '../objectives/iwae.js';
-import {
-  computeGradients,
-  type Gradients,
-  gradientStep,
-  type LossWithMetrics,
-} from '../train/gradient-step.js';
-import type { GradientContext, NamedWeight, StepContext, Trainable } from '../train/trainable.js';
+import type { LossWithMetrics } from '../train/gradient-step.js';
+import { SingleLossModel } from '../train/single-loss-model.js';
+import type { GradientContext, NamedWeight, Trainable } from '../train/trainable.js';
 import { Rng } from '../util/random.js';
 import type { VAEConfig } from './config.js';
 import type { LatentVariableModel } from './latent-model.js';
@@ -22,7 +18,7 @@ import { LikelihoodHead } from './likelihood.js';
  *   E_q[log p_θ(x|z)] − β·KL(q_φ(z|x) ‖ N(0, I)),
  * or (objective 'iwae') the k-sample importance-weighted bound of Burda et al. 2015.
  */
-export class VAE implements LatentVariableModel, Trainable {
+export class VAE extends SingleLossModel implements LatentVariableModel, Trainable {
   readonly kind = 'vae';
   readonly latentDim: number;
   readonly encoder: tf.Sequential;
@@ -35,6 +31,7 @@ export class VAE implements LatentVariableModel, Trainable {
     readonly inputShape: ImageShape,
     seed: number,
   ) {
+    super();
     const rng = new Rng(seed);
     this.latentDim = config.latentDim;
     this.likelihood = new LikelihoodHead(config, inputShape[2]);
@@ -78,21 +75,8 @@ export class VAE implements LatentVariableModel, Trainable {
     return { model: [...vars, ...this.likelihood.trainableVariables()] };
   }
 
-  trainStep(x: tf.Tensor, ctx: StepContext) {
-    return gradientStep(
-      ctx.optimizers.model,
-      this.variableGroups().model,
-      this.objective(x, ctx),
-      ctx.clipNorm,
-    );
-  }
-
-  computeGradients(x: tf.Tensor, ctx: GradientContext): Gradients {
-    return computeGradients(this.variableGroups().model, this.objective(x, ctx));
-  }
-
   /** The training loss of a batch: −ELBO (β, free bits), or the negated IWAE bound. */
-  private objective(x: tf.Tensor, ctx: GradientContext): () => LossWithMetrics {
+  protected objective(x: tf.Tensor, ctx: GradientContext): () => LossWithMetrics {
     if (ctx.objective.kind === 'iwae') {
       if (ctx.freeBits > 0) {
         throw new InputError({
