@@ -13,6 +13,7 @@ import type { NamedWeight, StepContext, StepResult } from '../train/trainable.js
 import { Rng } from '../util/random.js';
 import type { AdversarialConfig } from './gan-config.js';
 import type { GenerativeModel } from './generative.js';
+import { namedWeights, restoreWeights } from './named-weights.js';
 
 /** Per-example terms of one batch: what the critic minimises, what the generator minimises, and Ŵ. */
 interface AdversarialTerms {
@@ -132,21 +133,11 @@ export class GAN implements GenerativeModel {
   }
 
   weights(): NamedWeight[] {
-    return Object.entries(this.networks()).flatMap(([name, m]) =>
-      m.weights.map((w, i) => ({ name: `${name}/${i}`, tensor: w.read() })),
-    );
+    return Object.entries(this.networks()).flatMap(([name, m]) => namedWeights(name, m.weights));
   }
 
   setWeights(weights: Map<string, tf.Tensor>): void {
-    for (const [name, m] of Object.entries(this.networks())) {
-      m.setWeights(
-        m.weights.map((_, i) => {
-          const t = weights.get(`${name}/${i}`);
-          if (!t) throw new Error(`checkpoint has no weight ${name}/${i}`);
-          return t;
-        }),
-      );
-    }
+    for (const [name, m] of Object.entries(this.networks())) restoreWeights(name, m.weights, weights);
   }
 
   dispose(): void {

@@ -11,6 +11,7 @@ import { Rng } from '../util/random.js';
 import type { GenerativeModel } from './generative.js';
 import type { HVAEConfig } from './hvae-config.js';
 import { LikelihoodHead } from './likelihood.js';
+import { namedWeights, restoreWeights } from './named-weights.js';
 
 /** One pass through the hierarchy: the sampled latents, their posteriors and priors, and p(x|z). */
 interface Pass {
@@ -262,12 +263,10 @@ export class HierarchicalVAE extends SingleLossModel implements GenerativeModel 
   }
 
   weights(): NamedWeight[] {
-    const named = (prefix: string, ws: tf.LayerVariable[]) =>
-      ws.map((w, i) => ({ name: `${prefix}/${i}`, tensor: w.read() }));
     return [
-      ...named('stem', this.stem.weights),
-      ...named('head', this.head.weights),
-      ...named(
+      ...namedWeights('stem', this.stem.weights),
+      ...namedWeights('head', this.head.weights),
+      ...namedWeights(
         'cells',
         this.layers.flatMap((l) => l.weights),
       ),
@@ -276,17 +275,13 @@ export class HierarchicalVAE extends SingleLossModel implements GenerativeModel 
   }
 
   setWeights(weights: Map<string, tf.Tensor>): void {
-    const take = (name: string) => {
-      const t = weights.get(name);
-      if (!t) throw new Error(`checkpoint has no weight ${name}`);
-      return t;
-    };
-    this.stem.setWeights(this.stem.weights.map((_, i) => take(`stem/${i}`)));
-    this.head.setWeights(this.head.weights.map((_, i) => take(`head/${i}`)));
-    const cellWeights = this.layers.flatMap((l) => l.weights);
-    cellWeights.forEach((w, i) => {
-      w.write(take(`cells/${i}`));
-    });
+    restoreWeights('stem', this.stem.weights, weights);
+    restoreWeights('head', this.head.weights, weights);
+    restoreWeights(
+      'cells',
+      this.layers.flatMap((l) => l.weights),
+      weights,
+    );
     this.likelihoodHead.setWeights(weights);
   }
 

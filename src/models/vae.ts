@@ -11,6 +11,7 @@ import { Rng } from '../util/random.js';
 import type { VAEConfig } from './config.js';
 import type { LatentVariableModel } from './latent-model.js';
 import { LikelihoodHead } from './likelihood.js';
+import { namedWeights, restoreWeights } from './named-weights.js';
 
 /**
  * The Gaussian VAE (Kingma & Welling 2014). The encoder outputs [μ, log σ²] of q_φ(z|x);
@@ -109,20 +110,15 @@ export class VAE extends SingleLossModel implements LatentVariableModel, Trainab
 
   weights(): NamedWeight[] {
     return [
-      ...this.encoder.weights.map((w, i) => ({ name: `encoder/${i}`, tensor: w.read() })),
-      ...this.decoder.weights.map((w, i) => ({ name: `decoder/${i}`, tensor: w.read() })),
+      ...namedWeights('encoder', this.encoder.weights),
+      ...namedWeights('decoder', this.decoder.weights),
       ...this.likelihood.weights(),
     ];
   }
 
   setWeights(weights: Map<string, tf.Tensor>): void {
-    const take = (name: string) => {
-      const t = weights.get(name);
-      if (!t) throw new Error(`checkpoint has no weight ${name}`);
-      return t;
-    };
-    this.encoder.setWeights(this.encoder.weights.map((_, i) => take(`encoder/${i}`)));
-    this.decoder.setWeights(this.decoder.weights.map((_, i) => take(`decoder/${i}`)));
+    restoreWeights('encoder', this.encoder.weights, weights);
+    restoreWeights('decoder', this.decoder.weights, weights);
     this.likelihood.setWeights(weights);
   }
 
