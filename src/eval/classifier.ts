@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
+import { adam } from '../backend/wasm/adam.js';
 import { batches } from '../data/batches.js';
 import { type Dataset, type DatasetSplit, imageSize } from '../data/dataset.js';
 import { InputError } from '../errors.js';
@@ -138,7 +139,7 @@ export function trainClassifier(
   const classes = Math.max(...labels) + 1;
   const classifier = new Classifier(config, data.train.shape, classes);
   const vars = classifier.network.trainableWeights.map((w) => w.read() as tf.Variable);
-  const optimizer = tf.train.adam(config.learningRate);
+  const optimizer = adam(config.learningRate);
   const rng = new Rng(config.seed);
   let testAccuracy = 0;
   for (let epoch = 1; epoch <= config.epochs; epoch++) {

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { adam } from '../backend/wasm/adam.js';
 import { buildCritic, buildGenerator } from '../nn/dcgan.js';
 import type { ImageShape } from '../nn/networks.js';
 import {
@@ -75,9 +76,7 @@ export class GAN implements GenerativeModel {
     const c = this.config;
     const lr = c.learningRate * lrScale;
     const make = () =>
-      c.optimizer === 'adam'
-        ? tf.train.adam(lr, c.adamBeta1, c.adamBeta2)
-        : tf.train.rmsprop(lr, c.rmspropDecay);
+      c.optimizer === 'adam' ? adam(lr, c.adamBeta1, c.adamBeta2) : tf.train.rmsprop(lr, c.rmspropDecay);
     return { generator: make(), critic: make() };
   }
 

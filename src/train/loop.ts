@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { adam } from '../backend/wasm/adam.js';
 import { batchCount, epochBatches, epochPermutation } from '../data/batches.js';
 import type { Binarization } from '../data/binarize.js';
 import type { TrainingSplit } from '../data/dataset.js';
@@ -78,10 +79,7 @@ export function makeOptimizers(
 ): Record<string, tf.Optimizer> {
   if (model.createOptimizers) return model.createOptimizers(lr / config.learningRate);
   return Object.fromEntries(
-    Object.keys(model.variableGroups()).map((g) => [
-      g,
-      tf.train.adam(lr, config.adamBeta1, config.adamBeta2),
-    ]),
+    Object.keys(model.variableGroups()).map((g) => [g, adam(lr, config.adamBeta1, config.adamBeta2)]),
   );
 }
 

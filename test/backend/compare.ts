@@ -1,10 +1,11 @@
 /**
  * Helpers for kernel tests: run the same computation on 'cpu' (reference) and on 'wasm'
- * with our patches, and compare element-wise.
+ * with our patches — with the native addon and without it (the pure-npm path) — and compare element-wise.
  */
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
+import { nativeKernels, setNativeKernelsEnabled } from '../../src/backend/native.js';
 import { installWasmKernels } from '../../src/backend/wasm/index.js';
 
 let ready = false;
@@ -61,9 +62,28 @@ export function assertClose(actual: Float32Array, expected: Float32Array, what: 
   );
 }
 
-/** Runs `f` on cpu and patched wasm and compares all outputs. */
+/** The wasm kernel paths to test: with the native addon (when it is built) and without it. */
+export function nativePaths(): boolean[] {
+  return nativeKernels() != null ? [true, false] : [false];
+}
+
+/** Runs `f` with the native kernels on or off, then turns them back on. */
+export async function withNative<T>(on: boolean, f: () => Promise<T>): Promise<T> {
+  setNativeKernelsEnabled(on);
+  try {
+    return await f();
+  } finally {
+    setNativeKernelsEnabled(true);
+  }
+}
+
+/** Runs `f` on cpu and on patched wasm (each kernel path) and compares all outputs. */
 export async function compareBackends(what: string, f: () => tf.Tensor[], tol?: number): Promise<void> {
   const expected = await runOn('cpu', f);
-  const actual = await runOn('wasm', f);
-  for (let i = 0; i < expected.length; i++) assertClose(actual[i], expected[i], `${what} output ${i}`, tol);
+  for (const native of nativePaths()) {
+    const actual = await withNative(native, () => runOn('wasm', f));
+    const path = native ? 'native' : 'wasm kernels';
+    for (let i = 0; i < expected.length; i++)
+      assertClose(actual[i], expected[i], `${what} (${path}) output ${i}`, tol);
+  }
 }

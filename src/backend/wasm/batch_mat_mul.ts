@@ -1,12 +1,13 @@
 /**
  * BatchMatMul for the wasm backend: every transpose combination and batch > 1 via `gemm`.
  * A batch whose right operand is shared (batchB = 1, A untransposed) is folded into the rows
- * of one product: [batch·m, k]·[k, n]. Other batches run one product per matrix.
+ * of one product: [batch·m, k]·[k, n]. Other batches run one product per matrix (in place on the
+ * heap with the native addon; through copies of each matrix without it).
  */
 import type { BatchMatMulAttrs, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import { BatchMatMul, broadcast_util, util } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { gemm } from './gemm.js';
+import { gemm, nativeGemmInto } from './gemm.js';
 import { alloc, copy, free, view } from './heap.js';
 import { callOriginal } from './originals.js';
 
@@ -50,7 +51,13 @@ export function batchMatMul({ inputs, backend, attrs }: Args): TensorInfo {
     return { ...out, shape: outShape };
   }
   const out = alloc(backend, outShape);
+  const shape = { m, n, k: transposeA ? aRows : aCols };
+  const aSize = aRows * aCols;
+  const bSize = bRows * bCols;
   for (let i = 0; i < batch; i++) {
+    const aAt = batchA > 1 ? i * aSize : 0;
+    const bAt = batchB > 1 ? i * bSize : 0;
+    if (nativeGemmInto(backend, a, aAt, b, bAt, out, i * m * n, shape, transposeA, transposeB)) continue;
     const ai = matrix(backend, a, batchA, i, aRows, aCols);
     const bi = matrix(backend, b, batchB, i, bRows, bCols);
     const ci = gemm(backend, ai, bi, transposeA, transposeB);

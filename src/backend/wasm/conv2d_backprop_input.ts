@@ -1,14 +1,16 @@
 /**
  * Conv2DBackpropInput (gradient of conv2d w.r.t. its input, i.e. transposed convolution).
  * With W the filter as [kh·kw·inC, outC] and dY = dy as [rows, outC]:
- *   cols = dY·Wᵀ  [rows, kh·kw·inC],   dx = col2im(cols)  (scatter-add of every tap).
+ *   cols = dY·Wᵀ  [rows, kh·kw·inC],   dx = col2im(cols)  (scatter-add of every tap; native when built).
  */
 import type { Conv2DBackpropInputAttrs, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import { backend_util, Conv2DBackpropInput } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { nativeKernels } from '../native.js';
 import { gemm } from './gemm.js';
 import { alloc, f32, free, view } from './heap.js';
 import { col2im } from './im2col.js';
+import { col2imNative } from './native-conv.js';
 
 interface Args {
   inputs: { dy: TensorInfo; filter: TensorInfo };
@@ -39,7 +41,9 @@ export function conv2DBackpropInput({ inputs, backend, attrs }: Args): TensorInf
     true,
   );
   const dx = alloc(backend, [...inputShape]);
-  col2im(f32(backend, cols), info, f32(backend, dx));
+  const native = nativeKernels();
+  if (native != null) col2imNative(native, backend, cols, dx, info);
+  else col2im(f32(backend, cols), info, f32(backend, dx));
   free(backend, cols);
   return dx;
 }

@@ -1,14 +1,16 @@
 /**
- * 2-D matrix product op(A)·op(B) on the wasm heap through XNNPACK.
+ * 2-D matrix product op(A)·op(B) on the wasm heap.
  *
- * The wasm backend sends only untransposed, batch-1 products to XNNPACK (~20-30 GFLOP/s);
- * every transposed product runs a naive triple loop (~2 GFLOP/s). Transposing an operand
- * costs O(size) against O(m·k·n) for the product, so we materialise transposes with the
- * backend's Transpose kernel and always call the untransposed path.
+ * With the native addon (../native.ts) the product runs in place on the heap, every transpose
+ * combination directly, on all cores. Without it we use XNNPACK: the wasm backend sends only
+ * untransposed, batch-1 products there (~20-30 GFLOP/s) and every transposed product to a naive
+ * triple loop (~2 GFLOP/s). Transposing an operand costs O(size) against O(m·k·n) for the product,
+ * so we materialise transposes with the backend's Transpose kernel and always call the untransposed path.
  */
 import type { TensorInfo } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { free } from './heap.js';
+import { nativeKernels } from '../native.js';
+import { alloc, free, heapF32, offset } from './heap.js';
 import { callOriginal } from './originals.js';
 
 export function transpose2d(backend: BackendWasm, x: TensorInfo): TensorInfo {
@@ -20,6 +22,47 @@ function product(backend: BackendWasm, a: TensorInfo, b: TensorInfo): TensorInfo
   return callOriginal('BatchMatMul', backend, { a, b }, { transposeA: false, transposeB: false });
 }
 
+/** Dimensions m, n, k of op(A)·op(B) for 2-D operands. */
+function dims(a: TensorInfo, b: TensorInfo, transposeA: boolean, transposeB: boolean) {
+  const [aRows, aCols] = a.shape.slice(-2);
+  const [bRows, bCols] = b.shape.slice(-2);
+  return { m: transposeA ? aCols : aRows, n: transposeB ? bRows : bCols, k: transposeA ? aRows : aCols };
+}
+
+/**
+ * Writes op(A)·op(B) for matrices stored `aAt`, `bAt` floats into tensors a and b to `cAt` floats
+ * into c, with the native addon. Returns false (and writes nothing) when the addon is absent.
+ */
+export function nativeGemmInto(
+  backend: BackendWasm,
+  a: TensorInfo,
+  aAt: number,
+  b: TensorInfo,
+  bAt: number,
+  c: TensorInfo,
+  cAt: number,
+  shape: { m: number; n: number; k: number },
+  transposeA: boolean,
+  transposeB: boolean,
+): boolean {
+  const native = nativeKernels();
+  if (native == null) return false;
+  const heap = heapF32(backend); // taken after every allocation: growing the heap replaces the view
+  const { m, n, k } = shape;
+  native.sgemm(
+    heap,
+    offset(backend, a) + aAt,
+    offset(backend, b) + bAt,
+    offset(backend, c) + cAt,
+    m,
+    n,
+    k,
+    transposeA,
+    transposeB,
+  );
+  return true;
+}
+
 /** op(A)·op(B) for 2-D operands; returns a new [m, n] tensor. */
 export function gemm(
   backend: BackendWasm,
@@ -28,6 +71,12 @@ export function gemm(
   transposeA: boolean,
   transposeB: boolean,
 ): TensorInfo {
+  const shape = dims(a, b, transposeA, transposeB);
+  if (nativeKernels() != null) {
+    const out = alloc(backend, [shape.m, shape.n]);
+    nativeGemmInto(backend, a, 0, b, 0, out, 0, shape, transposeA, transposeB);
+    return out;
+  }
   if (transposeA && transposeB) {
     // Aᵀ·Bᵀ = (B·A)ᵀ: one transpose of the result instead of two of the operands.
     const ba = product(backend, b, a);

@@ -7,13 +7,18 @@ import { util } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
 /** The whole heap as floats (the module's typings omit Emscripten's HEAP views). */
-function heapF32(backend: BackendWasm): Float32Array {
+export function heapF32(backend: BackendWasm): Float32Array {
   return (backend.wasm as unknown as { HEAPF32: Float32Array }).HEAPF32;
+}
+
+/** Where a tensor's data starts on the heap, in floats. */
+export function offset(backend: BackendWasm, t: TensorInfo): number {
+  return backend.dataIdMap.get(t.dataId).memoryOffset >>> 2;
 }
 
 /** Float32 view of a tensor's data on the heap (no copy). */
 export function f32(backend: BackendWasm, t: TensorInfo): Float32Array {
-  const start = backend.dataIdMap.get(t.dataId).memoryOffset >>> 2;
+  const start = offset(backend, t);
   return heapF32(backend).subarray(start, start + util.sizeFromShape(t.shape));
 }
 
@@ -41,7 +46,7 @@ export function copy(
   len: number,
 ): void {
   const heap = heapF32(backend);
-  const s = (backend.dataIdMap.get(src.dataId).memoryOffset >>> 2) + srcAt;
-  const d = (backend.dataIdMap.get(dst.dataId).memoryOffset >>> 2) + dstAt;
+  const s = offset(backend, src) + srcAt;
+  const d = offset(backend, dst) + dstAt;
   heap.copyWithin(d, s, s + len);
 }

@@ -5,6 +5,7 @@
  * Rows r run over batch·outH·outW, columns c = (ky·kw + kx)·inC + ci over the filter's taps.
  */
 import type { backend_util } from '@tensorflow/tfjs';
+import type { ConvGeometry } from '../native.js';
 
 type ConvInfo = backend_util.Conv2DInfo;
 
@@ -71,4 +72,24 @@ export function col2im(cols: Float32Array, info: ConvInfo, dx: Float32Array): vo
       }
     }
   }
+}
+
+/** The geometry of `info` in the order the native im2col/col2im take it. */
+export function convGeometry(info: ConvInfo): ConvGeometry {
+  return [
+    info.batchSize,
+    info.inHeight,
+    info.inWidth,
+    info.inChannels,
+    info.outHeight,
+    info.outWidth,
+    info.filterHeight,
+    info.filterWidth,
+    info.strideHeight,
+    info.strideWidth,
+    info.dilationHeight,
+    info.dilationWidth,
+    info.padInfo.top,
+    info.padInfo.left,
+  ];
 }

@@ -1,0 +1,152 @@
+// N-API entry points of the native kernels (kernels.h). JS passes the wasm heap as a Float32Array
+// and tensor positions as offsets in floats, so every kernel works in place: no tensor is copied.
+// Every argument is checked, and every range must lie inside the heap, before a kernel runs.
+#include <node_api.h>
+
+#include "kernels.h"
+#include "pool.h"
+
+namespace {
+
+struct Args {
+  napi_env env;
+  static constexpr size_t MAX_ARGS = 20;
+  napi_value argv[MAX_ARGS];
+  size_t argc = MAX_ARGS;
+  float* heap = nullptr;
+  size_t length = 0;
+  bool ok = true;
+
+  Args(napi_env e, napi_callback_info info, size_t expected, const char* usage) : env(e) {
+    napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+    if (argc != expected || expected > MAX_ARGS) {
+      fail(usage);
+      return;
+    }
+    napi_typedarray_type type;
+    void* data;
+    if (napi_get_typedarray_info(env, argv[0], &type, &length, &data, nullptr, nullptr) != napi_ok ||
+        type != napi_float32_array) {
+      fail("the heap must be a Float32Array");
+      return;
+    }
+    heap = static_cast<float*>(data);
+  }
+  void fail(const char* message) {
+    if (ok) napi_throw_type_error(env, nullptr, message);
+    ok = false;
+  }
+  int integer(size_t i) {
+    int v = 0;
+    if (ok && (napi_get_value_int32(env, argv[i], &v) != napi_ok || v < 0)) fail("expected a non-negative integer");
+    return v;
+  }
+  double number(size_t i) {
+    double v = 0;
+    if (ok && napi_get_value_double(env, argv[i], &v) != napi_ok) fail("expected a number");
+    return v;
+  }
+  bool boolean(size_t i) {
+    bool v = false;
+    if (ok && napi_get_value_bool(env, argv[i], &v) != napi_ok) fail("expected a boolean");
+    return v;
+  }
+  // heap + at, after checking that [at, at + size) lies inside the heap.
+  float* range(int at, double size) {
+    if (ok && (double)at + size > (double)length) fail("a range lies outside the heap");
+    return ok ? heap + at : nullptr;
+  }
+};
+
+// sgemm(heap, aAt, bAt, cAt, m, n, k, transposeA, transposeB)
+napi_value Sgemm(napi_env env, napi_callback_info info) {
+  Args a(env, info, 9, "sgemm(heap, aAt, bAt, cAt, m, n, k, transposeA, transposeB)");
+  const int m = a.integer(4), n = a.integer(5), k = a.integer(6);
+  const bool ta = a.boolean(7), tb = a.boolean(8);
+  const float* A = a.range(a.integer(1), (double)m * k);
+  const float* B = a.range(a.integer(2), (double)k * n);
+  float* C = a.range(a.integer(3), (double)m * n);
+  if (a.ok) vaekit::gemm(A, B, C, m, n, k, ta, tb);
+  return nullptr;
+}
+
+// geometry(args, first): the 14 integers of a ConvGeometry, from argument `first` on.
+vaekit::ConvGeometry geometry(Args& a, size_t first) {
+  int v[14];
+  for (size_t i = 0; i < 14; i++) v[i] = a.integer(first + i);
+  return {v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12], v[13]};
+}
+
+#define CONV_USAGE(name) \
+  name "(heap, srcAt, dstAt, batch, inH, inW, inC, outH, outW, filterH, filterW, strideH, strideW, " \
+       "dilationH, dilationW, padTop, padLeft)"
+
+double imageSize(const vaekit::ConvGeometry& g) { return (double)g.batch * g.inH * g.inW * g.inC; }
+double colsSize(const vaekit::ConvGeometry& g) {
+  return (double)g.batch * g.outH * g.outW * g.filterH * g.filterW * g.inC;
+}
+
+napi_value Im2col(napi_env env, napi_callback_info info) {
+  Args a(env, info, 17, CONV_USAGE("im2col"));
+  const vaekit::ConvGeometry g = geometry(a, 3);
+  const float* x = a.range(a.integer(1), imageSize(g));
+  float* cols = a.range(a.integer(2), colsSize(g));
+  if (a.ok) vaekit::im2col(x, cols, g);
+  return nullptr;
+}
+
+napi_value Col2im(napi_env env, napi_callback_info info) {
+  Args a(env, info, 17, CONV_USAGE("col2im"));
+  const vaekit::ConvGeometry g = geometry(a, 3);
+  const float* cols = a.range(a.integer(1), colsSize(g));
+  float* dx = a.range(a.integer(2), imageSize(g));
+  if (a.ok) vaekit::col2im(cols, dx, g);
+  return nullptr;
+}
+
+// adam(heap, thetaAt, gAt, mAt, vAt, n, lr, beta1, beta2, epsilon, correction1, correction2)
+napi_value Adam(napi_env env, napi_callback_info info) {
+  Args a(env, info, 12, "adam(heap, thetaAt, gAt, mAt, vAt, n, lr, beta1, beta2, epsilon, correction1, correction2)");
+  const int n = a.integer(5);
+  float* theta = a.range(a.integer(1), n);
+  const float* g = a.range(a.integer(2), n);
+  float* m = a.range(a.integer(3), n);
+  float* v = a.range(a.integer(4), n);
+  const double lr = a.number(6), beta1 = a.number(7), beta2 = a.number(8), eps = a.number(9);
+  const double c1 = a.number(10), c2 = a.number(11);
+  if (a.ok) vaekit::adam(theta, g, m, v, n, lr, beta1, beta2, eps, c1, c2);
+  return nullptr;
+}
+
+// sumRows(heap, xAt, outAt, rows, cols)
+napi_value SumRows(napi_env env, napi_callback_info info) {
+  Args a(env, info, 5, "sumRows(heap, xAt, outAt, rows, cols)");
+  const int rows = a.integer(3), cols = a.integer(4);
+  const float* x = a.range(a.integer(1), (double)rows * cols);
+  float* out = a.range(a.integer(2), cols);
+  if (a.ok) vaekit::sumRows(x, out, rows, cols);
+  return nullptr;
+}
+
+napi_value Threads(napi_env env, napi_callback_info) {
+  napi_value out;
+  napi_create_int32(env, vaekit::pool().size(), &out);
+  return out;
+}
+
+napi_value Init(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+      {"sgemm", nullptr, Sgemm, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"im2col", nullptr, Im2col, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"col2im", nullptr, Col2im, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"sumRows", nullptr, SumRows, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"adam", nullptr, Adam, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"threads", nullptr, Threads, nullptr, nullptr, nullptr, napi_default, nullptr},
+  };
+  napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+  return exports;
+}
+
+}  // namespace
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, Init)

@@ -1,0 +1,143 @@
+// Multi-threaded single-precision matrix product:
+//   C[m×n] = op(A)·op(B),  op(A) = A or Aᵀ (A stored [m,k] or [k,m]), likewise B ([k,n] or [n,k]).
+//
+// BLIS-style: B is packed into KC×NR column panels and A into MR×KC row panels (zero-padded), and
+// an MR×NR register-tile micro-kernel accumulates C. The kernel is written with GCC vector
+// extensions and compiled for AVX-512, AVX2+FMA and baseline x86-64 (target_clones picks one at
+// load time), so the addon runs on any x86-64 machine it was built on or copied to.
+// Work is split into column (or row) strips, one per thread, on a small persistent thread pool.
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "kernels.h"
+#include "pool.h"
+
+namespace vaekit {
+namespace {
+
+constexpr int MR = 6;    // rows of the register tile
+constexpr int NR = 16;   // columns of the register tile (one 512-bit or two 256-bit vectors)
+constexpr int KC = 256;  // depth of one packed block
+constexpr int MC = 120;  // rows of A packed at a time (a multiple of MR)
+
+typedef float v16 __attribute__((vector_size(64), aligned(4)));
+
+struct Operands {
+  const float* a;
+  const float* b;
+  float* c;
+  int m, n, k;
+  bool transA, transB;
+  // element (i, p) of op(A) and (p, j) of op(B)
+  float A(int i, int p) const { return transA ? a[(size_t)p * m + i] : a[(size_t)i * k + p]; }
+  float B(int p, int j) const { return transB ? b[(size_t)j * k + p] : b[(size_t)p * n + j]; }
+};
+
+// Packs op(B)[p0:p0+kc, j0:j0+nc] into panels of NR columns: panel q holds rows p at q*kc*NR + p*NR.
+void packB(const Operands& o, int p0, int kc, int j0, int nc, float* out) {
+  for (int jp = 0; jp < nc; jp += NR) {
+    float* panel = out + (size_t)(jp / NR) * kc * NR;
+    const int cols = std::min(NR, nc - jp);
+    if (!o.transB && cols == NR) {
+      for (int p = 0; p < kc; p++) std::memcpy(panel + p * NR, o.b + (size_t)(p0 + p) * o.n + j0 + jp, NR * 4);
+      continue;
+    }
+    for (int p = 0; p < kc; p++) {
+      for (int j = 0; j < cols; j++) panel[p * NR + j] = o.B(p0 + p, j0 + jp + j);
+      for (int j = cols; j < NR; j++) panel[p * NR + j] = 0.f;
+    }
+  }
+}
+
+// Packs op(A)[i0:i0+mc, p0:p0+kc] into panels of MR rows: panel r holds column p at r*kc*MR + p*MR.
+void packA(const Operands& o, int i0, int mc, int p0, int kc, float* out) {
+  for (int ip = 0; ip < mc; ip += MR) {
+    float* panel = out + (size_t)(ip / MR) * kc * MR;
+    const int rows = std::min(MR, mc - ip);
+    for (int p = 0; p < kc; p++) {
+      for (int i = 0; i < rows; i++) panel[p * MR + i] = o.A(i0 + ip + i, p0 + p);
+      for (int i = rows; i < MR; i++) panel[p * MR + i] = 0.f;
+    }
+  }
+}
+
+// tile[MR][NR] = Σ_p a[p][r]·b[p][:], a and b packed panels of depth kc.
+#if defined(__x86_64__) && defined(__GNUC__)
+#define VAEKIT_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define VAEKIT_CLONES
+#endif
+VAEKIT_CLONES void microKernel(
+    int kc, const float* __restrict a, const float* __restrict b, float* __restrict tile) {
+  v16 acc[MR];
+  for (int r = 0; r < MR; r++) acc[r] = v16{};
+  for (int p = 0; p < kc; p++) {
+    v16 bv;
+    std::memcpy(&bv, b + p * NR, sizeof bv);
+    for (int r = 0; r < MR; r++) acc[r] += a[p * MR + r] * bv;
+  }
+  std::memcpy(tile, acc, sizeof acc);
+}
+
+// C strip [i0:i1) × [j0:j1) for this thread; packing buffers are the thread's own.
+void strip(const Operands& o, int i0, int i1, int j0, int j1) {
+  thread_local std::vector<float> bufA, bufB;
+  const int nc = j1 - j0;
+  const int ncPadded = (nc + NR - 1) / NR * NR;
+  bufB.resize((size_t)KC * ncPadded);
+  bufA.resize((size_t)KC * MC);
+  alignas(64) float tile[MR * NR];
+  for (int p0 = 0; p0 < o.k; p0 += KC) {
+    const int kc = std::min(KC, o.k - p0);
+    packB(o, p0, kc, j0, nc, bufB.data());
+    for (int ic = i0; ic < i1; ic += MC) {
+      const int mc = std::min(MC, i1 - ic);
+      packA(o, ic, mc, p0, kc, bufA.data());
+      for (int jr = 0; jr < nc; jr += NR) {
+        const int cols = std::min(NR, nc - jr);
+        const float* bp = bufB.data() + (size_t)(jr / NR) * kc * NR;
+        for (int ir = 0; ir < mc; ir += MR) {
+          const int rows = std::min(MR, mc - ir);
+          microKernel(kc, bufA.data() + (size_t)(ir / MR) * kc * MR, bp, tile);
+          for (int r = 0; r < rows; r++) {
+            float* c = o.c + (size_t)(ic + ir + r) * o.n + j0 + jr;
+            const float* t = tile + r * NR;
+            if (p0 == 0) {
+              std::memcpy(c, t, cols * 4);
+            } else {
+              for (int j = 0; j < cols; j++) c[j] += t[j];
+            }
+          }
+        }
+      }
+    }
+  }
+  if (o.k == 0) {
+    for (int i = i0; i < i1; i++) std::fill(o.c + (size_t)i * o.n + j0, o.c + (size_t)i * o.n + j1, 0.f);
+  }
+}
+
+// Work below this many multiply-adds per thread is not worth waking another thread for.
+constexpr double MIN_WORK_PER_THREAD = 1 << 18;
+
+}  // namespace
+
+void gemm(const float* a, const float* b, float* c, int m, int n, int k, bool transA, bool transB) {
+  const Operands o{a, b, c, m, n, k, transA, transB};
+  const double work = (double)o.m * o.n * std::max(o.k, 1);
+  const bool byColumns = o.n >= o.m;  // split the longer side into strips
+  const int units = byColumns ? (o.n + NR - 1) / NR : (o.m + MR - 1) / MR;
+  const int parts = std::max(1, std::min({pool().size(), units, (int)(work / MIN_WORK_PER_THREAD)}));
+  pool().run(parts, [&](int t) {
+    const int u0 = units * t / parts, u1 = units * (t + 1) / parts;
+    if (byColumns) {
+      strip(o, 0, o.m, u0 * NR, std::min(o.n, u1 * NR));
+    } else {
+      strip(o, u0 * MR, std::min(o.m, u1 * MR), 0, o.n);
+    }
+  });
+}
+
+
+}  // namespace vaekit

@@ -1,0 +1,34 @@
+// The native kernels, each working in place on float arrays (the wasm heap, seen from C++).
+#pragma once
+
+namespace vaekit {
+
+// C[m×n] = op(A)·op(B); A is stored [m,k] (or [k,m] when transA), B [k,n] (or [n,k] when transB).
+void gemm(const float* a, const float* b, float* c, int m, int n, int k, bool transA, bool transB);
+
+// Geometry of a 2-D convolution in NHWC layout (padding before the first row/column).
+struct ConvGeometry {
+  int batch, inH, inW, inC, outH, outW, filterH, filterW, strideH, strideW, dilationH, dilationW, padTop,
+      padLeft;
+};
+
+// cols[r, (ky·kw + kx)·inC + ci] = x[b, iy, ix, ci] (0 outside the image), r = (b·outH + oy)·outW + ox,
+// iy = oy·strideH + ky·dilationH − padTop, ix likewise.
+void im2col(const float* x, float* cols, const ConvGeometry& g);
+
+// dx = the adjoint of im2col applied to cols: every tap scatter-added back to its input pixel.
+void col2im(const float* cols, float* dx, const ConvGeometry& g);
+
+// One Adam step in place over n values (Kingma & Ba 2015, with tfjs's bias correction):
+//   m ← β₁m + (1−β₁)g,  v ← β₂v + (1−β₂)g²,  θ ← θ − lr·m̂ / (√v̂ + ε),  m̂ = m/(1−β₁ᵗ), v̂ = v/(1−β₂ᵗ).
+void adam(float* theta, const float* g, float* m, float* v, int n, double lr, double beta1, double beta2,
+          double epsilon, double correction1, double correction2);
+
+}  // namespace vaekit
+
+namespace vaekit {
+
+// out[c] = Σ_r x[r, c] for x stored [rows, cols] (a bias gradient), accumulated in double precision.
+void sumRows(const float* x, float* out, int rows, int cols);
+
+}  // namespace vaekit

@@ -1,0 +1,29 @@
+// Column sums over the leading axes (see kernels.h): each thread sums a block of rows in double
+// precision, then the partial sums are added in thread order, so the result does not depend on timing.
+#include <algorithm>
+#include <vector>
+
+#include "kernels.h"
+#include "pool.h"
+
+namespace vaekit {
+
+void sumRows(const float* x, float* out, int rows, int cols) {
+  const int parts = std::max(1, std::min(pool().size(), (int)((double)rows * cols / (1 << 16))));
+  std::vector<std::vector<double>> partial(parts, std::vector<double>(cols, 0.0));
+  pool().run(parts, [&](int t) {
+    const int r0 = (int)((long)rows * t / parts), r1 = (int)((long)rows * (t + 1) / parts);
+    double* acc = partial[t].data();
+    for (int r = r0; r < r1; r++) {
+      const float* row = x + (size_t)r * cols;
+      for (int c = 0; c < cols; c++) acc[c] += row[c];
+    }
+  });
+  for (int c = 0; c < cols; c++) {
+    double s = 0;
+    for (int t = 0; t < parts; t++) s += partial[t][c];
+    out[c] = (float)s;
+  }
+}
+
+}  // namespace vaekit

@@ -1,0 +1,98 @@
+/**
+ * The optional native addon (native/gemm.cc), built by node-gyp when the package is installed.
+ * It multiplies matrices in place on the wasm heap with AVX-512/AVX2 register tiles on every core.
+ * Absent (no compiler at install, another platform, a browser) or disabled with VAEKIT_NATIVE=0,
+ * the wasm kernels run alone: nothing else changes. This module imports nothing from Node, so code
+ * that the browser page bundles may use it (there it always answers null).
+ */
+export interface NativeKernels {
+  /** C[m×n] = op(A)·op(B) on `heap`; aAt, bAt, cAt are offsets in floats. */
+  sgemm(
+    heap: Float32Array,
+    aAt: number,
+    bAt: number,
+    cAt: number,
+    m: number,
+    n: number,
+    k: number,
+    transposeA: boolean,
+    transposeB: boolean,
+  ): void;
+  /** cols[r, (ky·kw + kx)·inC + ci] = x[b, iy, ix, ci] for NHWC x (see im2col.ts for the geometry). */
+  im2col(heap: Float32Array, xAt: number, colsAt: number, ...geometry: ConvGeometry): void;
+  /** dx = the adjoint of im2col: each tap of cols scatter-added back to its input pixel. */
+  col2im(heap: Float32Array, colsAt: number, dxAt: number, ...geometry: ConvGeometry): void;
+  /** out[c] = Σ_r x[r, c] for x stored [rows, cols], in double precision. */
+  sumRows(heap: Float32Array, xAt: number, outAt: number, rows: number, cols: number): void;
+  /** One Adam step in place on θ, m, v (tfjs's formula and float32 constants); correction_i = 1 − β_iᵗ. */
+  adam(
+    heap: Float32Array,
+    thetaAt: number,
+    gAt: number,
+    mAt: number,
+    vAt: number,
+    n: number,
+    lr: number,
+    beta1: number,
+    beta2: number,
+    epsilon: number,
+    correction1: number,
+    correction2: number,
+  ): void;
+  /** Threads the addon multiplies on (VAEKIT_THREADS, default: the machine's cores, at most 8). */
+  threads(): number;
+}
+
+/**
+ * batch, inH, inW, inC, outH, outW, filterH, filterW, strideH, strideW, dilationH, dilationW, padTop, padLeft.
+ */
+export type ConvGeometry = [
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+];
+
+/** The little of Node's `process` we use, typed here so that the browser build needs no Node types. */
+interface NodeProcess {
+  env: Record<string, string | undefined>;
+  getBuiltinModule?(id: 'module'): { createRequire(url: string): (id: string) => unknown };
+}
+
+let loaded: NativeKernels | null | undefined;
+let enabled = true;
+
+/** Turns the native kernels off (or back on) for this process: for tests and benchmarks of both paths. */
+export function setNativeKernelsEnabled(on: boolean): void {
+  enabled = on;
+}
+
+/** The addon, or null when it is not built, VAEKIT_NATIVE=0, or turned off. Loaded once. */
+export function nativeKernels(): NativeKernels | null {
+  if (!enabled) return null;
+  if (loaded === undefined) {
+    loaded = null;
+    const proc = (globalThis as { process?: NodeProcess }).process;
+    const nodeModule = proc?.getBuiltinModule?.('module');
+    if (nodeModule != null && proc?.env.VAEKIT_NATIVE !== '0') {
+      try {
+        // src/backend/native.ts and dist/backend/native.js both sit two folders below the package root.
+        const require = nodeModule.createRequire(import.meta.url);
+        loaded = require('../../build/Release/vaekit_native.node') as NativeKernels;
+      } catch {
+        // not built: the wasm kernels serve alone
+      }
+    }
+  }
+  return loaded;
+}

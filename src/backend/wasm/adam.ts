@@ -1,0 +1,87 @@
+/**
+ * Adam with one fused native pass per variable on the wasm backend: θ, m and v are updated in place
+ * on the heap by the addon (tfjs's formula, float32 constants and bias correction — see
+ * native/adam.cc) instead of a dozen tensor ops and three new tensors per variable. Anywhere else
+ * (no addon, another backend, a variable whose memory another tensor shares) it is tfjs's Adam.
+ * The optimiser's state (iterations, accumulated β powers, moments named `<var>/m`, `<var>/v`) is
+ * tfjs's own, so checkpoints are the same either way.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { nativeKernels } from '../native.js';
+import { heapF32, offset } from './heap.js';
+
+/** tfjs's AdamOptimizer keeps these private; we read and update them exactly as it does. */
+interface AdamInternals {
+  accBeta1: tf.Variable;
+  accBeta2: tf.Variable;
+  accumulatedFirstMoment: { originalName: string; variable: tf.Variable }[];
+  accumulatedSecondMoment: { originalName: string; variable: tf.Variable }[];
+}
+
+export class FusedAdamOptimizer extends tf.AdamOptimizer {
+  override applyGradients(variableGradients: Parameters<tf.AdamOptimizer['applyGradients']>[0]): void {
+    const native = nativeKernels();
+    if (native == null || tf.getBackend() !== 'wasm' || Array.isArray(variableGradients)) {
+      super.applyGradients(variableGradients);
+      return;
+    }
+    const backend = tf.backend() as BackendWasm;
+    const state = this as unknown as AdamInternals;
+    const names = Object.keys(variableGradients);
+    const variables = names.map((name) => tf.engine().registeredVariables[name]);
+    // Moments are positional, as in tfjs: moment i belongs to the i-th name of the update.
+    names.forEach((name, i) => {
+      state.accumulatedFirstMoment[i] ??= { originalName: `${name}/m`, variable: zeros(variables[i]) };
+      state.accumulatedSecondMoment[i] ??= { originalName: `${name}/v`, variable: zeros(variables[i]) };
+    });
+    const owned = (t: tf.Tensor) => t.dtype === 'float32' && backend.refCount(t.dataId) === 1;
+    const inPlace = names.every(
+      (name, i) =>
+        variableGradients[name] == null ||
+        (owned(variables[i]) &&
+          owned(state.accumulatedFirstMoment[i].variable) &&
+          owned(state.accumulatedSecondMoment[i].variable) &&
+          variableGradients[name].dtype === 'float32'),
+    );
+    if (!inPlace) {
+      super.applyGradients(variableGradients);
+      return;
+    }
+    // 1 − β₁ᵗ and 1 − β₂ᵗ as tfjs forms them (a float32 subtraction).
+    const correction1 = Math.fround(1 - state.accBeta1.dataSync()[0]);
+    const correction2 = Math.fround(1 - state.accBeta2.dataSync()[0]);
+    names.forEach((name, i) => {
+      const g = variableGradients[name];
+      if (g == null) return;
+      native.adam(
+        heapF32(backend),
+        offset(backend, variables[i]),
+        offset(backend, g),
+        offset(backend, state.accumulatedFirstMoment[i].variable),
+        offset(backend, state.accumulatedSecondMoment[i].variable),
+        g.size,
+        this.learningRate,
+        this.beta1,
+        this.beta2,
+        this.epsilon,
+        correction1,
+        correction2,
+      );
+    });
+    tf.tidy(() => {
+      state.accBeta1.assign(tf.mul(state.accBeta1, this.beta1));
+      state.accBeta2.assign(tf.mul(state.accBeta2, this.beta2));
+    });
+    this.incrementIterations();
+  }
+}
+
+function zeros(like: tf.Variable): tf.Variable {
+  return tf.tidy(() => tf.zerosLike(like).variable(false));
+}
+
+/** Adam for training: fused on wasm with the native addon, tfjs's own otherwise (tf.train.adam's defaults). */
+export function adam(learningRate: number, beta1 = 0.9, beta2 = 0.999): tf.Optimizer {
+  return new FusedAdamOptimizer(learningRate, beta1, beta2);
+}

@@ -1,0 +1,207 @@
+/**
+ * The native addon (native/*.cc): built by `npm ci`, its kernels checked against plain JS and the cpu
+ * backend, its argument checks, and the fused Adam against tfjs's Adam.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import * as tf from '@tensorflow/tfjs';
+import { type NativeKernels, nativeKernels } from '../../src/backend/native.js';
+import { FusedAdamOptimizer } from '../../src/backend/wasm/adam.js';
+import { assertClose, compareBackends, runOn, setup, values, withNative } from './compare.js';
+
+await setup();
+const native = nativeKernels();
+
+/** The addon, in tests that are skipped without it. */
+function addon(): NativeKernels {
+  assert.ok(native != null);
+  return native;
+}
+
+test('the native addon is built by npm install (g++ and node-gyp are on this machine)', () => {
+  assert.ok(native != null, 'build/Release/vaekit_native.node is missing: run `npm run install`');
+  assert.ok(native.threads() >= 1);
+});
+
+/** op(A)·op(B) in double precision, A and B row-major as stored. */
+function reference(
+  a: Float32Array,
+  b: Float32Array,
+  m: number,
+  n: number,
+  k: number,
+  tA: boolean,
+  tB: boolean,
+) {
+  const c = new Float32Array(m * n);
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let p = 0; p < k; p++)
+        s += (tA ? a[p * m + i] : a[i * k + p]) * (tB ? b[j * k + p] : b[p * n + j]);
+      c[i * n + j] = s;
+    }
+  }
+  return c;
+}
+
+test('sgemm matches the definition for every transpose on ragged and blocked shapes', {
+  skip: native == null,
+}, () => {
+  // sizes around the register tile (6x16), the depth block (256) and the thread split
+  const shapes = [
+    [1, 1, 1],
+    [7, 5, 3],
+    [6, 16, 256],
+    [13, 33, 300],
+    [130, 47, 257],
+    [3, 200, 520],
+    [50, 17, 0],
+  ];
+  const heap = new Float32Array(300_000);
+  for (const [m, n, k] of shapes) {
+    for (const tA of [false, true]) {
+      for (const tB of [false, true]) {
+        const a = values(m * k, m + 1);
+        const b = values(k * n, n + 2);
+        heap.set(a, 5);
+        heap.set(b, 5 + m * k + 3);
+        const cAt = 5 + m * k + 3 + k * n + 1;
+        heap.fill(Number.NaN, cAt, cAt + m * n); // the product must overwrite, not accumulate
+        addon().sgemm(heap, 5, 5 + m * k + 3, cAt, m, n, k, tA, tB);
+        const want = reference(a, b, m, n, k, tA, tB);
+        assertClose(heap.subarray(cAt, cAt + m * n), want, `${m}x${n}x${k} tA=${tA} tB=${tB}`, 1e-5);
+      }
+    }
+  }
+});
+
+test('native kernels refuse ranges outside the heap and bad arguments', { skip: native == null }, () => {
+  const heap = new Float32Array(100);
+  assert.throws(() => addon().sgemm(heap, 0, 0, 90, 5, 5, 5, false, false), /outside the heap/);
+  assert.throws(() => addon().sgemm(heap, -1, 0, 0, 1, 1, 1, false, false), /non-negative/);
+  assert.throws(() => addon().sumRows(heap, 0, 99, 10, 2), /outside the heap/);
+  assert.throws(() => addon().adam(heap, 0, 10, 20, 95, 10, 0.1, 0.9, 0.999, 1e-7, 0.1, 0.001), /outside/);
+  assert.throws(
+    () =>
+      (addon().sgemm as unknown as (...a: unknown[]) => void)(
+        new Float64Array(4),
+        0,
+        0,
+        0,
+        1,
+        1,
+        1,
+        false,
+        false,
+      ),
+    /Float32Array/,
+  );
+  assert.throws(() => (addon().sgemm as unknown as (...a: unknown[]) => void)(heap, 0), /sgemm\(heap/);
+});
+
+test('Sum over leading axes, all axes, with keepDims, and over other axes matches cpu', async () => {
+  const x = () => tf.tensor(values(5 * 7 * 3 * 4, 9), [5, 7, 3, 4]);
+  await compareBackends('sum', () => [
+    tf.sum(x(), [0, 1, 2]),
+    tf.sum(x(), [1, 0]),
+    tf.sum(x(), 0, true),
+    tf.sum(x()),
+    tf.sum(x(), [0, 1, 2, 3], true),
+    tf.sum(x(), [1, 3]),
+    tf.sum(x(), -1),
+  ]);
+});
+
+test('native sums of large tensors stay accurate (double-precision accumulation)', {
+  skip: native == null,
+}, async () => {
+  // tfjs's own wasm Sum gives 60,333 here (float32 accumulation, 0.6 % off).
+  const [s] = await runOn('wasm', () => [tf.sum(tf.fill([300_000, 2], 0.1))]);
+  assert.ok(Math.abs(s[0] - 60_000) / 60_000 < 1e-6, `got ${s[0]}`);
+});
+
+test('dilated conv2d and a 1x1 conv match cpu', async () => {
+  await compareBackends('dilated conv', () => {
+    const x = tf.tensor(values(2 * 9 * 8 * 3, 1), [2, 9, 8, 3]) as tf.Tensor4D;
+    const f = tf.tensor(values(3 * 3 * 3 * 4, 2), [3, 3, 3, 4]) as tf.Tensor4D;
+    return [
+      tf.conv2d(x, f, 1, 'same', 'NHWC', 2),
+      tf.conv2d(x, f.slice([1, 1], [1, 1]) as tf.Tensor4D, 1, 'valid'),
+    ];
+  });
+});
+
+test('fused matMul (bias, every activation tfjs fuses) matches cpu, forward and gradients', async () => {
+  for (const activation of ['linear', 'relu', 'relu6', 'elu', 'sigmoid', 'leakyrelu', 'prelu'] as const) {
+    await compareBackends(`fused ${activation}`, () => {
+      const a = tf.tensor(values(9 * 11, 1), [9, 11]);
+      const b = tf.tensor(values(11 * 6, 2), [11, 6]);
+      const bias = tf.tensor(values(6, 3), [6]);
+      const alpha = tf.tensor(values(6, 4), [6]);
+      const f = (p: tf.Tensor, q: tf.Tensor) =>
+        tf.fused.matMul({
+          a: p as tf.Tensor2D,
+          b: q as tf.Tensor2D,
+          bias,
+          activation,
+          preluActivationWeights: activation === 'prelu' ? alpha : undefined,
+          leakyreluAlpha: 0.1,
+        });
+      const [da, db] = tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(f(p, q).square()))([a, b]);
+      return [f(a, b), da, db];
+    });
+  }
+});
+
+/** Trains x ↦ Σ (x − t)² for a few steps; returns the variables and the optimiser's saved weights. */
+async function adamRun(makeOptimizer: () => tf.Optimizer, shareMemory: boolean) {
+  // tf.variable shares its initial tensor's memory: dispose that, as layers' initialisers do
+  const variable = (init: tf.Tensor, name: string) => {
+    const v = tf.variable(init, true, name);
+    init.dispose();
+    return v;
+  };
+  const w = variable(tf.tensor(values(300, 1), [3, 100]), 'adam_w');
+  const b = variable(tf.tensor(values(7, 2), [7]), 'adam_b');
+  const target = tf.tensor(values(300, 3), [3, 100]);
+  const opt = makeOptimizer();
+  // a reshape is another tensor on w's memory (on wasm; a clone copies): in place would change it
+  const shared = shareMemory ? tf.reshape(w, [300]) : null;
+  const dataId = w.dataId;
+  for (let i = 0; i < 5; i++) {
+    const { grads } = tf.variableGrads(() =>
+      tf.add(tf.sum(tf.squaredDifference(w, target)), tf.sum(tf.square(b))),
+    );
+    opt.applyGradients(grads);
+    tf.dispose(Object.values(grads));
+  }
+  const weights = await opt.getWeights();
+  const out = {
+    w: w.dataSync().slice() as Float32Array,
+    b: b.dataSync().slice() as Float32Array,
+    names: weights.map((x) => x.name),
+    moments: weights.map((x) => x.tensor.dataSync().slice() as Float32Array),
+    sharedIntact: shared == null || shared.dataSync()[0] === values(1, 1)[0],
+    inPlace: w.dataId === dataId,
+  };
+  opt.dispose();
+  tf.dispose([w, b, target, ...(shared ? [shared] : [])]);
+  return out;
+}
+
+test('fused Adam gives tfjs Adam’s weights, moments and saved state; it never writes shared memory', async () => {
+  await tf.setBackend('wasm');
+  for (const shareMemory of [false, true]) {
+    const want = await withNative(false, () => adamRun(() => tf.train.adam(0.01, 0.8, 0.95), shareMemory));
+    const got = await adamRun(() => new FusedAdamOptimizer(0.01, 0.8, 0.95), shareMemory);
+    assert.deepEqual(got.names, want.names);
+    assertClose(got.w, want.w, 'w', 1e-6);
+    assertClose(got.b, want.b, 'b', 1e-6);
+    got.moments.forEach((m, i) => assertClose(m, want.moments[i], want.names[i], 1e-6));
+    assert.ok(got.sharedIntact, 'a clone of the variable was overwritten');
+    // in place (the fused path) exactly when the addon is there and nothing shares the memory
+    assert.equal(got.inPlace, native != null && !shareMemory);
+    assert.equal(want.inPlace, false);
+  }
+});
