@@ -1,20 +1,22 @@
 /**
  * Training throughput of the reference VAEs on each tfjs backend, optionally against PyTorch CPU.
- *   npm run bench -- [--steps N] [--backends wasm,wasm-shipped,cpu] [--models mlp,conv] [--workers 1,2] [--compare-pytorch]
- * `wasm` has our kernel patches, `wasm-shipped` is the backend as published, `cpu` is plain JS.
+ *   npm run bench -- [--steps N] [--backends wasm,wasm-js,wasm-shipped,cpu] [--models mlp,conv] [--workers 1,2] [--compare-pytorch]
+ * `wasm` has our kernel patches and the native addon (when built: native/, all cores), `wasm-js` the
+ * patches without the addon (the pure-npm path), `wasm-shipped` is the backend as published, `cpu` plain JS.
  * `--workers` adds rows for vaekit's own VAE trained through trainStep on patched wasm, on the main
  * thread (1) or data-parallel over that many threads.
  */
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/backend/index.js';
+import { nativeKernels, setNativeKernelsEnabled } from '../src/backend/native.js';
 import { installWasmKernels, uninstallWasmKernels } from '../src/backend/wasm/index.js';
 import { trainStepsParallel } from './data-parallel.js';
 import { sampleRate, trainSteps } from './measure.js';
 import { type BenchModel, convVae, mlpVae } from './models.js';
 import { pytorchUnavailable, runPytorch, type TorchResult } from './pytorch.js';
 
-const BACKENDS = ['wasm', 'wasm-shipped', 'cpu'] as const;
+const BACKENDS = ['wasm', 'wasm-js', 'wasm-shipped', 'cpu'] as const;
 const MODELS = { mlp: mlpVae, conv: convVae } as const;
 type ModelName = keyof typeof MODELS;
 /** Default timed steps on wasm; cpu runs a tenth of them (it is ~50x slower). */
@@ -48,8 +50,9 @@ if (workerCounts.some((w) => !Number.isInteger(w) || w < 1))
 
 async function use(backend: (typeof BACKENDS)[number]): Promise<void> {
   await initBackend(backend === 'cpu' ? 'cpu' : 'wasm');
-  if (backend === 'wasm') installWasmKernels();
   if (backend === 'wasm-shipped') uninstallWasmKernels();
+  else installWasmKernels();
+  setNativeKernelsEnabled(backend === 'wasm');
   // tfjs-cpu prints its "use tfjs-node" banner on the first tensor it stores: keep it off the table.
   const warn = console.warn;
   console.warn = () => {};
@@ -110,6 +113,7 @@ for (const backend of backends) {
   rows.push([backend, 'mlp sample 10k', '-', '-', fmt(rate)]);
 }
 installWasmKernels();
+setNativeKernelsEnabled(true);
 
 if (workerCounts.length > 0) await use('wasm');
 for (const name of workerCounts.length > 0 ? models : []) {
@@ -176,6 +180,12 @@ if (torch.size > 0) {
     }
   }
 }
+const addon = nativeKernels();
+console.log(
+  addon == null
+    ? 'native kernels: not built (the wasm row is the pure-npm path)'
+    : `native kernels: built, ${addon.threads()} threads (VAEKIT_THREADS)`,
+);
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
 const line = (r: string[]) => header.map((_, i) => (r[i] ?? '').padEnd(widths[i])).join(' | ');
 console.log(line(header));

@@ -29,6 +29,11 @@ interface TrainFlags {
   width?: number;
   cells?: number;
   mixtures?: number;
+  nCritic?: number;
+  clip?: number;
+  gpLambda?: number;
+  generatorFilters?: number[];
+  criticFilters?: number[];
   arch?: 'mlp' | 'conv';
   hidden?: number[];
   filters?: number[];
@@ -82,6 +87,11 @@ function mergeFlags(base: unknown, f: TrainFlags): unknown {
   set(model, 'groups', f.groups);
   set(model, 'hidden', f.width);
   set(model, 'cells', f.cells);
+  set(model, 'nCritic', f.nCritic);
+  set(model, 'clip', f.clip);
+  set(model, 'gpLambda', f.gpLambda);
+  set(model, 'generatorFilters', f.generatorFilters);
+  set(model, 'criticFilters', f.criticFilters);
   if (f.arch || f.hidden || f.filters) {
     const prev = (model.network ?? {}) as Json;
     const type = f.arch ?? (f.filters ? 'conv' : f.hidden ? 'mlp' : prev.type);
@@ -129,8 +139,8 @@ export function trainCommand(): Command {
     .addOption(
       new Option(
         '--model <type>',
-        'vae (default) | gan (DCGAN, non-saturating loss) | wgan (weight clipping) | wgan-gp (gradient penalty); ' +
-          'GANs take their widths, nCritic, clip and λ from --config (model: {type: wgan-gp, nCritic: 5, …})',
+        'vae (default) | hvae (hierarchical) | gan (DCGAN, non-saturating loss) | wgan (weight clipping) | ' +
+          "wgan-gp (gradient penalty); each GAN has its paper's settings unless --n-critic, --clip, --gp-lambda, --lr … say otherwise",
       ).choices(MODEL_TYPES),
     )
     .option(
@@ -156,6 +166,27 @@ export function trainCommand(): Command {
     .option('--width <H>', 'hvae: width of the deterministic bottom-up and top-down paths', intArg(1))
     .option('--cells <n>', 'hvae: residual cells per group on each path', intArg(1))
     .option('--mixtures <K>', 'logistic-mixture likelihood: components per channel', intArg(1))
+    .option(
+      '--n-critic <n>',
+      'gan/wgan/wgan-gp: critic updates per generator update (default 1, 5, 5)',
+      intArg(1),
+    )
+    .option(
+      '--clip <c>',
+      'wgan: clip every critic weight to [−c, c] after each update (default 0.01)',
+      numberArg(0),
+    )
+    .option('--gp-lambda <λ>', 'wgan-gp: weight λ of the gradient penalty (default 10)', numberArg(0))
+    .option(
+      '--generator-filters <sizes>',
+      'GANs: generator feature maps, coarsest first (default 128,64)',
+      intListArg,
+    )
+    .option(
+      '--critic-filters <sizes>',
+      'GANs: critic conv widths, input side first (default 64,128)',
+      intListArg,
+    )
     .addOption(
       new Option('--binarize <mode>', 'binarise pixels for a Bernoulli decoder').choices(BINARIZATIONS),
     )

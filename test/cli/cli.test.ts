@@ -98,6 +98,51 @@ test('a YAML config is validated field by field; flags override it', () => {
   assert.ok(!existsSync(join(work, 'runs', 'bad')), 'nothing half-written');
 });
 
+test('GAN settings from flags land in the run config; a flag the model does not have is refused', () => {
+  const tiny = [
+    '--generator-filters',
+    '4,2',
+    '--critic-filters',
+    '2,4',
+    '--latent-dim',
+    '3',
+    '--epochs',
+    '1',
+  ];
+  const gp = ['--model', 'wgan-gp', '--n-critic', '2', '--gp-lambda', '3', '--lr', '0.0002', ...tiny];
+  const t = vaekit('train', ...gp, '--name', 'gp', '--runs-dir', 'runs');
+  assert.equal(t.code, 0, t.err);
+  const cfg = JSON.parse(readFileSync(join(work, 'runs', 'gp', 'config.json'), 'utf8'));
+  assert.deepEqual(
+    [
+      cfg.model.nCritic,
+      cfg.model.gpLambda,
+      cfg.model.learningRate,
+      cfg.model.generatorFilters,
+      cfg.model.criticFilters,
+    ],
+    [2, 3, 0.0002, [4, 2], [2, 4]],
+  );
+  const clip = vaekit(
+    'train',
+    '--model',
+    'wgan',
+    '--clip',
+    '0.05',
+    ...tiny,
+    '--name',
+    'w',
+    '--runs-dir',
+    'runs',
+  );
+  assert.equal(clip.code, 0, clip.err);
+  assert.equal(JSON.parse(readFileSync(join(work, 'runs', 'w', 'config.json'), 'utf8')).model.clip, 0.05);
+  const wrong = vaekit('train', '--model', 'vae', '--n-critic', '2', '--name', 'v', '--runs-dir', 'runs');
+  assert.equal(wrong.code, 2);
+  assert.match(wrong.err, /nCritic/);
+  assert.ok(!existsSync(join(work, 'runs', 'v')), 'nothing half-written');
+});
+
 test('bad input exits with code 2 and says what was expected', () => {
   const flag = vaekit('train', '--epochs', 'x');
   assert.equal(flag.code, 2);
