@@ -86,23 +86,24 @@ double colsSize(const vaekit::ConvGeometry& g) {
   return (double)g.batch * g.outH * g.outW * g.filterH * g.filterW * g.inC;
 }
 
-napi_value Im2col(napi_env env, napi_callback_info info) {
-  Args a(env, info, 17, CONV_USAGE("im2col"));
+// im2col(heap, xAt, colsAt, geometry…) and col2im(heap, colsAt, dxAt, geometry…): the source and the
+// destination are the image and the im2col matrix, one way round or the other.
+napi_value ConvGather(napi_env env, napi_callback_info info, bool toCols) {
+  Args a(env, info, 17, toCols ? CONV_USAGE("im2col") : CONV_USAGE("col2im"));
   const vaekit::ConvGeometry g = geometry(a, 3);
-  const float* x = a.range(a.integer(1), imageSize(g));
-  float* cols = a.range(a.integer(2), colsSize(g));
-  if (a.ok) vaekit::im2col(x, cols, g);
+  const float* src = a.range(a.integer(1), toCols ? imageSize(g) : colsSize(g));
+  float* dst = a.range(a.integer(2), toCols ? colsSize(g) : imageSize(g));
+  if (!a.ok) return nullptr;
+  if (toCols) {
+    vaekit::im2col(src, dst, g);
+  } else {
+    vaekit::col2im(src, dst, g);
+  }
   return nullptr;
 }
 
-napi_value Col2im(napi_env env, napi_callback_info info) {
-  Args a(env, info, 17, CONV_USAGE("col2im"));
-  const vaekit::ConvGeometry g = geometry(a, 3);
-  const float* cols = a.range(a.integer(1), colsSize(g));
-  float* dx = a.range(a.integer(2), imageSize(g));
-  if (a.ok) vaekit::col2im(cols, dx, g);
-  return nullptr;
-}
+napi_value Im2col(napi_env env, napi_callback_info info) { return ConvGather(env, info, true); }
+napi_value Col2im(napi_env env, napi_callback_info info) { return ConvGather(env, info, false); }
 
 // adam(heap, thetaAt, gAt, mAt, vAt, n, lr, beta1, beta2, epsilon, correction1, correction2)
 napi_value Adam(napi_env env, napi_callback_info info) {

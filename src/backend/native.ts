@@ -44,24 +44,10 @@ export interface NativeKernels {
 }
 
 /**
- * batch, inH, inW, inC, outH, outW, filterH, filterW, strideH, strideW, dilationH, dilationW, padTop, padLeft.
+ * The 14 integers of a convolution's geometry, in this order: batch, inH, inW, inC, outH, outW,
+ * filterH, filterW, strideH, strideW, dilationH, dilationW, padTop, padLeft.
  */
-export type ConvGeometry = [
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-];
+export type ConvGeometry = number[];
 
 /** The little of Node's `process` we use, typed here so that the browser build needs no Node types. */
 interface NodeProcess {

@@ -205,3 +205,62 @@ test('fused Adam gives tfjs Adam’s weights, moments and saved state; it never 
     assert.equal(want.inPlace, false);
   }
 });
+
+test('fused conv2d (bias, activations) matches cpu, forward and gradients', async () => {
+  for (const activation of ['linear', 'relu', 'leakyrelu'] as const) {
+    await compareBackends(`fused conv ${activation}`, () => {
+      const x = tf.tensor(values(2 * 7 * 6 * 3, 1), [2, 7, 6, 3]) as tf.Tensor4D;
+      const filter = tf.tensor(values(3 * 3 * 3 * 5, 2), [3, 3, 3, 5]) as tf.Tensor4D;
+      const bias = tf.tensor(values(5, 3), [5]);
+      const f = (p: tf.Tensor, q: tf.Tensor) =>
+        tf.fused.conv2d({
+          x: p as tf.Tensor4D,
+          filter: q as tf.Tensor4D,
+          strides: 2,
+          pad: 'same',
+          bias,
+          activation,
+          leakyreluAlpha: 0.1,
+        });
+      const [dx, df] = tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(f(p, q).square()))([x, filter]);
+      return [f(x, filter), dx, df];
+    });
+  }
+});
+
+test('an in-place Adam update is seen by the next forward pass (no kernel keeps a stale weight)', async () => {
+  await tf.setBackend('wasm');
+  const variable = (init: tf.Tensor) => {
+    const v = tf.variable(init);
+    init.dispose();
+    return v;
+  };
+  const filter = variable(tf.tensor(values(3 * 3 * 2 * 4, 1), [3, 3, 2, 4]));
+  const w = variable(tf.tensor(values(8 * 3, 2), [8, 3]));
+  const bias = variable(tf.tensor(values(4, 3), [4]));
+  const x = tf.tensor(values(2 * 6 * 6 * 2, 4), [2, 6, 6, 2]) as tf.Tensor4D;
+  const h = tf.tensor(values(5 * 8, 5), [5, 8]) as tf.Tensor2D;
+  const f4 = filter as unknown as tf.Tensor4D;
+  const w2 = w as unknown as tf.Tensor2D;
+  // fused ops run outside gradient tapes (evaluation); XNNPACK's versions cache packed weights by id
+  const fused = () => [
+    tf.fused.conv2d({ x, filter: f4, strides: 1, pad: 'same', bias, activation: 'relu' }),
+    tf.fused.matMul({ a: h, b: w2, activation: 'relu' }),
+  ];
+  const plain = () => [tf.relu(tf.add(tf.conv2d(x, f4, 1, 'same'), bias)), tf.relu(tf.matMul(h, w2))];
+  tf.dispose(fused()); // first use: any cache is filled with the initial weights
+  const opt: tf.Optimizer = new FusedAdamOptimizer(0.1, 0.9, 0.999);
+  for (let i = 0; i < 3; i++) {
+    const { grads } = tf.variableGrads(
+      () => tf.addN(plain().map((t) => t.square().sum())) as tf.Scalar,
+      [filter, w, bias],
+    );
+    opt.applyGradients(grads);
+    tf.dispose(Object.values(grads));
+  }
+  const [got, want] = [fused(), plain()];
+  for (let i = 0; i < 2; i++)
+    assertClose(got[i].dataSync() as Float32Array, want[i].dataSync() as Float32Array, `op ${i}`);
+  tf.dispose([...got, ...want, filter, w, bias, x, h]);
+  opt.dispose();
+});

@@ -3,6 +3,10 @@
  * on the heap by the addon (tfjs's formula, float32 constants and bias correction — see
  * native/adam.cc) instead of a dozen tensor ops and three new tensors per variable. Anywhere else
  * (no addon, another backend, a variable whose memory another tensor shares) it is tfjs's Adam.
+ * In place is safe only where no kernel keeps a copy of a weight between calls. XNNPACK's matmul and
+ * conv kernels do (packed weights cached by tensor id); with the addon every kernel that reads weights
+ * in vaekit's networks is ours (BatchMatMul, _FusedMatMul, Conv2D, FusedConv2D, the conv backprops),
+ * and test/backend/native.test.ts checks that an update is seen by the very next forward pass.
  * The optimiser's state (iterations, accumulated β powers, moments named `<var>/m`, `<var>/v`) is
  * tfjs's own, so checkpoints are the same either way.
  */

@@ -1,8 +1,8 @@
 /**
  * Kernel patches that make the wasm backend fast enough to train on:
  * BatchMatMul (all transposes, batches) through the native addon or XNNPACK, Conv2DBackpropFilter
- * (missing upstream), an im2col-based Conv2DBackpropInput, and — with the native addon — Conv2D and
- * _FusedMatMul on every core, and sums over leading axes.  Install after the wasm backend is registered.
+ * (missing upstream), an im2col-based Conv2DBackpropInput, and — with the native addon — Conv2D,
+ * FusedConv2D and _FusedMatMul on every core, and sums over leading axes. Install after the wasm backend is registered.
  */
 import type { KernelConfig } from '@tensorflow/tfjs';
 import { getKernel, registerKernel, Transpose, unregisterKernel } from '@tensorflow/tfjs';
@@ -10,6 +10,7 @@ import { batchMatMulConfig } from './batch_mat_mul.js';
 import { conv2DConfig } from './conv2d.js';
 import { conv2DBackpropFilterConfig } from './conv2d_backprop_filter.js';
 import { conv2DBackpropInputConfig } from './conv2d_backprop_input.js';
+import { fusedConv2DConfig } from './fused_conv2d.js';
 import { fusedMatMulConfig } from './fused_mat_mul.js';
 import { original, saveOriginal } from './originals.js';
 import { sumConfig } from './sum.js';
@@ -20,6 +21,7 @@ const PATCHES: KernelConfig[] = [
   conv2DBackpropInputConfig,
   conv2DConfig,
   fusedMatMulConfig,
+  fusedConv2DConfig,
   sumConfig,
 ];
 let installed = false;
