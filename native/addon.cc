@@ -129,6 +129,17 @@ napi_value SumRows(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// sumSquares(heap, xAt, n) → Σ x²
+napi_value SumSquares(napi_env env, napi_callback_info info) {
+  Args a(env, info, 3, "sumSquares(heap, xAt, n)");
+  const int n = a.integer(2);
+  const float* x = a.range(a.integer(1), n);
+  if (!a.ok) return nullptr;
+  napi_value out;
+  napi_create_double(env, vaekit::sumSquares(x, n), &out);
+  return out;
+}
+
 napi_value Threads(napi_env env, napi_callback_info) {
   napi_value out;
   napi_create_int32(env, vaekit::pool().size(), &out);
@@ -141,6 +152,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"im2col", nullptr, Im2col, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"col2im", nullptr, Col2im, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"sumRows", nullptr, SumRows, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"sumSquares", nullptr, SumSquares, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"adam", nullptr, Adam, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"threads", nullptr, Threads, nullptr, nullptr, nullptr, napi_default, nullptr},
   };

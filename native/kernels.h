@@ -31,4 +31,7 @@ namespace vaekit {
 // out[c] = Σ_r x[r, c] for x stored [rows, cols] (a bias gradient), accumulated in double precision.
 void sumRows(const float* x, float* out, int rows, int cols);
 
+// Σ_i x_i² in double precision (NaN or ∞ if any x_i is).
+double sumSquares(const float* x, int n);
+
 }  // namespace vaekit

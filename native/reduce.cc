@@ -1,4 +1,4 @@
-// Column sums over the leading axes (see kernels.h): each thread sums a block of rows in double
+// Column sums over the leading axes and sums of squares (see kernels.h): each thread sums a block of rows in double
 // precision, then the partial sums are added in thread order, so the result does not depend on timing.
 #include <algorithm>
 #include <vector>
@@ -24,6 +24,20 @@ void sumRows(const float* x, float* out, int rows, int cols) {
     for (int t = 0; t < parts; t++) s += partial[t][c];
     out[c] = (float)s;
   }
+}
+
+double sumSquares(const float* x, int n) {
+  const int parts = std::max(1, std::min(pool().size(), n / (1 << 16)));
+  std::vector<double> partial(parts, 0.0);
+  pool().run(parts, [&](int t) {
+    const int i0 = (int)((long)n * t / parts), i1 = (int)((long)n * (t + 1) / parts);
+    double s = 0;
+    for (int i = i0; i < i1; i++) s += (double)x[i] * x[i];
+    partial[t] = s;
+  });
+  double s = 0;
+  for (double p : partial) s += p;
+  return s;
 }
 
 }  // namespace vaekit

@@ -24,6 +24,8 @@ export interface NativeKernels {
   col2im(heap: Float32Array, colsAt: number, dxAt: number, ...geometry: ConvGeometry): void;
   /** out[c] = Σ_r x[r, c] for x stored [rows, cols], in double precision. */
   sumRows(heap: Float32Array, xAt: number, outAt: number, rows: number, cols: number): void;
+  /** Σ x² over n floats, in double precision (NaN or ∞ when an element is). */
+  sumSquares(heap: Float32Array, xAt: number, n: number): number;
   /** One Adam step in place on θ, m, v (tfjs's formula and float32 constants); correction_i = 1 − β_iᵗ. */
   adam(
     heap: Float32Array,

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { globalNorm } from '../backend/wasm/norm.js';
 import type { StepResult } from './trainable.js';
 
 export interface LossWithMetrics {
@@ -46,8 +47,7 @@ export function applyGradients(
   g.grads.forEach((t, i) => {
     if (t) named[vars[i].name] = t;
   });
-  const norm = tf.tidy(() => tf.sqrt(tf.addN(Object.values(named).map((t) => t.square().sum()))));
-  const normValue = norm.dataSync()[0];
+  const normValue = globalNorm(Object.values(named));
   const finite = Number.isFinite(g.loss) && Number.isFinite(normValue);
   if (finite) {
     if (clipNorm > 0 && normValue > clipNorm) {
@@ -59,7 +59,7 @@ export function applyGradients(
       optimizer.applyGradients(named);
     }
   }
-  tf.dispose([norm, ...Object.values(named)]);
+  tf.dispose(Object.values(named));
   return { metrics: { gradNorm: normValue, ...g.metrics }, finite };
 }
 

@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { type NativeKernels, nativeKernels } from '../../src/backend/native.js';
 import { FusedAdamOptimizer } from '../../src/backend/wasm/adam.js';
+import { globalNorm } from '../../src/backend/wasm/norm.js';
 import { assertClose, compareBackends, runOn, setup, values, withNative } from './compare.js';
 
 await setup();
@@ -263,4 +264,16 @@ test('an in-place Adam update is seen by the next forward pass (no kernel keeps 
     assertClose(got[i].dataSync() as Float32Array, want[i].dataSync() as Float32Array, `op ${i}`);
   tf.dispose([...got, ...want, filter, w, bias, x, h]);
   opt.dispose();
+});
+
+test('globalNorm: native and tensor-op paths agree; NaN and ∞ propagate', async () => {
+  await tf.setBackend('wasm');
+  const ts = [tf.tensor(values(70_000, 1), [700, 100]), tf.tensor(values(13, 2), [13]), tf.zeros([0])];
+  const native = globalNorm(ts);
+  const plain = await withNative(false, async () => globalNorm(ts));
+  assert.ok(Math.abs(native - plain) / plain < 1e-5, `${native} vs ${plain}`);
+  const bad = [tf.tensor([1, Number.NaN]), tf.tensor([Number.POSITIVE_INFINITY])];
+  assert.ok(Number.isNaN(globalNorm([bad[0]])));
+  assert.equal(globalNorm([bad[1]]), Number.POSITIVE_INFINITY);
+  tf.dispose([...ts, ...bad]);
 });
