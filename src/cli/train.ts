@@ -243,7 +243,8 @@ export function trainCommand(): Command {
     .option(
       '--workers <n>',
       'threads sharing each batch: data-parallel training, gradients averaged (vae, hvae; default 1; ' +
-        '2 uses both cores of a 2-core machine; kept in the run config, so --resume keeps it)',
+        'with the native kernels one thread already uses every core, so keep 1; without them 2 uses both ' +
+        'cores of a 2-core machine; kept in the run config, so --resume keeps it)',
       intArg(1),
     )
     .option('--seed <n>', 'random seed: the same seed gives the same run on the same backend', intArg(0))
