@@ -140,6 +140,37 @@ napi_value SumSquares(napi_env env, napi_callback_info info) {
   return out;
 }
 
+// tile(heap, xAt, outAt, shape: Int32Array, reps: Int32Array)
+napi_value Tile(napi_env env, napi_callback_info info) {
+  Args a(env, info, 5, "tile(heap, xAt, outAt, shape, reps)");
+  int dims[2][8];
+  size_t rank[2] = {0, 0};
+  for (int j = 0; j < 2 && a.ok; j++) {
+    napi_typedarray_type type;
+    void* data;
+    if (napi_get_typedarray_info(env, a.argv[3 + j], &type, &rank[j], &data, nullptr, nullptr) != napi_ok ||
+        type != napi_int32_array || rank[j] < 1 || rank[j] > 8) {
+      a.fail("tile: shape and reps must be Int32Arrays of length 1 to 8");
+      break;
+    }
+    for (size_t d = 0; d < rank[j]; d++) {
+      dims[j][d] = static_cast<int*>(data)[d];
+      if (dims[j][d] < 0) a.fail("tile: negative size");
+    }
+  }
+  if (a.ok && rank[0] != rank[1]) a.fail("tile: shape and reps differ in length");
+  if (!a.ok) return nullptr;
+  double in = 1, out = 1;
+  for (size_t d = 0; d < rank[0]; d++) {
+    in *= dims[0][d];
+    out *= (double)dims[0][d] * dims[1][d];
+  }
+  const float* x = a.range(a.integer(1), in);
+  float* o = a.range(a.integer(2), out);
+  if (a.ok) vaekit::tile(x, o, dims[0], dims[1], (int)rank[0]);
+  return nullptr;
+}
+
 napi_value Threads(napi_env env, napi_callback_info) {
   napi_value out;
   napi_create_int32(env, vaekit::pool().size(), &out);
@@ -153,6 +184,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"col2im", nullptr, Col2im, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"sumRows", nullptr, SumRows, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"sumSquares", nullptr, SumSquares, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"tile", nullptr, Tile, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"adam", nullptr, Adam, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"threads", nullptr, Threads, nullptr, nullptr, nullptr, napi_default, nullptr},
   };

@@ -34,4 +34,7 @@ void sumRows(const float* x, float* out, int rows, int cols);
 // Σ_i x_i² in double precision (NaN or ∞ if any x_i is).
 double sumSquares(const float* x, int n);
 
+// out = x repeated reps[d] times along each axis d: out[i_0, …] = x[i_0 mod shape[0], …]; rank ≤ 8.
+void tile(const float* x, float* out, const int* shape, const int* reps, int rank);
+
 }  // namespace vaekit

@@ -26,6 +26,8 @@ export interface NativeKernels {
   sumRows(heap: Float32Array, xAt: number, outAt: number, rows: number, cols: number): void;
   /** Σ x² over n floats, in double precision (NaN or ∞ when an element is). */
   sumSquares(heap: Float32Array, xAt: number, n: number): number;
+  /** out = x repeated reps[d] times along each axis d (rank ≤ 8). */
+  tile(heap: Float32Array, xAt: number, outAt: number, shape: Int32Array, reps: Int32Array): void;
   /** One Adam step in place on θ, m, v (tfjs's formula and float32 constants); correction_i = 1 − β_iᵗ. */
   adam(
     heap: Float32Array,

@@ -277,3 +277,34 @@ test('globalNorm: native and tensor-op paths agree; NaN and ∞ propagate', asyn
   assert.equal(globalNorm([bad[1]]), Number.POSITIVE_INFINITY);
   tf.dispose([...ts, ...bad]);
 });
+
+test('Tile and Mean over leading axes match cpu; batch norm, whose gradient tiles and averages, too', async () => {
+  const x = () => tf.tensor(values(2 * 3 * 4 * 5, 7), [2, 3, 4, 5]);
+  await compareBackends('tile', () => [
+    tf.tile(x(), [1, 1, 1, 1]),
+    tf.tile(x(), [3, 1, 2, 1]),
+    tf.tile(x(), [1, 2, 1, 3]),
+    tf.tile(tf.tensor(values(5, 1), [1, 1, 1, 5]), [4, 3, 2, 1]),
+    tf.tile(tf.tensor(values(6, 2), [6]), [4]),
+    tf.tile(tf.tensor(values(6, 2), [2, 3]), [0, 2]),
+  ]);
+  await compareBackends('mean', () => [
+    tf.mean(x(), [0, 1, 2]),
+    tf.mean(x(), 0, true),
+    tf.mean(x()),
+    tf.mean(x(), [1, 2]),
+  ]);
+  await compareBackends('batch norm', () => {
+    const xs = tf.tensor(values(4 * 3 * 3 * 6, 3), [4, 3, 3, 6]);
+    const gamma = tf.tensor(values(6, 4), [6]);
+    const f = (v: tf.Tensor, g: tf.Tensor) => {
+      const { mean, variance } = tf.moments(v, [0, 1, 2]);
+      return tf.batchNorm(v, mean, variance, tf.zeros([6]), g, 1e-3);
+    };
+    const [dx, dg] = tf.grads((v: tf.Tensor, g: tf.Tensor) => tf.sum(f(v, g).square().mul(tf.range(0, 6))))([
+      xs,
+      gamma,
+    ]);
+    return [f(xs, gamma), dx, dg];
+  });
+});

@@ -2,7 +2,7 @@
  * Kernel patches that make the wasm backend fast enough to train on:
  * BatchMatMul (all transposes, batches) through the native addon or XNNPACK, Conv2DBackpropFilter
  * (missing upstream), an im2col-based Conv2DBackpropInput, and — with the native addon — Conv2D,
- * FusedConv2D and _FusedMatMul on every core, and sums over leading axes. Install after the wasm backend is registered.
+ * FusedConv2D and _FusedMatMul on every core, sums and means over leading axes, and Tile. Install after the wasm backend is registered.
  */
 import type { KernelConfig } from '@tensorflow/tfjs';
 import { getKernel, registerKernel, Transpose, unregisterKernel } from '@tensorflow/tfjs';
@@ -13,7 +13,8 @@ import { conv2DBackpropInputConfig } from './conv2d_backprop_input.js';
 import { fusedConv2DConfig } from './fused_conv2d.js';
 import { fusedMatMulConfig } from './fused_mat_mul.js';
 import { original, saveOriginal } from './originals.js';
-import { sumConfig } from './sum.js';
+import { meanConfig, sumConfig } from './sum.js';
+import { tileConfig } from './tile.js';
 
 const PATCHES: KernelConfig[] = [
   batchMatMulConfig,
@@ -23,6 +24,8 @@ const PATCHES: KernelConfig[] = [
   fusedMatMulConfig,
   fusedConv2DConfig,
   sumConfig,
+  meanConfig,
+  tileConfig,
 ];
 let installed = false;
 
