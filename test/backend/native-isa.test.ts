@@ -1,0 +1,45 @@
+/**
+ * The native GEMM is compiled for AVX-512, AVX2+FMA and baseline x86-64, and the machine picks one at load time;
+ * the tests of the addon exercise only that one. Here each variant is built alone with g++ and checked.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { arch, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+
+const root = join(import.meta.dirname, '..', '..');
+const gxx = spawnSync('g++', ['--version']).status === 0;
+const dir = mkdtempSync(join(tmpdir(), 'vk-isa-'));
+
+/** Does this CPU run code built with -march=<level>? */
+function cpuHas(level: string): boolean {
+  const probe = spawnSync('sh', ['-c', `echo | g++ -march=${level} -x c++ - -o /dev/null -dM -E`]);
+  if (probe.status !== 0) return false;
+  const need = { 'x86-64-v4': 'avx512f', 'x86-64-v3': 'avx2', 'x86-64': '' }[level] ?? '';
+  return need === '' || spawnSync('grep', ['-q', `\\b${need}\\b`, '/proc/cpuinfo']).status === 0;
+}
+
+for (const level of ['x86-64-v4', 'x86-64-v3', 'x86-64']) {
+  const skip =
+    !gxx || arch() !== 'x64' ? 'needs g++ on x86-64' : !cpuHas(level) ? `this CPU lacks ${level}` : false;
+  test(`native GEMM built for ${level} alone matches the definition`, { skip }, () => {
+    const exe = join(dir, level);
+    const build = spawnSync('g++', [
+      '-O2',
+      '-std=c++17',
+      `-march=${level}`,
+      '-DVAEKIT_CLONES=',
+      '-pthread',
+      join(root, 'test', 'backend', 'native', 'gemm_isa.cc'),
+      join(root, 'native', 'gemm.cc'),
+      '-o',
+      exe,
+    ]);
+    assert.equal(build.status, 0, build.stderr.toString());
+    const run = spawnSync(exe, { encoding: 'utf8' });
+    assert.equal(run.stdout.trim(), 'mismatches 0');
+    assert.equal(run.status, 0);
+  });
+}
