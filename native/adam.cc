@@ -12,7 +12,7 @@ void adam(float* theta, const float* g, float* m, float* v, int n, double lr, do
   const float b1 = (float)beta1, b2 = (float)beta2, oneMinusBeta1 = (float)(1 - beta1),
               oneMinusBeta2 = (float)(1 - beta2), c1 = (float)correction1, c2 = (float)correction2,
               eps = (float)epsilon, minusLr = (float)-lr;
-  parallelFor(n, n >= (1 << 16) ? pool().size() : 1, [&](int i0, int i1) {
+  parallelFor(n, n >= (1 << 16) ? pool().size() : 1, [&](int, int i0, int i1) {
     for (int i = i0; i < i1; i++) {
       const float mi = m[i] * b1 + g[i] * oneMinusBeta1;
       const float vi = v[i] * b2 + (g[i] * g[i]) * oneMinusBeta2;

@@ -10,7 +10,7 @@ namespace vaekit {
 void im2col(const float* x, float* cols, const ConvGeometry& g) {
   const int C = g.inC, taps = g.filterH * g.filterW;
   const size_t rowLength = (size_t)taps * C;
-  parallelFor(g.batch, pool().size(), [&](int b0, int b1) {
+  parallelFor(g.batch, pool().size(), [&](int, int b0, int b1) {
     for (int b = b0; b < b1; b++) {
       float* row = cols + (size_t)b * g.outH * g.outW * rowLength;
       for (int oy = 0; oy < g.outH; oy++) {
@@ -37,7 +37,7 @@ void col2im(const float* cols, float* dx, const ConvGeometry& g) {
   const int C = g.inC, taps = g.filterH * g.filterW;
   const size_t rowLength = (size_t)taps * C;
   const size_t image = (size_t)g.inH * g.inW * C;
-  parallelFor(g.batch, pool().size(), [&](int b0, int b1) {
+  parallelFor(g.batch, pool().size(), [&](int, int b0, int b1) {
     std::fill(dx + b0 * image, dx + b1 * image, 0.f);
     for (int b = b0; b < b1; b++) {
       const float* row = cols + (size_t)b * g.outH * g.outW * rowLength;

@@ -130,9 +130,7 @@ void gemm(const float* a, const float* b, float* c, int m, int n, int k, bool tr
   const double work = (double)o.m * o.n * std::max(o.k, 1);
   const bool byColumns = o.n >= o.m;  // split the longer side into strips
   const int units = byColumns ? (o.n + NR - 1) / NR : (o.m + MR - 1) / MR;
-  const int parts = std::max(1, std::min({pool().size(), units, (int)(work / MIN_WORK_PER_THREAD)}));
-  pool().run(parts, [&](int t) {
-    const int u0 = units * t / parts, u1 = units * (t + 1) / parts;
+  parallelFor(units, std::max(1, (int)(work / MIN_WORK_PER_THREAD)), [&](int, int u0, int u1) {
     if (byColumns) {
       strip(o, 0, o.m, u0 * NR, std::min(o.n, u1 * NR));
     } else {
@@ -140,6 +138,5 @@ void gemm(const float* a, const float* b, float* c, int m, int n, int k, bool tr
     }
   });
 }
-
 
 }  // namespace vaekit

@@ -89,10 +89,11 @@ inline Pool& pool() {
   return p;
 }
 
-// Splits [0, n) into `parts` contiguous ranges and runs job(begin, end) for each on the pool.
-inline void parallelFor(int n, int parts, const std::function<void(int, int)>& job) {
+// Splits [0, n) into at most `parts` contiguous ranges (no more than the pool's threads, none empty) and
+// runs job(part, begin, end) for each on the pool; part numbers the ranges in order from 0.
+inline void parallelFor(int n, int parts, const std::function<void(int, int, int)>& job) {
   parts = std::max(1, std::min({parts, n, pool().size()}));
-  pool().run(parts, [&](int t) { job((int)((long)n * t / parts), (int)((long)n * (t + 1) / parts)); });
+  pool().run(parts, [&](int t) { job(t, (int)((long)n * t / parts), (int)((long)n * (t + 1) / parts)); });
 }
 
 }  // namespace vaekit

@@ -11,8 +11,7 @@ namespace vaekit {
 void sumRows(const float* x, float* out, int rows, int cols) {
   const int parts = std::max(1, std::min(pool().size(), (int)((double)rows * cols / (1 << 16))));
   std::vector<std::vector<double>> partial(parts, std::vector<double>(cols, 0.0));
-  pool().run(parts, [&](int t) {
-    const int r0 = (int)((long)rows * t / parts), r1 = (int)((long)rows * (t + 1) / parts);
+  parallelFor(rows, parts, [&](int t, int r0, int r1) {
     double* acc = partial[t].data();
     for (int r = r0; r < r1; r++) {
       const float* row = x + (size_t)r * cols;
@@ -29,8 +28,7 @@ void sumRows(const float* x, float* out, int rows, int cols) {
 double sumSquares(const float* x, int n) {
   const int parts = std::max(1, std::min(pool().size(), n / (1 << 16)));
   std::vector<double> partial(parts, 0.0);
-  pool().run(parts, [&](int t) {
-    const int i0 = (int)((long)n * t / parts), i1 = (int)((long)n * (t + 1) / parts);
+  parallelFor(n, parts, [&](int t, int i0, int i1) {
     double s = 0;
     for (int i = i0; i < i1; i++) s += (double)x[i] * x[i];
     partial[t] = s;

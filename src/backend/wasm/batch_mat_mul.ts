@@ -7,7 +7,7 @@
 import type { BatchMatMulAttrs, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import { BatchMatMul, broadcast_util, util } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { gemm, nativeGemmInto } from './gemm.js';
+import { gemm, nativeGemmInto, productDims } from './gemm.js';
 import { alloc, copy, free, view } from './heap.js';
 import { callOriginal } from './originals.js';
 
@@ -30,14 +30,14 @@ export function batchMatMul({ inputs, backend, attrs }: Args): TensorInfo {
   const { transposeA, transposeB } = attrs;
   const [aRows, aCols] = a.shape.slice(-2);
   const [bRows, bCols] = b.shape.slice(-2);
-  const m = transposeA ? aCols : aRows;
-  const n = transposeB ? bRows : bCols;
+  const shape = productDims(a, b, transposeA, transposeB);
+  const { m, n } = shape;
   const batchA = util.sizeFromShape(a.shape.slice(0, -2));
   const batchB = util.sizeFromShape(b.shape.slice(0, -2));
   const outBatch = broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
   const outShape = [...outBatch, m, n];
   util.assert(
-    (transposeA ? aRows : aCols) === (transposeB ? bCols : bRows),
+    shape.k === (transposeB ? bCols : bRows),
     () =>
       `matMul: inner dimensions of ${a.shape} and ${b.shape} (transposeA=${transposeA}, transposeB=${transposeB}) differ`,
   );
@@ -51,7 +51,6 @@ export function batchMatMul({ inputs, backend, attrs }: Args): TensorInfo {
     return { ...out, shape: outShape };
   }
   const out = alloc(backend, outShape);
-  const shape = { m, n, k: transposeA ? aRows : aCols };
   const aSize = aRows * aCols;
   const bSize = bRows * bCols;
   for (let i = 0; i < batch; i++) {

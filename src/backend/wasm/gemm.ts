@@ -22,8 +22,8 @@ function product(backend: BackendWasm, a: TensorInfo, b: TensorInfo): TensorInfo
   return callOriginal('BatchMatMul', backend, { a, b }, { transposeA: false, transposeB: false });
 }
 
-/** Dimensions m, n, k of op(A)·op(B) for 2-D operands. */
-function dims(a: TensorInfo, b: TensorInfo, transposeA: boolean, transposeB: boolean) {
+/** Dimensions m, n, k of op(A)·op(B) for the last two axes of A and B. */
+export function productDims(a: TensorInfo, b: TensorInfo, transposeA: boolean, transposeB: boolean) {
   const [aRows, aCols] = a.shape.slice(-2);
   const [bRows, bCols] = b.shape.slice(-2);
   return { m: transposeA ? aCols : aRows, n: transposeB ? bRows : bCols, k: transposeA ? aRows : aCols };
@@ -71,7 +71,7 @@ export function gemm(
   transposeA: boolean,
   transposeB: boolean,
 ): TensorInfo {
-  const shape = dims(a, b, transposeA, transposeB);
+  const shape = productDims(a, b, transposeA, transposeB);
   if (nativeKernels() != null) {
     const out = alloc(backend, [shape.m, shape.n]);
     nativeGemmInto(backend, a, 0, b, 0, out, 0, shape, transposeA, transposeB);
