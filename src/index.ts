@@ -2,6 +2,9 @@
  * vaekit — the library API. `import { VAE, train, loadBuiltin } from 'vaekit'`.
  */
 export { BACKEND_CHOICES, type BackendChoice, initBackend } from './backend/index.js';
+export { InputError, NumericalError, VaekitError } from './core/errors.js';
+export { Rng } from './core/random.js';
+export type { StepContext, Trainable } from './core/trainable.js';
 export { batches, epochBatches, epochPermutation } from './data/batches.js';
 export { type Binarization, binarizeDataset } from './data/binarize.js';
 export { BUILTIN_DATASETS, loadBuiltin } from './data/builtin.js';
@@ -18,7 +21,6 @@ export {
   type Likelihood,
   standardNormalLogProb,
 } from './distributions/index.js';
-export { InputError, NumericalError, VaekitError } from './errors.js';
 export {
   Classifier,
   type ClassifierInfo,
@@ -29,7 +31,6 @@ export {
   trainClassifier,
 } from './eval/classifier.js';
 export { evaluateModel, type ModelEvaluation } from './eval/evaluate-model.js';
-export { evaluateRun } from './eval/evaluate-run.js';
 export { type FeatureStats, featureStats, frechetDistance } from './eval/frechet.js';
 export {
   ACTIVITY_THRESHOLD,
@@ -44,7 +45,6 @@ export { importanceSampledLogLikelihood, type LogLikelihoodEstimate } from './ev
 export { type PrecisionRecall, precisionRecall } from './eval/precision-recall.js';
 export { type EvalReport, readTrainingHistory, writeEvalReport } from './eval/report.js';
 export { drawSamples, type SampleQuality, sampleQuality } from './eval/sample-quality.js';
-export { type LatentRecord, latentLogger } from './eval/training-diagnostics.js';
 export { findCheckpoint, loadCheckpoint, saveCheckpoint } from './io/checkpoint.js';
 export { readNpy, writeNpy } from './io/npy.js';
 export { encodeImageGrid, writeImageGrid } from './io/png.js';
@@ -69,9 +69,12 @@ export {
   wassersteinGeneratorLoss,
 } from './objectives/gan.js';
 export { iwaeBound, logImportanceWeights, logMeanExp } from './objectives/iwae.js';
+export { type KlSchedule, klWeight } from './objectives/kl-schedule.js';
 export { type ComparisonRow, compareRun, writeSideBySide } from './run/compare.js';
 export { type RunConfig, runConfigSchema } from './run/config.js';
 export { encodeMeans } from './run/encode.js';
+export { evaluateRun } from './run/evaluate-run.js';
+export { type LatentRecord, latentLogger } from './run/latent-log.js';
 export { loadRun } from './run/load-run.js';
 export { writeReconstructionGrid, writeSampleGrid } from './run/pictures.js';
 export { trainRun } from './run/train-run.js';
@@ -79,7 +82,4 @@ export { type TrainConfig, trainConfigSchema } from './train/config.js';
 export { bitsPerDim, evaluateDataset } from './train/evaluate.js';
 export { type EpochRecord, type TrainCallbacks, type TrainState, train } from './train/loop.js';
 export { DataParallel, type DataParallelOptions, withWorkers } from './train/parallel/data-parallel.js';
-export { type KlSchedule, klWeight } from './train/schedules.js';
-export type { StepContext, Trainable } from './train/trainable.js';
-export { Rng } from './util/random.js';
 export { type Explorer, type ExplorerOptions, startExplorer } from './web/server.js';

@@ -3,7 +3,7 @@
  * Order for `auto`: tfjs-node (native TensorFlow, if the user installed it), then wasm, then cpu.
  */
 import * as tf from '@tensorflow/tfjs';
-import { InputError } from '../errors.js';
+import { InputError } from '../core/errors.js';
 import { installWasmKernels } from './wasm/index.js';
 
 export const BACKEND_CHOICES = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;

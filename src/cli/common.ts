@@ -1,6 +1,6 @@
 import { Option } from 'commander';
 import { BACKEND_CHOICES, type BackendChoice, initBackend } from '../backend/index.js';
-import { InputError } from '../errors.js';
+import { InputError } from '../core/errors.js';
 import {
   type AutoencodingModel,
   canReconstruct,

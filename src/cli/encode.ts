@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import type { BackendChoice } from '../backend/index.js';
-import { InputError } from '../errors.js';
+import { InputError } from '../core/errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { writeNpy } from '../io/npy.js';
 import { loadRunData } from '../run/data.js';

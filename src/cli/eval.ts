@@ -2,8 +2,8 @@ import { join } from 'node:path';
 import cliProgress from 'cli-progress';
 import { Command } from 'commander';
 import type { BackendChoice } from '../backend/index.js';
-import { evaluateRun } from '../eval/evaluate-run.js';
 import { type EvalReport, readTrainingHistory, writeEvalReport } from '../eval/report.js';
+import { evaluateRun } from '../run/evaluate-run.js';
 import { intArg } from './args.js';
 import { backendOption, checkpointOption, openRun } from './common.js';
 

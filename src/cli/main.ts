@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
-import { InputError, NumericalError } from '../errors.js';
+import { InputError, NumericalError } from '../core/errors.js';
 import { compareCommand } from './compare.js';
 import { encodeCommand } from './encode.js';
 import { evalCommand } from './eval.js';

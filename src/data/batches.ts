@@ -6,8 +6,8 @@
  * `epochPermutation(count, Rng.fromState(epochStart))` and call `epochBatches(ds, perm, batchSize,
  * nextBatch, Rng.fromState(state), opts)`: it yields exactly the batches the interrupted run would have.
  */
-import { InputError } from '../errors.js';
-import type { Rng } from '../util/random.js';
+import { InputError } from '../core/errors.js';
+import type { Rng } from '../core/random.js';
 import { type Binarization, bernoulliSample } from './binarize.js';
 import type { Dataset } from './dataset.js';
 import { type Images, readImages } from './source.js';

@@ -6,7 +6,7 @@
  * - `threshold`: pixel > 0.5 → 1, else 0;
  * - `none`: the grey values as they are.
  */
-import type { Rng } from '../util/random.js';
+import type { Rng } from '../core/random.js';
 import type { Dataset } from './dataset.js';
 
 export type Binarization = 'none' | 'static' | 'dynamic' | 'threshold';

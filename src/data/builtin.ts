@@ -8,9 +8,9 @@
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { InputError } from '../errors.js';
+import { InputError } from '../core/errors.js';
+import { readInputFile } from '../io/files.js';
 import { type Dataset, type DatasetSplit, splitDataset } from './dataset.js';
-import { readInputFile } from './files.js';
 import { loadIdxDir } from './idxdataset.js';
 
 export const BUILTIN_DATASETS = ['mnist', 'fashion-mnist'] as const;

@@ -1,6 +1,6 @@
 /** The in-memory dataset type shared by the whole library, and helpers to slice and split it. */
-import { InputError } from '../errors.js';
-import { Rng } from '../util/random.js';
+import { InputError } from '../core/errors.js';
+import { Rng } from '../core/random.js';
 import type { ImageSource } from './source.js';
 
 /** Images in [0, 1], NHWC, with optional integer class labels. */

@@ -4,9 +4,9 @@
  * Files may be gzip-compressed (detected by magic bytes).
  */
 import { gzipSync } from 'node:zlib';
-import { InputError } from '../errors.js';
+import { InputError } from '../core/errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
-import { maybeGunzip, readInputFile } from './files.js';
+import { maybeGunzip, readInputFile } from '../io/files.js';
 
 export type IdxData = Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
 

@@ -1,8 +1,8 @@
 /** Datasets from IDX files: an images file with an optional labels file, or an MNIST-style directory. */
 import { basename, join } from 'node:path';
-import { InputError } from '../errors.js';
+import { InputError } from '../core/errors.js';
+import { listDir } from '../io/files.js';
 import type { Dataset, DatasetSplit } from './dataset.js';
-import { listDir } from './files.js';
 import { type IdxArray, idxTypeName, readIdx } from './idx.js';
 
 /**

@@ -6,11 +6,11 @@
  */
 import { statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { InputError } from '../errors.js';
+import { InputError } from '../core/errors.js';
+import { listDir, readInputFile } from '../io/files.js';
 import { decodeImage } from '../io/image.js';
 import type { Batch } from './batches.js';
 import { type Dataset, type DatasetSplit, splitDataset, splitIndices } from './dataset.js';
-import { listDir, readInputFile } from './files.js';
 import { cropResize } from './resize.js';
 import type { ImageSource } from './source.js';
 

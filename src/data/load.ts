@@ -4,7 +4,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { InputError } from '../errors.js';
+import { InputError } from '../core/errors.js';
 import { isBuiltinName, loadBuiltin } from './builtin.js';
 import { type DatasetSplit, splitDataset, type TrainingSplit } from './dataset.js';
 import { findIdxFiles, loadIdxDir, loadIdxPair } from './idxdataset.js';

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
-import { Rng } from '../util/random.js';
+import { Rng } from '../core/random.js';
 
 /**
  * Writes a procedural colour image folder into `root`: `count` PNGs of size×size, each a coloured disc

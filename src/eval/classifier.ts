@@ -8,14 +8,14 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { adam } from '../backend/wasm/adam.js';
+import { InputError } from '../core/errors.js';
+import { Rng } from '../core/random.js';
 import { batches } from '../data/batches.js';
 import { type Dataset, type DatasetSplit, imageSize } from '../data/dataset.js';
-import { InputError } from '../errors.js';
 import { writeJsonAtomic } from '../io/atomic.js';
 import { findCheckpoint, loadCheckpoint, saveCheckpoint } from '../io/checkpoint.js';
 import { buildEncoder, type ImageShape } from '../nn/networks.js';
 import { gradientStep } from '../train/gradient-step.js';
-import { Rng } from '../util/random.js';
 
 export const classifierConfigSchema = z.strictObject({
   /** Hidden layer sizes; the last one is the feature space. */

@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
+import { Rng } from '../core/random.js';
 import { type Dataset, imageSize } from '../data/dataset.js';
 import type { LatentVariableModel } from '../models/latent-model.js';
 import { logImportanceWeights } from '../objectives/iwae.js';
 import { bitsPerDim } from '../train/evaluate.js';
-import { Rng } from '../util/random.js';
 
 /** A model that draws and scores its own importance samples (the hierarchical VAE: one log w per joint z). */
 export interface ImportanceWeighted {

@@ -2,11 +2,11 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
+import type { LatentRecord } from '../run/latent-log.js';
 import type { EpochRecord } from '../train/loop.js';
 import type { ModelEvaluation } from './evaluate-model.js';
 import { ACTIVITY_THRESHOLD } from './latent.js';
 import { barChart, COLORS, lineChart } from './plot/charts.js';
-import type { LatentRecord } from './training-diagnostics.js';
 
 export interface EvalReport extends ModelEvaluation {
   run: string;

@@ -1,7 +1,7 @@
+import { InputError } from '../core/errors.js';
+import { Rng } from '../core/random.js';
 import { type Dataset, imageSize } from '../data/dataset.js';
-import { InputError } from '../errors.js';
 import type { GenerativeModel } from '../models/generative.js';
-import { Rng } from '../util/random.js';
 import type { Classifier } from './classifier.js';
 import { featureStats, frechetDistance } from './frechet.js';
 import { type PrecisionRecall, precisionRecall } from './precision-recall.js';

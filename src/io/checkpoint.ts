@@ -19,8 +19,8 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { InputError } from '../errors.js';
-import type { NamedWeight } from '../train/trainable.js';
+import { InputError } from '../core/errors.js';
+import type { NamedWeight } from '../core/trainable.js';
 import { writeJsonAtomic } from './atomic.js';
 
 export const CHECKPOINT_FORMAT = 1;

@@ -1,5 +1,5 @@
 import jpeg from 'jpeg-js';
-import { InputError } from '../errors.js';
+import { InputError } from '../core/errors.js';
 import { type DecodedPng, decodePng, MAX_PNG_PIXELS } from './png.js';
 
 export type DecodedImage = DecodedPng;

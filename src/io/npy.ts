@@ -2,9 +2,10 @@
  * NumPy `.npy` files (format 1.0 written; 1.0–3.0 read): C-order arrays of float32 (`<f4`),
  * int32 (`<i4`) or uint8 (`|u1`). Assumes a little-endian host, as every platform Node supports is.
  */
-import { readInputFile } from '../data/files.js';
-import { InputError } from '../errors.js';
+
+import { InputError } from '../core/errors.js';
 import { writeFileAtomic } from './atomic.js';
+import { readInputFile } from './files.js';
 
 export type NpyData = Float32Array | Int32Array | Uint8Array;
 

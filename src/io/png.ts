@@ -1,6 +1,6 @@
 /** PNG encoding of image grids (for samples and reconstructions) and guarded PNG decoding (pngjs). */
 import { PNG } from 'pngjs';
-import { InputError } from '../errors.js';
+import { InputError } from '../core/errors.js';
 import { writeFileAtomic } from './atomic.js';
 
 export interface GridOptions {

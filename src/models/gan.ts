@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { adam } from '../backend/wasm/adam.js';
+import { Rng } from '../core/random.js';
+import type { NamedWeight, StepContext, StepResult } from '../core/trainable.js';
 import { buildCritic, buildGenerator } from '../nn/dcgan.js';
 import type { ImageShape } from '../nn/networks.js';
 import {
@@ -10,8 +12,6 @@ import {
   wassersteinGeneratorLoss,
 } from '../objectives/gan.js';
 import { gradientStep } from '../train/gradient-step.js';
-import type { NamedWeight, StepContext, StepResult } from '../train/trainable.js';
-import { Rng } from '../util/random.js';
 import type { AdversarialConfig } from './gan-config.js';
 import type { GenerativeModel } from './generative.js';
 import { namedWeights, restoreWeights } from './named-weights.js';

@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
+import type { Trainable } from '../core/trainable.js';
 import type { ImageShape } from '../nn/networks.js';
-import type { Trainable } from '../train/trainable.js';
 import type { LatentVariableModel } from './latent-model.js';
 
 /** Every model vaekit trains: it can be trained by the one loop and it can generate images. */

@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
+import { Rng } from '../core/random.js';
+import type { GradientContext, NamedWeight } from '../core/trainable.js';
 import { DiagGaussian, type Likelihood } from '../distributions/index.js';
 import { torchUniform } from '../nn/init.js';
 import { buildDecoder, buildEncoder, type ImageShape } from '../nn/networks.js';
@@ -6,8 +8,6 @@ import { applyStack, type ResidualCell, residualStack, softClamp } from '../nn/r
 import { logMeanExp } from '../objectives/iwae.js';
 import type { LossWithMetrics } from '../train/gradient-step.js';
 import { SingleLossModel } from '../train/single-loss-model.js';
-import type { GradientContext, NamedWeight } from '../train/trainable.js';
-import { Rng } from '../util/random.js';
 import type { GenerativeModel } from './generative.js';
 import type { HVAEConfig } from './hvae-config.js';
 import { LikelihoodHead } from './likelihood.js';

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
+import type { NamedWeight } from '../core/trainable.js';
 import { Bernoulli, GaussianLikelihood, type Likelihood, LogisticMixture } from '../distributions/index.js';
-import type { NamedWeight } from '../train/trainable.js';
 
 /**
  * The decoder's distribution p_θ(x|z), shared by every likelihood model:

@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import type { NamedWeight } from '../train/trainable.js';
+import type { NamedWeight } from '../core/trainable.js';
 
 /** A network's weights named `<prefix>/<index>`, the names checkpoints store them under. */
 export function namedWeights(prefix: string, vars: tf.LayerVariable[]): NamedWeight[] {

@@ -1,13 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
+import { InputError } from '../core/errors.js';
+import { Rng } from '../core/random.js';
+import type { GradientContext, NamedWeight, Trainable } from '../core/trainable.js';
 import { DiagGaussian, type Likelihood } from '../distributions/index.js';
-import { InputError } from '../errors.js';
 import { buildDecoder, buildEncoder, type ImageShape } from '../nn/networks.js';
 import { type ElboOptions, elboTerms } from '../objectives/elbo.js';
 import { iwaeBound } from '../objectives/iwae.js';
 import type { LossWithMetrics } from '../train/gradient-step.js';
 import { SingleLossModel } from '../train/single-loss-model.js';
-import type { GradientContext, NamedWeight, Trainable } from '../train/trainable.js';
-import { Rng } from '../util/random.js';
 import type { VAEConfig } from './config.js';
 import type { LatentVariableModel } from './latent-model.js';
 import { LikelihoodHead } from './likelihood.js';

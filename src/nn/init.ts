@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Rng } from '../util/random.js';
+import type { Rng } from '../core/random.js';
 
 /**
  * PyTorch's default initialisation for Linear / Conv layers (kaiming_uniform with a = √5):

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Rng } from '../util/random.js';
+import type { Rng } from '../core/random.js';
 import { torchUniform } from './init.js';
 
 export type Activation = 'relu' | 'elu' | 'tanh' | 'linear';

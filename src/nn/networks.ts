@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { InputError } from '../errors.js';
-import type { Rng } from '../util/random.js';
+import { InputError } from '../core/errors.js';
+import type { Rng } from '../core/random.js';
 import { type Activation, convDown, convUp, dense } from './layers.js';
 
 export type ImageShape = [number, number, number];

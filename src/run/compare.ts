@@ -1,5 +1,5 @@
+import { InputError } from '../core/errors.js';
 import { type Dataset, imageSize } from '../data/dataset.js';
-import { InputError } from '../errors.js';
 import type { Classifier } from '../eval/classifier.js';
 import { hasLikelihood, importanceSampledLogLikelihood } from '../eval/log-likelihood.js';
 import { type SampleQuality, sampleQuality } from '../eval/sample-quality.js';

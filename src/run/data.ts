@@ -1,9 +1,9 @@
+import { InputError } from '../core/errors.js';
+import { Rng } from '../core/random.js';
 import { type Binarization, binarizeDataset } from '../data/binarize.js';
 import type { TrainingSplit } from '../data/dataset.js';
 import { loadTrainingData } from '../data/load.js';
 import { isInMemory } from '../data/source.js';
-import { InputError } from '../errors.js';
-import { Rng } from '../util/random.js';
 import type { RunConfig } from './config.js';
 
 /** Seed of the fixed binarisation of the test set, so every run and epoch scores the same binary digits. */

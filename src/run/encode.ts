@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
+import { InputError } from '../core/errors.js';
 import { type Images, readImages } from '../data/source.js';
-import { InputError } from '../errors.js';
 import type { LatentVariableModel } from '../models/latent-model.js';
 
 /** μ_φ(x) for every image of `ds`, in batches: a flat [count, m] Float32Array. */

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { InputError } from '../errors.js';
+import { InputError } from '../core/errors.js';
 import { findCheckpoint, loadCheckpoint } from '../io/checkpoint.js';
 import { buildModel } from '../models/build.js';
 import type { GenerativeModel } from '../models/generative.js';

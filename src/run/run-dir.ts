@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { InputError } from '../errors.js';
+import { InputError } from '../core/errors.js';
 import { writeJsonAtomic } from '../io/atomic.js';
 import { type RunConfig, runConfigSchema } from './config.js';
 import { parseWith } from './parse.js';

@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import { isLatentVariableModel } from '../eval/latent.js';
-import { latentLogger } from '../eval/training-diagnostics.js';
 import { findCheckpoint, loadCheckpoint } from '../io/checkpoint.js';
 import { buildModel } from '../models/build.js';
 import { canReconstruct, type GenerativeModel } from '../models/generative.js';
@@ -8,6 +7,7 @@ import { type EpochRecord, type TrainCallbacks, type TrainState, train } from '.
 import { withWorkers } from '../train/parallel/data-parallel.js';
 import type { RunConfig } from './config.js';
 import { loadRunData } from './data.js';
+import { latentLogger } from './latent-log.js';
 import { writeReconstructionGrid, writeSampleGrid } from './pictures.js';
 import { createRunDir, type RunPaths, readRunConfig, runPaths } from './run-dir.js';
 

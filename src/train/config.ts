@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { klScheduleSchema } from './schedules.js';
+import { klScheduleSchema } from '../objectives/kl-schedule.js';
 
 /** ELBO (one-sample), or the importance-weighted bound of Burda et al. 2015 with k samples. */
 export const objectiveSchema = z.discriminatedUnion('kind', [

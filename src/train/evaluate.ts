@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
+import { Rng } from '../core/random.js';
+import type { Trainable } from '../core/trainable.js';
 import { type Dataset, imageSize } from '../data/dataset.js';
-import { Rng } from '../util/random.js';
-import type { Trainable } from './trainable.js';
 
 /** nats per example → bits per dimension: nats / (D · ln 2). */
 export function bitsPerDim(nats: number, dims: number): number {

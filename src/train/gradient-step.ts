@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { globalNorm } from '../backend/wasm/norm.js';
-import type { StepResult } from './trainable.js';
+import type { StepResult } from '../core/trainable.js';
 
 export interface LossWithMetrics {
   loss: tf.Scalar;

@@ -2,17 +2,17 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { adam } from '../backend/wasm/adam.js';
+import { NumericalError } from '../core/errors.js';
+import { Rng } from '../core/random.js';
+import type { NamedWeight, Trainable } from '../core/trainable.js';
 import { batchCount, epochBatches, epochPermutation } from '../data/batches.js';
 import type { Binarization } from '../data/binarize.js';
 import type { TrainingSplit } from '../data/dataset.js';
-import { NumericalError } from '../errors.js';
 import { appendLine, writeFileAtomic } from '../io/atomic.js';
 import { findCheckpoint, type LoadedCheckpoint, loadCheckpoint, saveCheckpoint } from '../io/checkpoint.js';
-import { Rng } from '../util/random.js';
+import { klWeight } from '../objectives/kl-schedule.js';
 import type { TrainConfig } from './config.js';
 import { evaluateDataset } from './evaluate.js';
-import { klWeight } from './schedules.js';
-import type { NamedWeight, Trainable } from './trainable.js';
 
 /** Everything needed to continue a run exactly where it stopped (stored in each checkpoint). */
 export interface TrainState {

@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
+import type { GradientContext, StepContext, StepResult } from '../core/trainable.js';
 import { computeGradients, type Gradients, gradientStep, type LossWithMetrics } from './gradient-step.js';
-import type { GradientContext, StepContext, StepResult } from './trainable.js';
 
 /**
  * A model trained by one optimiser ("model") on one loss: its training step and its gradients (for

@@ -3,14 +3,14 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { InputError } from '../errors.js';
+import { InputError } from '../core/errors.js';
 import { readRunConfig } from '../run/run-dir.js';
 import { type ApiError, CHECKPOINT_HEADER } from './protocol.js';
 import { type Route, resolveRoute } from './routes.js';
 import { currentCheckpoint, logText, testImageSample } from './run-files.js';
 
 /** The built page (`npm run build` puts it here); the same path from src/web and dist/web. */
-export const CLIENT_DIR = fileURLToPath(new URL('../../dist/web/client/', import.meta.url));
+export const CLIENT_DIR = fileURLToPath(new URL('../../dist/web/client', import.meta.url));
 
 export interface ExplorerOptions {
   runDir: string;

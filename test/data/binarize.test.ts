@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { Rng } from '../../src/core/random.js';
 import { bernoulliSample, binarizeDataset, threshold } from '../../src/data/binarize.js';
 import type { Dataset } from '../../src/data/dataset.js';
-import { Rng } from '../../src/util/random.js';
 
 const pixels = Float32Array.from({ length: 20000 }, (_, i) => (i % 101) / 100);
 const mean = (a: Float32Array) => a.reduce((s, v) => s + v, 0) / a.length;

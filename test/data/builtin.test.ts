@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { test } from 'node:test';
+import { InputError } from '../../src/core/errors.js';
 import { FASHION_MNIST_DIR, loadBuiltin } from '../../src/data/builtin.js';
 import type { Dataset } from '../../src/data/dataset.js';
-import { InputError } from '../../src/errors.js';
 
 function assertImages(ds: Dataset, count: number): void {
   assert.equal(ds.count, count);

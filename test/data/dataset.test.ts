@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { InputError } from '../../src/core/errors.js';
 import { type Dataset, imageSize, splitDataset, splitIndices, subset } from '../../src/data/dataset.js';
-import { InputError } from '../../src/errors.js';
 
 const ds: Dataset = {
   name: 'toy',

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
+import { InputError } from '../../src/core/errors.js';
 import { encodeIdx, type IdxArray, type IdxData, readIdx, writeIdx } from '../../src/data/idx.js';
-import { InputError } from '../../src/errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'vaekit-idx-'));
 

@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
+import { InputError } from '../../src/core/errors.js';
 import { loadImageFolder, openImageFolder } from '../../src/data/imagefolder.js';
 import { cropResize } from '../../src/data/resize.js';
-import { InputError } from '../../src/errors.js';
 
 /** A width×height RGBA PNG filled with one colour. */
 function solidPng(width: number, height: number, rgba: [number, number, number, number]): Buffer {

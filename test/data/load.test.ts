@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { PNG } from 'pngjs';
+import { InputError } from '../../src/core/errors.js';
 import { writeIdx } from '../../src/data/idx.js';
 import { loadIdxPair } from '../../src/data/idxdataset.js';
 import { loadDataset } from '../../src/data/load.js';
-import { InputError } from '../../src/errors.js';
 
 /** Write `n` 2x3 ubyte images (image i filled with value i) and their labels i % 10. */
 function writePair(dir: string, prefix: string, n: number, gzip = false): void {

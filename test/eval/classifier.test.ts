@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import { InputError } from '../../src/errors.js';
+import { InputError } from '../../src/core/errors.js';
 import {
   classifierConfigSchema,
   loadClassifier,

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { Rng } from '../../src/core/random.js';
 import { featureStats, frechetDistance } from '../../src/eval/frechet.js';
 import { matmul, meanAndCovariance, symmetricEigen, symmetricFunction } from '../../src/eval/linalg.js';
-import { Rng } from '../../src/util/random.js';
 
 function randomSymmetric(n: number, seed: number): Float64Array {
   const r = new Rng(seed);

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
+import { Rng } from '../../src/core/random.js';
 import { kthNeighbourRadii2, precisionRecall } from '../../src/eval/precision-recall.js';
-import { Rng } from '../../src/util/random.js';
 import { useBackend } from '../helpers/backend.js';
 
 before(() => useBackend('cpu'));

@@ -7,12 +7,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import jpeg from 'jpeg-js';
+import { InputError } from '../../src/core/errors.js';
+import { Rng } from '../../src/core/random.js';
 import { decodeIdx, encodeIdx } from '../../src/data/idx.js';
-import { InputError } from '../../src/errors.js';
 import { decodeJpeg } from '../../src/io/image.js';
 import { decodeNpy, encodeNpy } from '../../src/io/npy.js';
 import { decodePng, encodeImageGrid } from '../../src/io/png.js';
-import { Rng } from '../../src/util/random.js';
 
 const CASES = 300;
 

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { InputError } from '../../src/errors.js';
+import { InputError } from '../../src/core/errors.js';
 import { decodeNpy, encodeNpy, type NpyData, readNpy, writeNpy } from '../../src/io/npy.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'vaekit-npy-'));

@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
+import type { StepContext } from '../../src/core/trainable.js';
 import { findCheckpoint } from '../../src/io/checkpoint.js';
 import { buildModel, modelConfigSchema } from '../../src/models/build.js';
 import type { GAN } from '../../src/models/gan.js';
 import { trainConfigSchema } from '../../src/train/config.js';
 import { train } from '../../src/train/loop.js';
-import type { StepContext } from '../../src/train/trainable.js';
 import { useBackend } from '../helpers/backend.js';
 import { tinyMnist } from '../helpers/tiny-data.js';
 

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/backend/index.js';
+import { Rng } from '../../src/core/random.js';
 import { buildCritic } from '../../src/nn/dcgan.js';
 import {
   discriminatorLoss,
@@ -10,7 +11,6 @@ import {
   wassersteinCriticLoss,
   wassersteinGeneratorLoss,
 } from '../../src/objectives/gan.js';
-import { Rng } from '../../src/util/random.js';
 import { useBackend } from '../helpers/backend.js';
 
 before(() => useBackend('cpu'));

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import { InputError } from '../../src/errors.js';
+import { InputError } from '../../src/core/errors.js';
 import { vaeConfigSchema } from '../../src/models/config.js';
 import { VAE } from '../../src/models/vae.js';
 import { iwaeBound, logImportanceWeights, logMeanExp } from '../../src/objectives/iwae.js';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { comparisonTable } from '../../src/cli/compare.js';
-import { InputError } from '../../src/errors.js';
+import { InputError } from '../../src/core/errors.js';
 import { decodePng } from '../../src/io/png.js';
 import { buildModel, modelConfigSchema } from '../../src/models/build.js';
 import { checkSameData, writeSideBySide } from '../../src/run/compare.js';

@@ -4,14 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import { NumericalError } from '../../src/errors.js';
+import { NumericalError } from '../../src/core/errors.js';
+import type { Trainable } from '../../src/core/trainable.js';
 import { findCheckpoint, loadCheckpoint } from '../../src/io/checkpoint.js';
 import { vaeConfigSchema } from '../../src/models/config.js';
 import { VAE } from '../../src/models/vae.js';
 import { trainConfigSchema } from '../../src/train/config.js';
 import { gradientStep } from '../../src/train/gradient-step.js';
 import { type TrainState, train } from '../../src/train/loop.js';
-import type { Trainable } from '../../src/train/trainable.js';
 import { useBackend } from '../helpers/backend.js';
 import { tinyMnist } from '../helpers/tiny-data.js';
 

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
+import type { StepContext } from '../../src/core/trainable.js';
 import { findCheckpoint, loadCheckpoint } from '../../src/io/checkpoint.js';
 import { vaeConfigSchema } from '../../src/models/config.js';
 import { HierarchicalVAE } from '../../src/models/hvae.js';
@@ -13,7 +14,6 @@ import { trainConfigSchema } from '../../src/train/config.js';
 import { type EpochRecord, makeOptimizers, type TrainState, train } from '../../src/train/loop.js';
 import { DataParallel } from '../../src/train/parallel/data-parallel.js';
 import { shardRanges, shardSeeds } from '../../src/train/parallel/shards.js';
-import type { StepContext } from '../../src/train/trainable.js';
 import { useBackend } from '../helpers/backend.js';
 import { tinyMnist } from '../helpers/tiny-data.js';
 

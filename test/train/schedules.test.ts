@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { klWeight } from '../../src/train/schedules.js';
+import { klWeight } from '../../src/objectives/kl-schedule.js';
 
 test('constant schedule is β at every step', () => {
   for (const s of [0, 1, 1000]) assert.equal(klWeight({ kind: 'constant' }, 0.5, s), 0.5);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Rng } from '../../src/util/random.js';
+import { Rng } from '../../src/core/random.js';
 import {
   interpolate,
   pointInPlane,

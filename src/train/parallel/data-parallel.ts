@@ -1,9 +1,15 @@
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
-import { InputError } from '../../errors.js';
+import { InputError } from '../../core/errors.js';
+import type {
+  GradientContext,
+  NamedWeight,
+  StepContext,
+  StepResult,
+  Trainable,
+} from '../../core/trainable.js';
 import type { TrainConfig } from '../config.js';
 import { makeOptimizers } from '../loop.js';
-import type { GradientContext, NamedWeight, StepContext, StepResult, Trainable } from '../trainable.js';
 import { GradientExchange } from './exchange.js';
 import { MirroredOptimizer } from './mirrored-optimizer.js';
 import {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { NamedWeight } from '../trainable.js';
+import type { NamedWeight } from '../../core/trainable.js';
 
 /**
  * The main thread's optimiser of a data-parallel group: it is the real one, and when the loop restores

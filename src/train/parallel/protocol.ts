@@ -1,9 +1,9 @@
 import type { MessagePort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
+import type { GradientContext, NamedWeight } from '../../core/trainable.js';
 import type { ModelConfig } from '../../models/build.js';
 import type { ImageShape } from '../../nn/networks.js';
 import type { TrainConfig } from '../config.js';
-import type { GradientContext, NamedWeight } from '../trainable.js';
 import type { ExchangeBuffers } from './exchange.js';
 
 /** How a worker rebuilds the main thread's model (its weights then arrive in a `weights` message). */

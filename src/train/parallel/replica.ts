@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
+import type { GradientContext, StepResult, Trainable } from '../../core/trainable.js';
 import { applyGradients, type Gradients } from '../gradient-step.js';
-import type { GradientContext, StepResult, Trainable } from '../trainable.js';
 import type { GradientExchange } from './exchange.js';
 import { shardSeeds } from './shards.js';
 

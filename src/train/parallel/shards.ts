@@ -1,4 +1,4 @@
-import { Rng } from '../../util/random.js';
+import { Rng } from '../../core/random.js';
 
 /** [start, end) rows of each of `shards` near-equal parts of a batch of n (the first n mod shards get one more). */
 export function shardRanges(n: number, shards: number): [number, number][] {

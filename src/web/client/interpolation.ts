@@ -1,4 +1,4 @@
-import { Rng } from '../../util/random.js';
+import { Rng } from '../../core/random.js';
 import { byId, type LatentContext, testImage, testLatent } from './context.js';
 import { drawImageGrid } from './draw.js';
 import { type Interpolation, interpolate } from './latent-math.js';

@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import { imageSize } from '../data/dataset.js';
-import type { RunConfig } from '../run/config.js';
-import { loadRunData } from '../run/data.js';
-import type { LoadedRun } from '../run/load-run.js';
-import { defaultClassifierDir, loadClassifier } from './classifier.js';
-import { evaluateModel, type ModelEvalOptions } from './evaluate-model.js';
-import type { EvalReport } from './report.js';
+import { defaultClassifierDir, loadClassifier } from '../eval/classifier.js';
+import { evaluateModel, type ModelEvalOptions } from '../eval/evaluate-model.js';
+import type { EvalReport } from '../eval/report.js';
+import type { RunConfig } from './config.js';
+import { loadRunData } from './data.js';
+import type { LoadedRun } from './load-run.js';
 
 export interface RunEvalOptions extends Omit<ModelEvalOptions, 'quality'> {
   /** Feature classifier directory; undefined: the dataset's default cache if it exists; null: no sample quality. */

@@ -1,7 +1,7 @@
 /** Reading user-named files, turning file-system failures into InputErrors. */
 import { readdirSync, readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { InputError } from '../errors.js';
+import { InputError } from '../core/errors.js';
 
 /** Read a whole file; a missing or unreadable file is an InputError naming it. */
 export function readInputFile(path: string, expected: string): Buffer {

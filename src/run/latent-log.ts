@@ -1,8 +1,8 @@
 import type { Dataset } from '../data/dataset.js';
+import { latentDiagnostics } from '../eval/latent.js';
 import { appendLine } from '../io/atomic.js';
 import type { LatentVariableModel } from '../models/latent-model.js';
 import type { TrainCallbacks } from '../train/loop.js';
-import { latentDiagnostics } from './latent.js';
 
 /** One line of `latent.jsonl`: the posterior-collapse diagnostics of the test set after an epoch. */
 export interface LatentRecord {

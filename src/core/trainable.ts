@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
-import type { Objective } from './config.js';
-import type { Gradients } from './gradient-step.js';
+import type { Objective } from '../train/config.js';
+import type { Gradients } from '../train/gradient-step.js';
 
 export interface NamedWeight {
   name: string;
