@@ -1,12 +1,11 @@
 /**
  * Training throughput of vaekit's own VAE (the same two reference architectures) through
- * `Trainable.trainStep` — on the main thread (1 worker) or data-parallel over worker threads.
+ * the trainer's step — on the main thread (1 worker) or data-parallel over worker threads.
  */
 import * as tf from '@tensorflow/tfjs';
-import { vaeConfigSchema } from '../src/models/config.js';
-import { VAE } from '../src/models/vae.js';
+import { vaeConfigSchema } from '../src/models/vae/config.js';
+import { VAE } from '../src/models/vae/vae.js';
 import { trainConfigSchema } from '../src/train/config.js';
-import { makeOptimizers } from '../src/train/loop.js';
 import { withWorkers } from '../src/train/parallel/data-parallel.js';
 import { BATCH } from './measure.js';
 
@@ -33,27 +32,25 @@ export async function trainStepsParallel(
   const shape: [number, number, number] = [28, 28, 1];
   const model = new VAE(config, shape, 1);
   const train = trainConfigSchema.parse({ batchSize: BATCH, workers });
-  const replica = { model: config, inputShape: shape, seed: 1 };
+  const replica = { model: config, data: { inputShape: shape }, seed: 1 };
   try {
     return await withWorkers(model, { workers, replica, train }, async (trainer) => {
-      const optimizers = makeOptimizers(trainer, train, train.learningRate);
+      const optimizers = trainer.createOptimizers(1);
       const x = tf.tidy(() =>
         tf
           .randomUniform([BATCH, ...shape])
           .greater(0.5)
           .cast('float32'),
-      );
-      const step = (i: number) =>
-        trainer.trainStep(x, {
-          step: i,
-          epoch: 0,
-          seed: i,
-          beta: 1,
-          freeBits: 0,
-          clipNorm: 0,
-          objective: { kind: 'elbo' },
-          optimizers,
-        }).metrics.loss;
+      ) as tf.Tensor4D;
+      const ctx = (i: number) => ({
+        step: i,
+        epoch: 0,
+        seed: i,
+        beta: 1,
+        freeBits: 0,
+        objective: { kind: 'elbo' } as const,
+      });
+      const step = (i: number) => trainer.step({ x }, ctx(i), optimizers, 0).metrics.loss;
       for (let i = 0; i < warmup; i++) step(i);
       let loss = Number.NaN;
       const t0 = performance.now();

@@ -3,8 +3,19 @@
  */
 export { BACKEND_CHOICES, type BackendChoice, initBackend } from './backend/index.js';
 export { InputError, NumericalError, VaekitError } from './core/errors.js';
+export { type FlagMeta, flag } from './core/flags.js';
 export { Rng } from './core/random.js';
-export type { StepContext, Trainable } from './core/trainable.js';
+export type {
+  Batch,
+  LossWithMetrics,
+  NamedWeight,
+  Objective,
+  OptimizerSpec,
+  StepContext,
+  StepResult,
+  Trainable,
+  TrainingStage,
+} from './core/trainable.js';
 export { batches, epochBatches, epochPermutation } from './data/batches.js';
 export { type Binarization, binarizeDataset } from './data/binarize.js';
 export { BUILTIN_DATASETS, loadBuiltin } from './data/builtin.js';
@@ -14,11 +25,13 @@ export { loadIdxDir, loadIdxPair } from './data/idxdataset.js';
 export { loadDataset, loadTrainingData } from './data/load.js';
 export { writeShapesFolder } from './data/shapes.js';
 export { type ImageSource, readImages } from './data/source.js';
+export { forEachBatch, toBatch } from './data/tensor-batches.js';
 export {
   Bernoulli,
   DiagGaussian,
   GaussianLikelihood,
   type Likelihood,
+  LogisticMixture,
   standardNormalLogProb,
 } from './distributions/index.js';
 export {
@@ -48,19 +61,43 @@ export { drawSamples, type SampleQuality, sampleQuality } from './eval/sample-qu
 export { findCheckpoint, loadCheckpoint, saveCheckpoint } from './io/checkpoint.js';
 export { readNpy, writeNpy } from './io/npy.js';
 export { encodeImageGrid, writeImageGrid } from './io/png.js';
-export { buildModel } from './models/build.js';
-export { type VAEConfig, vaeConfigSchema } from './models/config.js';
-export { GAN } from './models/gan.js';
 export {
-  ADVERSARIAL_TYPES,
   type AdversarialConfig,
   ganConfigSchema,
   wganConfigSchema,
   wganGpConfigSchema,
-} from './models/gan-config.js';
-export type { LatentVariableModel } from './models/latent-model.js';
-export { VAE } from './models/vae.js';
-export { type ElboOptions, type ElboTerms, elboTerms } from './objectives/elbo.js';
+} from './models/gan/config.js';
+export { GAN } from './models/gan/gan.js';
+export { type HVAEConfig, hvaeConfigSchema } from './models/hvae/config.js';
+export { HierarchicalVAE } from './models/hvae/hvae.js';
+export type { DataInfo, ModelKind } from './models/kind.js';
+export { defineModel } from './models/kind.js';
+export { type LikelihoodConfig, LikelihoodHead } from './models/likelihood.js';
+export {
+  asConditional,
+  asGaussianLatent,
+  asLikelihoodModel,
+  asReconstructing,
+  type Conditional,
+  type GaussianLatent,
+  type GenerativeModel,
+  type MetricSpec,
+  type ModelCapabilities,
+  type Reconstructing,
+} from './models/model.js';
+export { type NetworkConfig, networkSchema } from './models/network-config.js';
+export {
+  buildModel,
+  capabilitiesOf,
+  describeModel,
+  MODEL_KINDS,
+  MODEL_TYPES,
+  type ModelConfig,
+  modelConfigSchema,
+  modelKind,
+} from './models/registry.js';
+export { type VAEConfig, vaeConfigSchema } from './models/vae/config.js';
+export { type Conditioning, VAE } from './models/vae/vae.js';
 export {
   discriminatorLoss,
   gradientPenalty,
@@ -68,18 +105,45 @@ export {
   wassersteinCriticLoss,
   wassersteinGeneratorLoss,
 } from './objectives/gan.js';
-export { iwaeBound, logImportanceWeights, logMeanExp } from './objectives/iwae.js';
-export { type KlSchedule, klWeight } from './objectives/kl-schedule.js';
+export { type KlSchedule, klScheduleSchema, klWeight } from './objectives/kl-schedule.js';
+export {
+  elboSums,
+  iwaeBound,
+  type LatentModel,
+  type LatentObjectiveOptions,
+  type LatentSampling,
+  type LatentTerms,
+  latentLoss,
+  logImportanceWeights,
+  logMeanExp,
+} from './objectives/latent.js';
 export { type ComparisonRow, compareRun, writeSideBySide } from './run/compare.js';
 export { type RunConfig, runConfigSchema } from './run/config.js';
-export { encodeMeans } from './run/encode.js';
 export { evaluateRun } from './run/evaluate-run.js';
 export { type LatentRecord, latentLogger } from './run/latent-log.js';
 export { loadRun } from './run/load-run.js';
+export { metricsLog } from './run/metrics-log.js';
 export { writeReconstructionGrid, writeSampleGrid } from './run/pictures.js';
 export { trainRun } from './run/train-run.js';
 export { type TrainConfig, trainConfigSchema } from './train/config.js';
 export { bitsPerDim, evaluateDataset } from './train/evaluate.js';
-export { type EpochRecord, type TrainCallbacks, type TrainState, train } from './train/loop.js';
+export {
+  type EpochRecord,
+  restoreCheckpoint,
+  type TrainCallbacks,
+  type TrainEvent,
+  type TrainOptions,
+  type TrainState,
+  train,
+} from './train/loop.js';
 export { DataParallel, type DataParallelOptions, withWorkers } from './train/parallel/data-parallel.js';
+export {
+  applyGradients,
+  computeGradients,
+  type Gradients,
+  gradientStep,
+  makeOptimizers,
+  trainStep,
+} from './train/step.js';
+export { localTrainer, type Trainer } from './train/trainer.js';
 export { type Explorer, type ExplorerOptions, startExplorer } from './web/server.js';

@@ -1,10 +1,43 @@
 /**
- * Backend selection — the only module that knows which tfjs backend runs.
- * Order for `auto`: tfjs-node (native TensorFlow, if the user installed it), then wasm, then cpu.
+ * The backend — the only folder that knows which tfjs backend runs, and the only door to what depends on
+ * it: backend selection (`auto`: tfjs-node if the user installed it, then wasm, then cpu), the optimisers
+ * (Adam fused in place where it is safe) and the gradient norm.
  */
 import * as tf from '@tensorflow/tfjs';
 import { InputError } from '../core/errors.js';
+import type { OptimizerSpec } from '../core/trainable.js';
+import { internalsProblem } from './internals.js';
+import { loadNativeKernels } from './native.js';
+import { FusedAdamOptimizer } from './wasm/adam.js';
 import { installWasmKernels } from './wasm/index.js';
+
+export { globalNorm } from './wasm/norm.js';
+
+/** An optimiser for a spec: Adam (fused and in place on wasm with the addon) or RMSProp. */
+export function createOptimizer(spec: OptimizerSpec): tf.Optimizer {
+  return spec.kind === 'adam'
+    ? new FusedAdamOptimizer(spec.learningRate, spec.beta1, spec.beta2)
+    : tf.train.rmsprop(spec.learningRate, spec.decay);
+}
+
+let warned = false;
+
+/**
+ * vaekit's kernels and addon for the wasm backend, when the tfjs internals they need are there; else
+ * one warning line, and tfjs's own kernels.
+ */
+async function speedUpWasm(): Promise<void> {
+  const problem = internalsProblem();
+  if (problem === null) {
+    await loadNativeKernels();
+    installWasmKernels();
+  } else if (!warned) {
+    warned = true;
+    console.warn(
+      `vaekit: warning: ${problem}; vaekit's fast kernels and fused Adam are off (training is slower)`,
+    );
+  }
+}
 
 export const BACKEND_CHOICES = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
@@ -87,7 +120,7 @@ export async function initBackend(choice: BackendChoice = 'auto'): Promise<strin
     if (name === 'tensorflow' && !(await tryLoadNodeBinding())) continue;
     if (name === 'wasm') await loadWasm();
     if (await activate(name)) {
-      if (name === 'wasm') installWasmKernels();
+      if (name === 'wasm') await speedUpWasm();
       return tf.getBackend();
     }
   }

@@ -2,8 +2,8 @@
  * The optional native addon (native/gemm.cc), built by node-gyp when the package is installed.
  * It multiplies matrices in place on the wasm heap with AVX-512/AVX2 register tiles on every core.
  * Absent (no compiler at install, another platform, a browser) or disabled with VAEKIT_NATIVE=0,
- * the wasm kernels run alone: nothing else changes. This module imports nothing from Node, so code
- * that the browser page bundles may use it (there it always answers null).
+ * the wasm kernels run alone: nothing else changes. This module imports nothing from Node statically,
+ * so code that the browser page bundles may use it (there it always answers null).
  */
 export interface NativeKernels {
   /** C[m×n] = op(A)·op(B) on `heap`; aAt, bAt, cAt are offsets in floats. */
@@ -53,13 +53,8 @@ export interface NativeKernels {
  */
 export type ConvGeometry = number[];
 
-/** The little of Node's `process` we use, typed here so that the browser build needs no Node types. */
-interface NodeProcess {
-  env: Record<string, string | undefined>;
-  getBuiltinModule?(id: 'module'): { createRequire(url: string): (id: string) => unknown };
-}
-
-let loaded: NativeKernels | null | undefined;
+let loaded: NativeKernels | null = null;
+let attempted = false;
 let enabled = true;
 
 /** Turns the native kernels off (or back on) for this process: for tests and benchmarks of both paths. */
@@ -67,22 +62,31 @@ export function setNativeKernelsEnabled(on: boolean): void {
   enabled = on;
 }
 
-/** The addon, or null when it is not built, VAEKIT_NATIVE=0, or turned off. Loaded once. */
-export function nativeKernels(): NativeKernels | null {
-  if (!enabled) return null;
-  if (loaded === undefined) {
-    loaded = null;
-    const proc = (globalThis as { process?: NodeProcess }).process;
-    const nodeModule = proc?.getBuiltinModule?.('module');
-    if (nodeModule != null && proc?.env.VAEKIT_NATIVE !== '0') {
-      try {
-        // src/backend/native.ts and dist/backend/native.js both sit two folders below the package root.
-        const require = nodeModule.createRequire(import.meta.url);
-        loaded = require('../../build/Release/vaekit_native.node') as NativeKernels;
-      } catch {
-        // not built: the wasm kernels serve alone
-      }
-    }
+/**
+ * Loads the addon once (initBackend calls this): in Node, unless VAEKIT_NATIVE=0, from
+ * build/Release/vaekit_native.node. In a browser, or when it was not built, the wasm kernels serve alone.
+ */
+export async function loadNativeKernels(): Promise<void> {
+  if (attempted) return;
+  attempted = true;
+  const proc = (
+    globalThis as { process?: { versions?: { node?: string }; env: Record<string, string | undefined> } }
+  ).process;
+  if (!proc?.versions?.node || proc.env.VAEKIT_NATIVE === '0') return;
+  // a computed specifier: the explorer's bundler must not try to resolve a Node built-in
+  const nodeModule = 'node:module';
+  try {
+    const { createRequire } = (await import(/* @vite-ignore */ nodeModule)) as {
+      createRequire(url: string): (id: string) => unknown;
+    };
+    // src/backend/native.ts and dist/backend/native.js both sit two folders below the package root.
+    loaded = createRequire(import.meta.url)('../../build/Release/vaekit_native.node') as NativeKernels;
+  } catch {
+    // not built: the wasm kernels serve alone
   }
-  return loaded;
+}
+
+/** The addon, or null when it is not built, VAEKIT_NATIVE=0, turned off, or not loaded yet. */
+export function nativeKernels(): NativeKernels | null {
+  return enabled ? loaded : null;
 }

@@ -2,12 +2,12 @@ import { Option } from 'commander';
 import { BACKEND_CHOICES, type BackendChoice, initBackend } from '../backend/index.js';
 import { InputError } from '../core/errors.js';
 import {
-  type AutoencodingModel,
-  canReconstruct,
+  asGaussianLatent,
+  asReconstructing,
   type GenerativeModel,
-  isAutoencoding,
-  type ReconstructingModel,
-} from '../models/generative.js';
+  type ModelCapabilities,
+} from '../models/model.js';
+import { MODEL_KINDS } from '../models/registry.js';
 import { type LoadedRun, loadRun } from '../run/load-run.js';
 
 export const backendOption = () => new Option('--backend <name>', 'tfjs backend').choices(BACKEND_CHOICES);
@@ -25,22 +25,30 @@ export async function openRun(
   return { ...loadRun(dir, flags.checkpoint), backend };
 }
 
-function requireKind<M extends GenerativeModel>(
+/** The model's facet when its capabilities declare it; else an InputError naming the kinds that have it. */
+function require<F>(
   model: GenerativeModel,
   command: string,
-  ok: (m: GenerativeModel) => m is M,
-  expected: string,
-): M {
-  if (!ok(model)) {
-    throw new InputError({ where: `vaekit ${command}`, expected, found: `a ${model.kind} run` });
+  facet: F | null,
+  has: (c: ModelCapabilities) => boolean,
+  what: string,
+): F {
+  if (facet === null) {
+    const kinds = MODEL_KINDS.filter((k) => has(k.capabilities)).map((k) => k.type);
+    throw new InputError({
+      where: `vaekit ${command}`,
+      expected: `a run of a model with ${what} (${kinds.join(', ')})`,
+      found: `a ${model.kind} run`,
+    });
   }
-  return model;
+  return facet;
 }
 
-/** The run's model when it can reconstruct (vae, hvae; a GAN has no encoder). */
-export const reconstructor = (model: GenerativeModel, command: string): ReconstructingModel =>
-  requireKind(model, command, canReconstruct, 'a run of a model with an encoder (vae, hvae)');
+/** The run's model when it can reconstruct (an encoder; a GAN has none). */
+export const reconstructor = (model: GenerativeModel, command: string) =>
+  require(model, command, asReconstructing(model), (c) => c.encoder, 'an encoder');
 
-/** The run's model when it has one latent vector per image (vae): `encode` needs it. */
-export const autoencoder = (model: GenerativeModel, command: string): AutoencodingModel =>
-  requireKind(model, command, isAutoencoding, 'a run of a model with one latent vector per image (vae)');
+/** The run's model when it has one Gaussian latent vector per image: `encode` needs it. */
+export const gaussianLatent = (model: GenerativeModel, command: string) =>
+  require(model, command, asGaussianLatent(model), (c) =>
+    c.latent === 'gaussian', 'one latent vector per image');

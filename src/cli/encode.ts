@@ -1,11 +1,11 @@
 import { Command, Option } from 'commander';
 import type { BackendChoice } from '../backend/index.js';
 import { InputError } from '../core/errors.js';
+import { encodePosteriors } from '../eval/latent.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { writeNpy } from '../io/npy.js';
 import { loadRunData } from '../run/data.js';
-import { encodeMeans } from '../run/encode.js';
-import { autoencoder, backendOption, checkpointOption, openRun } from './common.js';
+import { backendOption, checkpointOption, gaussianLatent, openRun } from './common.js';
 
 export function encodeCommand(): Command {
   return new Command('encode')
@@ -32,9 +32,9 @@ export function encodeCommand(): Command {
           });
         }
         const run = await openRun(dir, f);
-        const model = autoencoder(run.model, 'encode');
+        const model = gaussianLatent(run.model, 'encode');
         const ds = loadRunData(run.config.data, run.config.seed).split[f.split];
-        const means = encodeMeans(model, ds);
+        const means = encodePosteriors(model, ds).mean;
         const m = model.latentDim;
         if (f.out.endsWith('.npy')) {
           writeNpy(f.out, { shape: [ds.count, m], data: means });

@@ -1,9 +1,10 @@
 import cliProgress from 'cli-progress';
+import type { ModelCapabilities } from '../models/model.js';
 import type { EpochRecord, TrainCallbacks } from '../train/loop.js';
 
 const fmt = (v: number | undefined, digits = 2) => (v === undefined ? '-' : v.toFixed(digits));
 
-/** The metrics of a model without a likelihood (GANs), e.g. `criticLoss 1.21  wasserstein 0.35`. */
+/** The metrics of a model without a bound on −log p(x) (GANs), e.g. `criticLoss 1.21  wasserstein 0.35`. */
 const metricList = (m: Record<string, number>) =>
   Object.entries(m)
     .filter(([k]) => k !== 'gradNorm')
@@ -11,19 +12,19 @@ const metricList = (m: Record<string, number>) =>
     .join('  ');
 
 /**
- * One line per epoch: train and test loss (−ELBO, nats), bits/dim, the terms, and speed; for models
- * without a loss (GANs) their train and test metrics.
+ * One line per epoch: train and test loss (the bound, −ELBO in nats), bits/dim, the terms, and speed;
+ * for models without a bound (GANs) their train and test metrics.
  */
-export function epochLine(r: EpochRecord, epochs: number): string {
+export function epochLine(caps: ModelCapabilities, r: EpochRecord, epochs: number): string {
   const t = r.test;
-  if (t.loss === undefined) {
+  if (caps.bound === undefined) {
     return (
       `epoch ${r.epoch}/${epochs}  train ${metricList(r.train)}  |  test ${metricList(t)}  ` +
       `${Math.round(r.imagesPerSecond)} img/s${r.skippedSteps ? `  skipped ${r.skippedSteps} non-finite steps` : ''}`
     );
   }
   return (
-    `epoch ${r.epoch}/${epochs}  train loss ${fmt(r.train.loss)}  test loss ${fmt(t.loss)} ` +
+    `epoch ${r.epoch}/${epochs}  train loss ${fmt(r.train[caps.bound])}  test loss ${fmt(t[caps.bound])} ` +
     `(${fmt(t.bitsPerDim, 4)} bits/dim)  recon ${fmt(t.recon)}  kl ${fmt(t.kl)}  ` +
     `${Math.round(r.imagesPerSecond)} img/s${r.skippedSteps ? `  skipped ${r.skippedSteps} non-finite steps` : ''}`
   );
@@ -34,6 +35,7 @@ export function epochLine(r: EpochRecord, epochs: number): string {
  * terminal), a summary line per epoch on stdout, events (roll-backs) on stderr.
  */
 export function terminalProgress(
+  caps: ModelCapabilities,
   epochs: number,
   batchSize: number,
   out: (line: string) => void,
@@ -71,17 +73,18 @@ export function terminalProgress(
       }
       steps++;
       const secs = (performance.now() - epochStart) / 1000;
+      // the bound (−ELBO); for GANs the first metric they declare and report (the Wasserstein estimate, or the critic's loss)
+      const shown = caps.bound ?? caps.metrics.find((s) => m[s.name] !== undefined)?.name ?? 'loss';
       bar.update(state.batch, {
-        // GANs have no loss: show the Wasserstein estimate, or the discriminator's loss
-        metric: m.loss !== undefined ? 'loss' : m.wasserstein !== undefined ? 'W' : 'D loss',
-        loss: fmt(m.loss ?? m.wasserstein ?? m.criticLoss),
+        metric: shown,
+        loss: fmt(m[shown]),
         speed: secs > 0 ? Math.round((steps * batchSize) / secs) : '-',
       });
     },
     onEpochEnd: (r) => {
       if (active) bar.stop();
       active = false;
-      out(epochLine(r, epochs));
+      out(epochLine(caps, r, epochs));
     },
     onEvent: (e) => {
       if (active) bar.stop();

@@ -1,11 +1,23 @@
+/**
+ * What the training loop and every model agree on. Models say *what* to minimise (their training
+ * stages, one loss per variable group); `train/` says *how* (optimisers, gradients, clipping, the NaN
+ * guard, data-parallel replicas). Nothing here knows a backend, a file or a particular model.
+ */
 import type * as tf from '@tensorflow/tfjs';
-import type { Objective } from '../train/config.js';
-import type { Gradients } from '../train/gradient-step.js';
 
 export interface NamedWeight {
   name: string;
   tensor: tf.Tensor;
 }
+
+/** A mini-batch as models see it: images [B, h, w, c] in [0, 1] and, where the data has them, class labels [B]. */
+export interface Batch {
+  x: tf.Tensor4D;
+  labels?: tf.Tensor1D;
+}
+
+/** ELBO (one-sample), or the importance-weighted bound of Burda et al. 2015 with k samples. */
+export type Objective = { kind: 'elbo' } | { kind: 'iwae'; k: number };
 
 /** What the training loop hands a model for one step. */
 export interface StepContext {
@@ -17,16 +29,31 @@ export interface StepContext {
   beta: number;
   /** Free-bits floor λ per latent dimension, in nats. */
   freeBits: number;
-  /** Clip each update's gradient to this global norm (0: no clipping). */
-  clipNorm: number;
   /** The training objective of likelihood models: the ELBO, or the k-sample IWAE bound. */
   objective: Objective;
-  /** One optimiser per variable group the model declared in variableGroups(). */
-  optimizers: Record<string, tf.Optimizer>;
 }
 
-/** A step's context without the optimisers: what computing a gradient needs. */
-export type GradientContext = Omit<StepContext, 'optimizers'>;
+/** A loss to minimise and the scalars to log with it (per example; nats for likelihood terms). */
+export interface LossWithMetrics {
+  loss: tf.Scalar;
+  metrics: Record<string, tf.Tensor>;
+}
+
+/**
+ * One optimiser update within a step: the loss of the variable group `group`, and what to do to the
+ * model after the update (WGAN: clip the critic's weights). A GAN's step is a critic stage and, every
+ * n-th step, a generator stage; a VAE's is one stage.
+ */
+export interface TrainingStage {
+  group: string;
+  loss(): LossWithMetrics;
+  afterUpdate?(): void;
+}
+
+/** How a model wants a variable group optimised (its paper's settings); without one the run's Adam is used. */
+export type OptimizerSpec =
+  | { kind: 'adam'; learningRate: number; beta1: number; beta2: number }
+  | { kind: 'rmsprop'; learningRate: number; decay: number };
 
 export interface StepResult {
   /** Scalars to log (per example, nats for likelihood terms). */
@@ -36,26 +63,22 @@ export interface StepResult {
 }
 
 /**
- * A model the training loop can train: VAE, hierarchical VAE and GANs all implement it, so the loop,
- * its progress bars, checkpoints and NaN guard are written once.
+ * A model the training loop can train: VAE, hierarchical VAE, conditional VAE and GANs all implement
+ * it, so the loop, its progress bars, checkpoints and NaN guard are written once.
  */
 export interface Trainable {
   readonly kind: string;
   /** Named groups of trainable variables; the loop creates one optimiser per group. */
   variableGroups(): Record<string, tf.Variable[]>;
+  /** The model's own optimiser settings per group (GANs); groups not named get the run's Adam. */
+  optimizerSpecs?(): Record<string, OptimizerSpec>;
+  /** The updates of one step on `batch`, in order. */
+  trainingStages(batch: Batch, ctx: StepContext): TrainingStage[];
   /**
-   * The model's own optimisers, one per variable group (GANs: RMSProp / Adam with their own rates).
-   * `lrScale` is 1, halved by each NaN roll-back. Without it the loop uses Adam with the run's settings.
+   * Sums over the batch's examples of each metric the model declares (the loop divides by the number
+   * of examples); what each metric means and its unit are declared in the model's capabilities.
    */
-  createOptimizers?(lrScale: number): Record<string, tf.Optimizer>;
-  trainStep(x: tf.Tensor, ctx: StepContext): StepResult;
-  /**
-   * The gradient of trainStep's loss for the variables of the one group `model`, not applied
-   * (data-parallel training averages it over replicas). Models with several groups (GANs) omit it.
-   */
-  computeGradients?(x: tf.Tensor, ctx: GradientContext): Gradients;
-  /** Sums over the batch's examples of each metric (the loop divides by the number of examples). */
-  evalBatch(x: tf.Tensor, seed: number): Record<string, number>;
+  evalBatch(batch: Batch, seed: number): Record<string, number>;
   weights(): NamedWeight[];
   setWeights(weights: Map<string, tf.Tensor>): void;
   dispose(): void;

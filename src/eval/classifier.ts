@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import { adam } from '../backend/wasm/adam.js';
+import { createOptimizer } from '../backend/index.js';
 import { InputError } from '../core/errors.js';
 import { Rng } from '../core/random.js';
 import { batches } from '../data/batches.js';
@@ -15,7 +15,7 @@ import { type Dataset, type DatasetSplit, imageSize } from '../data/dataset.js';
 import { writeJsonAtomic } from '../io/atomic.js';
 import { findCheckpoint, loadCheckpoint, saveCheckpoint } from '../io/checkpoint.js';
 import { buildEncoder, type ImageShape } from '../nn/networks.js';
-import { gradientStep } from '../train/gradient-step.js';
+import { gradientStep } from '../train/step.js';
 
 export const classifierConfigSchema = z.strictObject({
   /** Hidden layer sizes; the last one is the feature space. */
@@ -139,7 +139,12 @@ export function trainClassifier(
   const classes = Math.max(...labels) + 1;
   const classifier = new Classifier(config, data.train.shape, classes);
   const vars = classifier.network.trainableWeights.map((w) => w.read() as tf.Variable);
-  const optimizer = adam(config.learningRate);
+  const optimizer = createOptimizer({
+    kind: 'adam',
+    learningRate: config.learningRate,
+    beta1: 0.9,
+    beta2: 0.999,
+  });
   const rng = new Rng(config.seed);
   let testAccuracy = 0;
   for (let epoch = 1; epoch <= config.epochs; epoch++) {

@@ -4,11 +4,11 @@
  * sample quality in a classifier's feature space.
  */
 import { type Dataset, subset } from '../data/dataset.js';
-import type { GenerativeModel } from '../models/generative.js';
+import { asGaussianLatent, asLikelihoodModel, type GenerativeModel } from '../models/model.js';
 import { evaluateDataset } from '../train/evaluate.js';
 import type { Classifier, ClassifierInfo } from './classifier.js';
-import { isLatentVariableModel, type LatentDiagnostics, latentDiagnostics } from './latent.js';
-import { hasLikelihood, importanceSampledLogLikelihood } from './log-likelihood.js';
+import { type LatentDiagnostics, latentDiagnostics } from './latent.js';
+import { importanceSampledLogLikelihood } from './log-likelihood.js';
 import { type SampleQuality, sampleQuality } from './sample-quality.js';
 
 export interface ModelEvalOptions {
@@ -39,8 +39,9 @@ export interface BoundEstimate {
 export interface ModelEvaluation {
   testImages: number;
   /**
-   * The model's own test metrics (Trainable.evalBatch): for likelihood models the −ELBO (`loss`; one
-   * posterior sample per image, KL in closed form), `recon`, `kl`, `bitsPerDim`; GANs have no `loss`.
+   * The model's own test metrics (Trainable.evalBatch, as its capabilities declare them): for likelihood
+   * models the −ELBO (`loss`; one posterior sample per image, KL in closed form), `recon`, `kl`, and
+   * `bitsPerDim` of the bound; GANs their critic's scores.
    */
   elbo: Record<string, number>;
   /** −log p̂(x) with k importance samples (null for models without a likelihood). */
@@ -66,10 +67,11 @@ export function evaluateModel(
         )
       : test;
   const elbo = evaluateDataset(model, ds, opts.seed);
+  const likelihood = asLikelihoodModel(model);
   const bound = (k: number, stage: string): BoundEstimate | null => {
-    if (k <= 0 || !hasLikelihood(model)) return null;
+    if (k <= 0 || !likelihood) return null;
     const started = performance.now();
-    const est = importanceSampledLogLikelihood(model, ds, {
+    const est = importanceSampledLogLikelihood(likelihood, ds, {
       k,
       seed: opts.seed,
       rows: opts.rows,
@@ -79,7 +81,8 @@ export function evaluateModel(
   };
   const iwae = bound(opts.iwaeK, `IWAE bound, k = ${opts.iwaeK}`);
   const importanceSampled = bound(opts.k, `log p(x), k = ${opts.k}`);
-  const latent = isLatentVariableModel(model) ? latentDiagnostics(model, ds, { seed: opts.seed }) : null;
+  const gaussian = asGaussianLatent(model);
+  const latent = gaussian ? latentDiagnostics(gaussian, ds, { seed: opts.seed }) : null;
   let quality: ModelEvaluation['sampleQuality'] = null;
   if (opts.quality && opts.samples > 0) {
     opts.onProgress?.('sample quality', 0, 1);

@@ -3,15 +3,10 @@
  * active units, and the mutual information between x and z under the encoder.
  */
 import * as tf from '@tensorflow/tfjs';
-import { type Dataset, imageSize } from '../data/dataset.js';
+import type { Images } from '../data/source.js';
+import { forEachBatch } from '../data/tensor-batches.js';
 import { DiagGaussian } from '../distributions/index.js';
-import type { LatentVariableModel } from '../models/latent-model.js';
-
-/** A model with a single latent layer whose encoder gives q(z|x) (the VAE; not the hierarchical VAE or GANs). */
-export function isLatentVariableModel<T extends object>(m: T): m is T & LatentVariableModel {
-  const v = m as Partial<LatentVariableModel>;
-  return typeof v.encode === 'function' && typeof v.decode === 'function' && typeof v.latentDim === 'number';
-}
+import type { GaussianLatent } from '../models/model.js';
 
 /** Burda et al. 2015: dimension j is active when Var_x(E_q[z_j | x]) exceeds this. */
 export const ACTIVITY_THRESHOLD = 0.01;
@@ -24,28 +19,27 @@ export interface Posteriors {
   logVar: Float32Array;
 }
 
-/** μ_φ(x) and log σ²_φ(x) for the first `limit` images of `ds`, in batches. */
+/** μ_φ(x) and log σ²_φ(x) (of q(z|x, y) for a conditional model) for the first `limit` images of `ds`. */
 export function encodePosteriors(
-  model: LatentVariableModel,
-  ds: Dataset,
+  model: GaussianLatent,
+  ds: Images,
   limit = ds.count,
   batchSize = 500,
 ): Posteriors {
   const n = Math.min(limit, ds.count);
   const m = model.latentDim;
-  const size = imageSize(ds);
   const mean = new Float32Array(n * m);
   const logVar = new Float32Array(n * m);
-  for (let start = 0; start < n; start += batchSize) {
-    const b = Math.min(batchSize, n - start);
-    tf.tidy(() => {
-      const q = model.encode(
-        tf.tensor4d(ds.images.subarray(start * size, (start + b) * size), [b, ...ds.shape]),
-      );
+  forEachBatch(
+    ds,
+    batchSize,
+    (batch, start) => {
+      const q = model.posterior(batch);
       mean.set(q.mean.dataSync(), start * m);
       logVar.set(q.logVar.dataSync(), start * m);
-    });
-  }
+    },
+    n,
+  );
   return { count: n, latentDim: m, mean, logVar };
 }
 
@@ -130,8 +124,8 @@ export interface LatentDiagnostics {
 
 /** Every diagnostic for the first `limit` images of `ds`; the MI estimate uses the first `miLimit` of them. */
 export function latentDiagnostics(
-  model: LatentVariableModel,
-  ds: Dataset,
+  model: GaussianLatent,
+  ds: Images,
   opts: { seed?: number; limit?: number; miLimit?: number } = {},
 ): LatentDiagnostics {
   const p = encodePosteriors(model, ds, opts.limit);

@@ -1,48 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../core/random.js';
 import { type Dataset, imageSize } from '../data/dataset.js';
-import type { LatentVariableModel } from '../models/latent-model.js';
-import { logImportanceWeights } from '../objectives/iwae.js';
+import { toBatch } from '../data/tensor-batches.js';
+import { type LatentModel, logImportanceWeights } from '../objectives/latent.js';
 import { bitsPerDim } from '../train/evaluate.js';
-
-/** A model that draws and scores its own importance samples (the hierarchical VAE: one log w per joint z). */
-export interface ImportanceWeighted {
-  /** log w_i = log p(x, z_i) − log q(z_i|x) for k samples z_i ~ q(z|x): [k, B]. */
-  logImportanceWeights(x: tf.Tensor, k: number, seed: number): tf.Tensor2D;
-}
-
-/** Any model whose log-likelihood can be estimated by importance sampling. */
-export type LikelihoodModel = LatentVariableModel | ImportanceWeighted;
-
-export function hasLikelihood(m: object): m is LikelihoodModel {
-  const v = m as Partial<LatentVariableModel & ImportanceWeighted>;
-  return (
-    typeof v.logImportanceWeights === 'function' ||
-    (typeof v.encode === 'function' && typeof v.decode === 'function')
-  );
-}
-
-/**
- * log w [s, b] for s importance samples of each of b images (flat NHWC values): the model's own, or
- * those of its encoder q(z|x), prior and decoder (objectives/iwae), with x repeated s times by
- * typed-array copies (much faster than tf.tile on wasm).
- */
-function logWeightsOf(
-  model: LikelihoodModel,
-  shape: [number, number, number],
-): (images: Float32Array, b: number, s: number, seed: number) => tf.Tensor2D {
-  if ('logImportanceWeights' in model)
-    return (images, b, s, seed) =>
-      tf.tidy(() => model.logImportanceWeights(tf.tensor4d(images, [b, ...shape]), s, seed));
-  return (images, b, s, seed) =>
-    tf.tidy(() =>
-      logImportanceWeights(model, tf.tensor4d(images, [b, ...shape]), {
-        k: s,
-        seed,
-        tiled: tf.tensor4d(repeat(images, s), [s * b, ...shape]),
-      }),
-    );
-}
 
 /** `times` copies of `values` one after another. */
 function repeat(values: Float32Array, times: number): Float32Array {
@@ -87,7 +48,7 @@ const logAddExp = (a: number, b: number) =>
  * The k samples are processed in chunks and combined with a running log-sum-exp in float64.
  */
 export function importanceSampledLogLikelihood(
-  model: LikelihoodModel,
+  model: LatentModel,
   ds: Dataset,
   opts: ImportanceSamplingOptions,
 ): LogLikelihoodEstimate {
@@ -99,14 +60,19 @@ export function importanceSampledLogLikelihood(
   const imagesPerOp = Math.max(1, Math.floor(rows / perChunk));
   const size = imageSize(ds);
   const rng = new Rng(opts.seed ?? 0);
-  const logWeights = logWeightsOf(model, ds.shape);
   const perImage = new Float64Array(n).fill(Number.NEGATIVE_INFINITY);
   for (let start = 0; start < n; start += imagesPerOp) {
     const b = Math.min(imagesPerOp, n - start);
     const images = ds.images.subarray(start * size, (start + b) * size);
+    const labels = ds.labels?.subarray(start, start + b);
     for (let done = 0; done < k; done += perChunk) {
       const s = Math.min(perChunk, k - done);
-      const lse = tf.tidy(() => tf.logSumExp(logWeights(images, b, s, rng.seed()), 0));
+      // x repeated s times by typed-array copies (much faster than tf.tile on wasm)
+      const lse = tf.tidy(() => {
+        const tiledX = tf.tensor4d(repeat(images, s), [s * b, ...ds.shape]);
+        const sampling = { k: s, seed: rng.seed(), training: false, tiledX };
+        return tf.logSumExp(logImportanceWeights(model, toBatch(images, b, ds.shape, labels), sampling), 0);
+      });
       const values = lse.dataSync();
       lse.dispose();
       for (let i = 0; i < b; i++) perImage[start + i] = logAddExp(perImage[start + i], values[i]);

@@ -1,7 +1,7 @@
 import { InputError } from '../core/errors.js';
 import { Rng } from '../core/random.js';
 import { type Dataset, imageSize } from '../data/dataset.js';
-import type { GenerativeModel } from '../models/generative.js';
+import { asConditional, type GenerativeModel } from '../models/model.js';
 import type { Classifier } from './classifier.js';
 import { featureStats, frechetDistance } from './frechet.js';
 import { type PrecisionRecall, precisionRecall } from './precision-recall.js';
@@ -21,19 +21,28 @@ export interface SampleQuality {
   featureDim: number;
 }
 
-/** `count` samples from the prior, drawn in batches: flat NHWC values. */
+/**
+ * `count` samples from the prior, drawn in batches: flat NHWC values. A conditional model draws sample i
+ * of class `labels[i mod labels.length]` (the real data's labels, so the classes come in its proportions),
+ * or of class i mod its number of classes.
+ */
 export function drawSamples(
   model: GenerativeModel,
   count: number,
   seed: number,
-  batchSize = 500,
+  opts: { labels?: Int32Array; batchSize?: number } = {},
 ): Float32Array {
   const size = imageSize({ shape: model.inputShape });
   const out = new Float32Array(count * size);
   const rng = new Rng(seed);
+  const batchSize = opts.batchSize ?? 500;
+  const conditional = asConditional(model);
+  const labelOf = (i: number) =>
+    opts.labels?.length ? opts.labels[i % opts.labels.length] : i % (conditional?.classes ?? 1);
   for (let start = 0; start < count; start += batchSize) {
     const n = Math.min(batchSize, count - start);
-    const images = model.sample(n, rng.seed());
+    const labels = conditional ? Int32Array.from({ length: n }, (_, i) => labelOf(start + i)) : undefined;
+    const images = model.sample(n, rng.seed(), { labels });
     out.set(images.dataSync(), start * size);
     images.dispose();
   }
@@ -61,7 +70,8 @@ export function sampleQuality(
   }
   const d = classifier.featureDim;
   const realF = classifier.featuresOf(real.images, real.count);
-  const fakeF = classifier.featuresOf(drawSamples(model, opts.samples, opts.seed), opts.samples);
+  const samples = drawSamples(model, opts.samples, opts.seed, { labels: real.labels });
+  const fakeF = classifier.featuresOf(samples, opts.samples);
   const fd = frechetDistance(featureStats(realF, real.count, d), featureStats(fakeF, opts.samples, d));
   const prCount = Math.min(real.count, opts.samples);
   const pr = precisionRecall(realF.subarray(0, prCount * d), fakeF.subarray(0, prCount * d), d, opts.k ?? 3);

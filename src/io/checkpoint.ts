@@ -178,3 +178,11 @@ export function loadCheckpoint<S>(dir: string): LoadedCheckpoint<S> {
   }
   return { dir, weights: readWeights(dir, 'weights'), optimizers, state: meta.state };
 }
+
+/** Frees the tensors a loaded checkpoint holds (after they have been copied or assigned where they belong). */
+export function disposeCheckpoint<S>(ck: LoadedCheckpoint<S>): void {
+  tf.dispose([
+    ...ck.weights.values(),
+    ...Object.values(ck.optimizers).flatMap((ws) => ws.map((w) => w.tensor)),
+  ]);
+}

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
+import { flag } from '../core/flags.js';
 import type { NamedWeight } from '../core/trainable.js';
 import { Bernoulli, GaussianLikelihood, type Likelihood, LogisticMixture } from '../distributions/index.js';
 
@@ -10,18 +11,27 @@ import { Bernoulli, GaussianLikelihood, type Likelihood, LogisticMixture } from 
  * - logistic-mixture: discretised mixture of `mixtures` logistics per channel, for 8-bit grey or colour images.
  */
 export const likelihoodFields = {
-  likelihood: z.enum(['bernoulli', 'gaussian', 'gaussian-learned', 'logistic-mixture']).default('bernoulli'),
+  likelihood: z
+    .enum(['bernoulli', 'gaussian', 'gaussian-learned', 'logistic-mixture'])
+    .default('bernoulli')
+    .meta(flag('decoder distribution p(x|z)', { arg: 'kind' })),
   /** σ of the Gaussian likelihood: fixed for 'gaussian', the starting value for 'gaussian-learned'. */
-  sigma: z.number().positive().default(0.1),
+  sigma: z
+    .number()
+    .positive()
+    .default(0.1)
+    .meta(flag('σ of the Gaussian likelihood (fixed, or the starting value when learned)', { arg: 's' })),
   /** Mixture components K of 'logistic-mixture'. */
-  mixtures: z.number().int().positive().default(5),
+  mixtures: z
+    .number()
+    .int()
+    .positive()
+    .default(5)
+    .meta(flag('logistic-mixture likelihood: components per channel', { arg: 'K' })),
 };
 
-export interface LikelihoodConfig {
-  likelihood: 'bernoulli' | 'gaussian' | 'gaussian-learned' | 'logistic-mixture';
-  sigma: number;
-  mixtures: number;
-}
+const likelihoodConfigSchema = z.object(likelihoodFields);
+export type LikelihoodConfig = z.infer<typeof likelihoodConfigSchema>;
 
 /** Turns the decoder network's raw output into a Likelihood, owning the extra parameters (log σ). */
 export class LikelihoodHead {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../core/random.js';
-import { torchUniform } from './init.js';
+import { dense } from './layers.js';
 
 /**
  * A dense residual cell, the fully connected analogue of NVAE's cells: y = x + W₂·swish(W₁·x + b₁) + b₂.
@@ -11,13 +11,7 @@ export class ResidualCell {
   readonly outer: tf.layers.Layer;
 
   constructor(width: number, rng: Rng, name: string) {
-    this.inner = tf.layers.dense({
-      units: width,
-      activation: 'swish',
-      kernelInitializer: torchUniform(width, rng),
-      biasInitializer: torchUniform(width, rng),
-      name: `${name}_in`,
-    });
+    this.inner = dense(width, width, 'swish', rng, `${name}_in`);
     const bound = 0.1 / Math.sqrt(width);
     this.outer = tf.layers.dense({
       units: width,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { flag } from '../core/flags.js';
 
 /**
  * KL weight schedules (the cure for posterior collapse early in training):
@@ -9,10 +10,25 @@ import { z } from 'zod';
  */
 export const klScheduleSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('constant') }),
-  z.strictObject({ kind: z.literal('linear'), steps: z.number().int().positive() }),
+  z.strictObject({
+    kind: z.literal('linear'),
+    steps: z
+      .number()
+      .int()
+      .positive()
+      .meta(
+        flag('linear KL warm-up: β rises from 0 over this many steps', { name: 'kl-warmup', arg: 'steps' }),
+      ),
+  }),
   z.strictObject({
     kind: z.literal('cyclical'),
-    steps: z.number().int().positive(),
+    steps: z
+      .number()
+      .int()
+      .positive()
+      .meta(
+        flag('cyclical KL schedule with this cycle length in steps', { name: 'kl-cyclical', arg: 'steps' }),
+      ),
     ratio: z.number().gt(0).max(1).default(0.5),
   }),
 ]);

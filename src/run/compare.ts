@@ -1,9 +1,10 @@
 import { InputError } from '../core/errors.js';
 import { type Dataset, imageSize } from '../data/dataset.js';
 import type { Classifier } from '../eval/classifier.js';
-import { hasLikelihood, importanceSampledLogLikelihood } from '../eval/log-likelihood.js';
+import { importanceSampledLogLikelihood } from '../eval/log-likelihood.js';
 import { type SampleQuality, sampleQuality } from '../eval/sample-quality.js';
 import { writeImageGrid } from '../io/png.js';
+import { asLikelihoodModel } from '../models/model.js';
 import type { LoadedRun } from './load-run.js';
 
 export interface ComparisonOptions {
@@ -40,9 +41,14 @@ export function compareRun(
   opts: ComparisonOptions,
 ): ComparisonRow {
   const quality = sampleQuality(run.model, classifier, test, { samples: opts.samples, seed: opts.seed });
+  const likelihood = asLikelihoodModel(run.model);
   const nll =
-    opts.k > 0 && hasLikelihood(run.model)
-      ? importanceSampledLogLikelihood(run.model, test, { k: opts.k, limit: opts.nllImages, seed: opts.seed })
+    opts.k > 0 && likelihood
+      ? importanceSampledLogLikelihood(likelihood, test, {
+          k: opts.k,
+          limit: opts.nllImages,
+          seed: opts.seed,
+        })
       : null;
   return {
     run: run.dir,

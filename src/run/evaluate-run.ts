@@ -3,27 +3,13 @@ import { imageSize } from '../data/dataset.js';
 import { defaultClassifierDir, loadClassifier } from '../eval/classifier.js';
 import { evaluateModel, type ModelEvalOptions } from '../eval/evaluate-model.js';
 import type { EvalReport } from '../eval/report.js';
-import type { RunConfig } from './config.js';
+import { describeModel } from '../models/registry.js';
 import { loadRunData } from './data.js';
 import type { LoadedRun } from './load-run.js';
 
 export interface RunEvalOptions extends Omit<ModelEvalOptions, 'quality'> {
   /** Feature classifier directory; undefined: the dataset's default cache if it exists; null: no sample quality. */
   classifierDir?: string | null;
-}
-
-function describeModel(config: RunConfig): string {
-  const m = config.model as {
-    type: string;
-    latentDim?: number;
-    network?: { type: string; hidden?: number[]; filters?: number[] };
-    likelihood?: string;
-  };
-  const net = m.network
-    ? ` ${m.network.type} ${(m.network.hidden ?? m.network.filters ?? []).join('-')}`
-    : '';
-  const latent = m.latentDim ? `, ${m.latentDim} latent dims` : '';
-  return `${m.type}${net}${latent}${m.likelihood ? `, ${m.likelihood} likelihood` : ''}`;
 }
 
 /** Evaluates a loaded run on its test split (binarised as in training) and returns the full report. */
@@ -57,7 +43,7 @@ export function evaluateRun(dir: string, run: LoadedRun, opts: RunEvalOptions): 
     checkpoint: run.checkpoint,
     step: run.state.step,
     epochs: run.state.epoch,
-    model: describeModel(config),
+    model: describeModel(config.model),
     objective: objective.kind === 'iwae' ? `iwae (k = ${objective.k})` : objective.kind,
     dataset: config.data.dataset,
     binarize: config.data.binarize,

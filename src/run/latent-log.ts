@@ -1,8 +1,9 @@
 import type { Dataset } from '../data/dataset.js';
 import { latentDiagnostics } from '../eval/latent.js';
 import { appendLine } from '../io/atomic.js';
-import type { LatentVariableModel } from '../models/latent-model.js';
+import type { GaussianLatent } from '../models/model.js';
 import type { TrainCallbacks } from '../train/loop.js';
+import { truncateLog } from './metrics-log.js';
 
 /** One line of `latent.jsonl`: the posterior-collapse diagnostics of the test set after an epoch. */
 export interface LatentRecord {
@@ -18,15 +19,19 @@ export interface LatentRecord {
 
 /**
  * A training callback that logs active units, KL per dimension and the mutual-information estimate
- * on (the first `limit` images of) the test set after every epoch, one JSON line each in `path`.
+ * on (the first `limit` images of) the test set after every epoch, one JSON line each in `path`
+ * (on resume, the lines after the checkpoint resumed from are dropped first).
  */
 export function latentLogger(
-  model: LatentVariableModel,
+  model: GaussianLatent,
   test: Dataset,
   path: string,
   opts: { seed?: number; limit?: number; onRecord?: (r: LatentRecord) => void } = {},
 ): TrainCallbacks {
   return {
+    onStart: ({ resumedFrom }) => {
+      if (resumedFrom > 0) truncateLog(path, resumedFrom);
+    },
     onEpochEnd: (r) => {
       const d = latentDiagnostics(model, test, { seed: opts.seed, limit: opts.limit ?? 2000, miLimit: 1000 });
       const record: LatentRecord = {

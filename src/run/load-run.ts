@@ -1,8 +1,7 @@
-import * as tf from '@tensorflow/tfjs';
 import { InputError } from '../core/errors.js';
-import { findCheckpoint, loadCheckpoint } from '../io/checkpoint.js';
-import { buildModel } from '../models/build.js';
-import type { GenerativeModel } from '../models/generative.js';
+import { disposeCheckpoint, findCheckpoint, loadCheckpoint } from '../io/checkpoint.js';
+import type { GenerativeModel } from '../models/model.js';
+import { buildModel } from '../models/registry.js';
 import type { ImageShape } from '../nn/networks.js';
 import type { TrainState } from '../train/loop.js';
 import type { RunConfig } from './config.js';
@@ -37,11 +36,8 @@ export function loadRun(dir: string, which: 'best' | 'latest' = 'best'): LoadedR
     });
   }
   const loaded = loadCheckpoint<TrainState>(ck);
-  const model = buildModel(config.model, inputShape, config.seed);
+  const model = buildModel(config.model, { inputShape, classes: config.classes }, config.seed);
   model.setWeights(loaded.weights);
-  tf.dispose([
-    ...loaded.weights.values(),
-    ...Object.values(loaded.optimizers).flatMap((w) => w.map((x) => x.tensor)),
-  ]);
+  disposeCheckpoint(loaded);
   return { config, model, checkpoint: ck, state: loaded.state };
 }

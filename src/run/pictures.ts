@@ -1,21 +1,33 @@
 import * as tf from '@tensorflow/tfjs';
 import { type Dataset, imageSize } from '../data/dataset.js';
+import { toBatch } from '../data/tensor-batches.js';
 import { writeImageGrid } from '../io/png.js';
-import type { GenerativeModel, ReconstructingModel } from '../models/generative.js';
+import { asConditional, type GenerativeModel, type Reconstructing } from '../models/model.js';
 
-/** An n-image grid decoded from the prior, z ~ N(0, t²I); returns the image values. */
+/**
+ * An n-image grid from the prior, z ~ N(0, t²I). A conditional model draws `labels` (one per image;
+ * default: row r of the grid shows class r mod its classes, so every class is seen side by side).
+ */
 export function writeSampleGrid(
   model: GenerativeModel,
   path: string,
-  opts: { count?: number; seed?: number; temperature?: number; scale?: number } = {},
+  opts: { count?: number; seed?: number; temperature?: number; scale?: number; labels?: Int32Array } = {},
 ): void {
   const n = opts.count ?? 64;
-  const images = model.sample(n, opts.seed ?? 0, opts.temperature ?? 1);
+  const cols = Math.ceil(Math.sqrt(n));
+  const labels = opts.labels ?? defaultLabels(model, n, cols);
+  const images = model.sample(n, opts.seed ?? 0, { temperature: opts.temperature ?? 1, labels });
   writeImageGrid(path, images.dataSync() as Float32Array, n, model.inputShape, {
-    cols: Math.ceil(Math.sqrt(n)),
+    cols,
     scale: opts.scale ?? 2,
   });
   images.dispose();
+}
+
+function defaultLabels(model: GenerativeModel, n: number, cols: number): Int32Array | undefined {
+  const conditional = asConditional(model);
+  if (!conditional) return undefined;
+  return Int32Array.from({ length: n }, (_, i) => Math.floor(i / cols) % conditional.classes);
 }
 
 /**
@@ -23,7 +35,7 @@ export function writeSampleGrid(
  * each row holds `perRow` pairs (original, reconstruction).
  */
 export function writeReconstructionGrid(
-  model: ReconstructingModel,
+  model: Reconstructing,
   ds: Dataset,
   path: string,
   opts: { count?: number; perRow?: number; scale?: number } = {},
@@ -32,7 +44,10 @@ export function writeReconstructionGrid(
   const size = imageSize(ds);
   const originals = ds.images.subarray(0, n * size);
   const recon = tf.tidy(
-    () => model.reconstruct(tf.tensor4d(originals, [n, ...ds.shape])).dataSync() as Float32Array,
+    () =>
+      model
+        .reconstruct(toBatch(originals, n, ds.shape, ds.labels?.subarray(0, n)))
+        .dataSync() as Float32Array,
   );
   const pairs = new Float32Array(2 * n * size);
   for (let i = 0; i < n; i++) {

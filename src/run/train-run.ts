@@ -1,13 +1,16 @@
 import { join } from 'node:path';
-import { isLatentVariableModel } from '../eval/latent.js';
+import { InputError } from '../core/errors.js';
+import type { TrainingSplit } from '../data/dataset.js';
 import { findCheckpoint, loadCheckpoint } from '../io/checkpoint.js';
-import { buildModel } from '../models/build.js';
-import { canReconstruct, type GenerativeModel } from '../models/generative.js';
+import type { DataInfo } from '../models/kind.js';
+import { asGaussianLatent, asReconstructing, type GenerativeModel } from '../models/model.js';
+import { buildModel, capabilitiesOf } from '../models/registry.js';
 import { type EpochRecord, type TrainCallbacks, type TrainState, train } from '../train/loop.js';
 import { withWorkers } from '../train/parallel/data-parallel.js';
 import type { RunConfig } from './config.js';
 import { loadRunData } from './data.js';
 import { latentLogger } from './latent-log.js';
+import { metricsLog } from './metrics-log.js';
 import { writeReconstructionGrid, writeSampleGrid } from './pictures.js';
 import { createRunDir, type RunPaths, readRunConfig, runPaths } from './run-dir.js';
 
@@ -29,20 +32,58 @@ export interface TrainRunResult {
   records: EpochRecord[];
 }
 
+/** What the model is built for: the data's image shape and, when it has labels, its number of classes. */
+function dataInfo(split: TrainingSplit): DataInfo {
+  let max = -1;
+  for (const labels of [split.train.labels, split.test.labels])
+    for (const y of labels ?? []) if (y > max) max = y;
+  return { inputShape: split.train.shape, classes: max >= 0 ? max + 1 : undefined };
+}
+
+/** A model's declared capabilities against what the run asks of it. */
+function checkCapabilities(config: RunConfig, data: DataInfo): void {
+  const caps = capabilitiesOf(config.model.type);
+  const objective = config.train.objective.kind;
+  if (caps.objectives.length > 0 && !caps.objectives.includes(objective)) {
+    throw new InputError({
+      where: 'train.objective',
+      expected: `one of ${caps.objectives.join(', ')} for a ${config.model.type} model`,
+      found: objective,
+    });
+  }
+  if (caps.conditional && data.classes === undefined) {
+    throw new InputError({
+      where: config.data.dataset,
+      expected: `class labels for the conditional ${config.model.type} model`,
+      found: 'no labels',
+      hint: 'an IDX directory needs its labels files; an image folder needs one subfolder per class',
+    });
+  }
+  if (config.train.workers > 1 && !caps.dataParallel) {
+    throw new InputError({
+      where: 'train.workers',
+      expected: `1 for a ${config.model.type} model (data-parallel training needs one gradient per step)`,
+      found: String(config.train.workers),
+    });
+  }
+}
+
 /**
- * Trains a run end to end: data, model, the training loop, and after every epoch a PNG grid of
- * samples from the prior (`samples/epoch-NNN.png`, same latent draws each epoch so they can be compared);
- * at the end `samples/reconstructions.png` (test images beside their reconstructions). Models with one
- * latent layer also log active units, KL per dimension and I(x; z) on the test set to `latent.jsonl`.
+ * Trains a run end to end: data, model, the training loop, `metrics.jsonl`, and after every epoch a PNG
+ * grid of samples from the prior (`samples/epoch-NNN.png`, same latent draws each epoch so they can be
+ * compared); at the end `samples/reconstructions.png` (models with an encoder). Models with one Gaussian
+ * latent vector also log active units, KL per dimension and I(x; z) on the test set to `latent.jsonl`.
  */
 export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
   if (!opts.resume && !opts.config) throw new Error('trainRun: a new run needs a config');
   let config: RunConfig = opts.resume ? readRunConfig(opts.dir) : opts.config!;
   const { split, binarization } = loadRunData(config.data, config.seed);
-  config = { ...config, inputShape: split.train.shape };
+  const data = dataInfo(split);
+  checkCapabilities(config, data);
+  config = { ...config, inputShape: data.inputShape, classes: data.classes };
   const paths: RunPaths = opts.resume ? runPaths(opts.dir) : createRunDir(opts.dir, config);
   if (opts.epochs !== undefined) config = { ...config, train: { ...config.train, epochs: opts.epochs } };
-  const model = buildModel(config.model, split.train.shape, config.seed);
+  const model = buildModel(config.model, data, config.seed);
   if (split.skipped?.length) {
     const message = `skipped ${split.skipped.length} file(s) that could not be decoded, e.g. ${split.skipped[0]}`;
     for (const c of opts.callbacks ?? []) c.onEvent?.({ kind: 'data', message, step: 0 });
@@ -56,25 +97,27 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
     },
   };
   // posterior-collapse diagnostics of the test set after each epoch, in latent.jsonl
-  const diagnostics = isLatentVariableModel(model)
-    ? [latentLogger(model, split.test, join(paths.dir, 'latent.jsonl'), { seed: config.seed })]
+  const gaussian = asGaussianLatent(model);
+  const diagnostics = gaussian
+    ? [latentLogger(gaussian, split.test, join(paths.dir, 'latent.jsonl'), { seed: config.seed })]
     : [];
-  const replica = { model: config.model, inputShape: split.train.shape, seed: config.seed };
+  const replica = { model: config.model, data, seed: config.seed };
   const parallel = { workers: config.train.workers, replica, train: config.train };
   const records = await withWorkers(model, parallel, (trainer) =>
     train({
-      model: trainer,
+      model,
+      trainer,
       data: split,
       config: config.train,
       seed: config.seed,
       binarization,
       checkpointDir: paths.checkpoints,
-      metricsPath: paths.metrics,
       resumeFrom: ckDir ? loadCheckpoint<TrainState>(ckDir) : undefined,
-      callbacks: [pictures, ...diagnostics, ...(opts.callbacks ?? [])],
+      callbacks: [metricsLog(paths.metrics), pictures, ...diagnostics, ...(opts.callbacks ?? [])],
     }),
   );
-  if (canReconstruct(model))
-    writeReconstructionGrid(model, split.test, join(paths.samples, 'reconstructions.png'));
+  const reconstructing = asReconstructing(model);
+  if (reconstructing)
+    writeReconstructionGrid(reconstructing, split.test, join(paths.samples, 'reconstructions.png'));
   return { paths, config, model, records };
 }

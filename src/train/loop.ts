@@ -1,18 +1,23 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { adam } from '../backend/wasm/adam.js';
 import { NumericalError } from '../core/errors.js';
 import { Rng } from '../core/random.js';
-import type { NamedWeight, Trainable } from '../core/trainable.js';
+import type { NamedWeight } from '../core/trainable.js';
 import { batchCount, epochBatches, epochPermutation } from '../data/batches.js';
 import type { Binarization } from '../data/binarize.js';
 import type { TrainingSplit } from '../data/dataset.js';
-import { appendLine, writeFileAtomic } from '../io/atomic.js';
-import { findCheckpoint, type LoadedCheckpoint, loadCheckpoint, saveCheckpoint } from '../io/checkpoint.js';
+import { toBatch } from '../data/tensor-batches.js';
+import {
+  disposeCheckpoint,
+  findCheckpoint,
+  type LoadedCheckpoint,
+  loadCheckpoint,
+  saveCheckpoint,
+} from '../io/checkpoint.js';
+import type { GenerativeModel } from '../models/model.js';
 import { klWeight } from '../objectives/kl-schedule.js';
 import type { TrainConfig } from './config.js';
 import { evaluateDataset } from './evaluate.js';
+import { localTrainer, type Trainer } from './trainer.js';
 
 /** Everything needed to continue a run exactly where it stopped (stored in each checkpoint). */
 export interface TrainState {
@@ -43,23 +48,33 @@ export interface EpochRecord {
   skippedSteps: number;
 }
 
+export interface TrainEvent {
+  kind: string;
+  message: string;
+  step: number;
+}
+
 export interface TrainCallbacks {
-  onStart?(info: { stepsPerEpoch: number; totalSteps: number; state: TrainState }): void;
+  /** `resumedFrom`: the step of the checkpoint the run continues from (0 for a new run). */
+  onStart?(info: { stepsPerEpoch: number; totalSteps: number; state: TrainState; resumedFrom: number }): void;
   onStep?(state: TrainState, metrics: Record<string, number>): void;
+  /** An epoch's record, before its checkpoint is written: a log that must hold every epoch once writes it here. */
+  onRecord?(record: EpochRecord): void;
+  /** After the epoch's checkpoint: pictures, diagnostics, progress. */
   onEpochEnd?(record: EpochRecord): void | Promise<void>;
-  onEvent?(event: { kind: string; message: string; step: number }): void;
+  onEvent?(event: TrainEvent): void;
 }
 
 export interface TrainOptions {
-  model: Trainable;
+  model: GenerativeModel;
   data: TrainingSplit;
   config: TrainConfig;
   seed: number;
-  /** Where checkpoints go (`runs/<name>/checkpoints`); none: no checkpoints, no resume. */
+  /** How steps are taken: on this thread (default) or by a data-parallel group (train/parallel). */
+  trainer?: Trainer;
+  /** Where checkpoints go (`runs/<name>/checkpoints`); none: no checkpoints, no roll-back. */
   checkpointDir?: string;
-  /** `metrics.jsonl`: one JSON line per epoch and per event. */
-  metricsPath?: string;
-  /** Continue from this checkpoint (model weights, optimiser state, step, RNG). */
+  /** Continue from this checkpoint (model weights, optimiser state, step, RNG); its tensors are freed. */
   resumeFrom?: LoadedCheckpoint<TrainState>;
   /** `dynamic` draws a fresh binary sample of each training batch from the run's RNG (others are applied up front). */
   binarization?: Binarization;
@@ -71,18 +86,6 @@ const MAX_BAD_STEPS = 10;
 /** Roll-backs (each halving the learning rate) before giving up. */
 const MAX_ROLLBACKS = 3;
 
-/** The optimisers of one model: its own (createOptimizers), or Adam with the run's settings per variable group. */
-export function makeOptimizers(
-  model: Trainable,
-  config: TrainConfig,
-  lr: number,
-): Record<string, tf.Optimizer> {
-  if (model.createOptimizers) return model.createOptimizers(lr / config.learningRate);
-  return Object.fromEntries(
-    Object.keys(model.variableGroups()).map((g) => [g, adam(lr, config.adamBeta1, config.adamBeta2)]),
-  );
-}
-
 async function optimizerWeights(opts: Record<string, tf.Optimizer>): Promise<Record<string, NamedWeight[]>> {
   const out: Record<string, NamedWeight[]> = {};
   for (const [g, o] of Object.entries(opts))
@@ -90,36 +93,37 @@ async function optimizerWeights(opts: Record<string, tf.Optimizer>): Promise<Rec
   return out;
 }
 
-async function restoreOptimizers(opts: Record<string, tf.Optimizer>, saved: Record<string, NamedWeight[]>) {
-  for (const [g, o] of Object.entries(opts)) if (saved[g]) await o.setWeights(saved[g]);
-}
-
 /**
- * Drops the log lines written after the checkpoint we resume from (and a line torn by a crash),
- * so metrics.jsonl reads as one uninterrupted run.
+ * Puts a checkpoint's weights and optimiser state into the trainer — for resume and roll-back alike:
+ * the optimisers it replaces are disposed, new ones made at the checkpoint's learning rate (or `lr`),
+ * their state restored, and the checkpoint's tensors freed.
  */
-function truncateLog(path: string, step: number): void {
-  if (!existsSync(path)) return;
-  const kept = readFileSync(path, 'utf8')
-    .split('\n')
-    .filter((line) => {
-      try {
-        return (JSON.parse(line) as { step: number }).step <= step;
-      } catch {
-        return false;
-      }
-    });
-  writeFileAtomic(path, kept.map((l) => `${l}\n`).join(''));
+export async function restoreCheckpoint(
+  trainer: Trainer,
+  config: TrainConfig,
+  ck: LoadedCheckpoint<TrainState>,
+  replaced: Record<string, tf.Optimizer>,
+  lr = ck.state.learningRate,
+): Promise<{ state: TrainState; optimizers: Record<string, tf.Optimizer> }> {
+  trainer.setWeights(ck.weights);
+  for (const o of Object.values(replaced)) o.dispose();
+  const optimizers = trainer.createOptimizers(lr / config.learningRate);
+  for (const [g, o] of Object.entries(optimizers)) if (ck.optimizers[g]) await o.setWeights(ck.optimizers[g]);
+  disposeCheckpoint(ck);
+  return { state: { ...ck.state, learningRate: lr }, optimizers };
 }
 
 /**
- * The one training loop: mini-batches in a seeded order, one `model.trainStep` per batch, test-set
- * evaluation after each epoch, `metrics.jsonl`, atomic checkpoints, and the NaN guard (a non-finite step
- * is skipped; after MAX_BAD_STEPS in a row the last checkpoint is restored with half the learning rate).
+ * The one training loop: mini-batches in a seeded order, one trainer step per batch, test-set
+ * evaluation after each epoch, atomic checkpoints, and the NaN guard (a non-finite step is skipped;
+ * after MAX_BAD_STEPS in a row the last checkpoint is restored with half the learning rate). What is
+ * written besides checkpoints (metrics.jsonl, pictures) is the callbacks' business.
  */
 export async function train(opts: TrainOptions): Promise<EpochRecord[]> {
   const { model, data, config } = opts;
+  const trainer = opts.trainer ?? localTrainer(model, config);
   const callbacks = opts.callbacks ?? [];
+  const bound = model.capabilities.bound;
   const stepsPerEpoch = batchCount(data.train.count, config.batchSize, true);
   const rng0 = new Rng(opts.seed);
   let state: TrainState = {
@@ -134,17 +138,10 @@ export async function train(opts: TrainOptions): Promise<EpochRecord[]> {
     epochCounted: 0,
     epochSkipped: 0,
   };
-  let optimizers = makeOptimizers(model, config, state.learningRate);
-  if (opts.resumeFrom) {
-    if (opts.metricsPath) truncateLog(opts.metricsPath, opts.resumeFrom.state.step);
-    model.setWeights(opts.resumeFrom.weights);
-    state = { ...opts.resumeFrom.state };
-    optimizers = makeOptimizers(model, config, state.learningRate);
-    await restoreOptimizers(optimizers, opts.resumeFrom.optimizers);
-  }
-  const log = (record: object) => opts.metricsPath && appendLine(opts.metricsPath, JSON.stringify(record));
+  let optimizers = trainer.createOptimizers(1);
+  if (opts.resumeFrom)
+    ({ state, optimizers } = await restoreCheckpoint(trainer, config, opts.resumeFrom, optimizers));
   const event = (kind: string, message: string) => {
-    log({ event: kind, step: state.step, message });
     for (const c of callbacks) c.onEvent?.({ kind, message, step: state.step });
   };
   const checkpoint = async (best = false) => {
@@ -165,100 +162,95 @@ export async function train(opts: TrainOptions): Promise<EpochRecord[]> {
           '; try a lower --lr, --clip-norm, or a KL warm-up',
       );
     }
-    const ck = loadCheckpoint<TrainState>(dir);
-    model.setWeights(ck.weights);
     const lr = state.learningRate / 2;
-    state = { ...ck.state, learningRate: lr };
-    for (const o of Object.values(optimizers)) o.dispose();
-    optimizers = makeOptimizers(model, config, lr);
-    await restoreOptimizers(optimizers, ck.optimizers);
-    tf.dispose([
-      ...ck.weights.values(),
-      ...Object.values(ck.optimizers).flatMap((ws) => ws.map((w) => w.tensor)),
-    ]);
+    ({ state, optimizers } = await restoreCheckpoint(trainer, config, loadCheckpoint(dir), optimizers, lr));
     event('rollback', `rolled back to step ${state.step} (${dir}) with learning rate ${lr}`);
   };
 
-  for (const c of callbacks) c.onStart?.({ stepsPerEpoch, totalSteps: stepsPerEpoch * config.epochs, state });
+  const resumedFrom = state.step;
+  for (const c of callbacks)
+    c.onStart?.({ stepsPerEpoch, totalSteps: stepsPerEpoch * config.epochs, state, resumedFrom });
   const records: EpochRecord[] = [];
   let rollbacks = 0;
   let bad = 0; // consecutive non-finite steps, across epoch boundaries
-  while (state.epoch < config.epochs) {
-    const perm = epochPermutation(data.train.count, new Rng(state.epochSeed));
-    const rng = Rng.fromState(state.rng);
-    const epochData = epochBatches(data.train, perm, config.batchSize, state.batch, rng, {
-      dropLast: true,
-      binarization: opts.binarization,
-    });
-    const started = performance.now();
-    const startBatch = state.batch;
-    for (const batch of epochData) {
-      const xt = tf.tensor4d(batch.x, [batch.size, ...data.train.shape]);
-      const { metrics, finite } = model.trainStep(xt, {
-        step: state.step,
-        epoch: state.epoch,
-        seed: rng.seed(),
-        beta: klWeight(config.klSchedule, config.beta, state.step),
-        freeBits: config.freeBits,
-        clipNorm: config.clipNorm,
-        objective: config.objective,
-        optimizers,
+  try {
+    while (state.epoch < config.epochs) {
+      const perm = epochPermutation(data.train.count, new Rng(state.epochSeed));
+      const rng = Rng.fromState(state.rng);
+      const epochData = epochBatches(data.train, perm, config.batchSize, state.batch, rng, {
+        dropLast: true,
+        binarization: opts.binarization,
       });
-      xt.dispose();
-      state = { ...state, batch: state.batch + 1, step: state.step + 1, rng: rng.state };
-      if (!finite) {
-        state.epochSkipped++;
-        if (++bad >= MAX_BAD_STEPS) {
-          await rollback(rollbacks++);
-          bad = 0;
-          break; // the restored state may be in another epoch: restart the epoch loop from it
+      const started = performance.now();
+      const startBatch = state.batch;
+      for (const b of epochData) {
+        const batch = toBatch(b.x, b.size, data.train.shape, b.labels);
+        const ctx = {
+          step: state.step,
+          epoch: state.epoch,
+          seed: rng.seed(),
+          beta: klWeight(config.klSchedule, config.beta, state.step),
+          freeBits: config.freeBits,
+          objective: config.objective,
+        };
+        const { metrics, finite } = trainer.step(batch, ctx, optimizers, config.clipNorm);
+        tf.dispose([batch.x, batch.labels]);
+        state = { ...state, batch: state.batch + 1, step: state.step + 1, rng: rng.state };
+        if (!finite) {
+          state.epochSkipped++;
+          if (++bad >= MAX_BAD_STEPS) {
+            await rollback(rollbacks++);
+            bad = 0;
+            break; // the restored state may be in another epoch: restart the epoch loop from it
+          }
+          continue;
         }
-        continue;
+        bad = 0;
+        const sums = { ...state.epochSums };
+        for (const [k, v] of Object.entries(metrics)) sums[k] = (sums[k] ?? 0) + v;
+        state.epochSums = sums;
+        state.epochCounted++;
+        for (const c of callbacks) c.onStep?.(state, metrics);
+        if (config.checkpointEvery > 0 && state.step % config.checkpointEvery === 0) await checkpoint();
       }
-      bad = 0;
-      const sums = { ...state.epochSums };
-      for (const [k, v] of Object.entries(metrics)) sums[k] = (sums[k] ?? 0) + v;
-      state.epochSums = sums;
-      state.epochCounted++;
-      for (const c of callbacks) c.onStep?.(state, metrics);
-      if (config.checkpointEvery > 0 && state.step % config.checkpointEvery === 0) await checkpoint();
+      if (state.batch < stepsPerEpoch) continue; // rolled back mid-epoch
+      const seconds = (performance.now() - started) / 1000;
+      const stepsRun = state.batch - startBatch;
+      const test = evaluateDataset(model, data.test, opts.seed + 1);
+      // models without a bound on −log p(x) (GANs) count their latest epoch as the best
+      const best =
+        bound === undefined ||
+        (Number.isFinite(test[bound]) && (state.bestTestLoss === null || test[bound] < state.bestTestLoss));
+      const record: EpochRecord = {
+        epoch: state.epoch + 1,
+        step: state.step,
+        train: Object.fromEntries(
+          Object.entries(state.epochSums).map(([k, v]) => [k, v / Math.max(1, state.epochCounted)]),
+        ),
+        test,
+        seconds,
+        imagesPerSecond: (stepsRun * config.batchSize) / seconds,
+        skippedSteps: state.epochSkipped,
+      };
+      const next = Rng.fromState(state.rng);
+      state = {
+        ...state,
+        epoch: state.epoch + 1,
+        batch: 0,
+        epochSeed: next.seed(),
+        rng: next.state,
+        bestTestLoss: best && bound !== undefined ? test[bound] : state.bestTestLoss,
+        epochSums: {},
+        epochCounted: 0,
+        epochSkipped: 0,
+      };
+      for (const c of callbacks) c.onRecord?.(record);
+      await checkpoint(best);
+      records.push(record);
+      for (const c of callbacks) await c.onEpochEnd?.(record);
     }
-    if (state.batch < stepsPerEpoch) continue; // rolled back mid-epoch
-    const seconds = (performance.now() - started) / 1000;
-    const stepsRun = state.batch - startBatch;
-    const test = evaluateDataset(model, data.test, opts.seed + 1);
-    // models without a test loss (GANs: no likelihood) count their latest epoch as the best
-    const best = test.loss === undefined || state.bestTestLoss === null || test.loss < state.bestTestLoss;
-    const record: EpochRecord = {
-      epoch: state.epoch + 1,
-      step: state.step,
-      train: Object.fromEntries(
-        Object.entries(state.epochSums).map(([k, v]) => [k, v / Math.max(1, state.epochCounted)]),
-      ),
-      test,
-      seconds,
-      imagesPerSecond: (stepsRun * config.batchSize) / seconds,
-      skippedSteps: state.epochSkipped,
-    };
-    const next = Rng.fromState(state.rng);
-    state = {
-      ...state,
-      epoch: state.epoch + 1,
-      batch: 0,
-      epochSeed: next.seed(),
-      rng: next.state,
-      bestTestLoss: best ? (test.loss ?? null) : state.bestTestLoss,
-      epochSums: {},
-      epochCounted: 0,
-      epochSkipped: 0,
-    };
-    log(record);
-    await checkpoint(best);
-    records.push(record);
-    for (const c of callbacks) await c.onEpochEnd?.(record);
+  } finally {
+    for (const o of Object.values(optimizers)) o.dispose();
   }
-  for (const o of Object.values(optimizers)) o.dispose();
   return records;
 }
-
-export const checkpointsDir = (runDir: string) => join(runDir, 'checkpoints');

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { nativeKernels, setNativeKernelsEnabled } from '../../src/backend/native.js';
+import { loadNativeKernels, nativeKernels, setNativeKernelsEnabled } from '../../src/backend/native.js';
 import { installWasmKernels } from '../../src/backend/wasm/index.js';
 
 let ready = false;
@@ -18,6 +18,7 @@ export async function setup(): Promise<void> {
   await tf.setBackend('cpu');
   await tf.setBackend('wasm');
   console.warn = warn;
+  await loadNativeKernels();
   installWasmKernels();
   ready = true;
 }

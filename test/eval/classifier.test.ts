@@ -12,7 +12,7 @@ import {
   trainClassifier,
 } from '../../src/eval/classifier.js';
 import { sampleQuality } from '../../src/eval/sample-quality.js';
-import type { GenerativeModel } from '../../src/models/generative.js';
+import type { GenerativeModel } from '../../src/models/model.js';
 import { useBackend } from '../helpers/backend.js';
 import { tinyMnist } from '../helpers/tiny-data.js';
 
@@ -53,6 +53,7 @@ test('sample quality: test images scored as samples beat noise on every metric',
   const from = (images: Float32Array): GenerativeModel =>
     ({
       inputShape: [28, 28, 1],
+      capabilities: { conditional: false },
       sample: (n: number) => tf.tensor4d(images.slice(0, n * 784), [n, 28, 28, 1]),
     }) as unknown as GenerativeModel;
   const real = { ...digits, count: 300, images: digits.images.slice(0, 300 * 784) };

@@ -7,9 +7,16 @@
  * sampling has something to correct.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { Batch } from '../../src/core/trainable.js';
 import type { Dataset } from '../../src/data/dataset.js';
 import { DiagGaussian, GaussianLikelihood } from '../../src/distributions/index.js';
-import type { LatentVariableModel } from '../../src/models/latent-model.js';
+import type { GaussianLatent } from '../../src/models/model.js';
+import {
+  gaussianLatentTerms,
+  type LatentModel,
+  type LatentSampling,
+  type LatentTerms,
+} from '../../src/objectives/latent.js';
 
 export interface LinearGaussianSpec {
   /** D × m, row-major, orthogonal columns (a zero column is a latent dimension the decoder ignores). */
@@ -21,7 +28,7 @@ export interface LinearGaussianSpec {
   logVarShift?: number;
 }
 
-export class LinearGaussian implements LatentVariableModel {
+export class LinearGaussian implements GaussianLatent, LatentModel {
   readonly latentDim: number;
   readonly dim: number;
   readonly postVar: number[];
@@ -36,7 +43,7 @@ export class LinearGaussian implements LatentVariableModel {
     });
   }
 
-  encode(x: tf.Tensor): DiagGaussian {
+  posterior({ x }: Batch): DiagGaussian {
     const { w, b, sigma, meanScale = 1, logVarShift = 0 } = this.spec;
     const flat = x.reshape([x.shape[0], this.dim]).sub(tf.tensor1d(b));
     // mean_j = S_j (Wᵀ(x − b))_j / σ²
@@ -55,6 +62,14 @@ export class LinearGaussian implements LatentVariableModel {
       mu.reshape([z.shape[0], 1, 1, this.dim]),
       tf.scalar(Math.log(this.spec.sigma)),
     );
+  }
+
+  decodeMean(z: tf.Tensor2D): tf.Tensor4D {
+    return this.decode(z).mean() as tf.Tensor4D;
+  }
+
+  latentTerms(batch: Batch, s: LatentSampling): LatentTerms {
+    return gaussianLatentTerms(this.posterior(batch), (z) => this.decode(z), batch, s);
   }
 
   /** Exact log p(x) for each of n rows of x, via the Cholesky factor of C = W Wᵀ + σ² I. */

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { importanceSampledLogLikelihood } from '../../src/eval/log-likelihood.js';
-import { elboTerms } from '../../src/objectives/elbo.js';
+import { elboSums } from '../../src/objectives/latent.js';
 import { useBackend } from '../helpers/backend.js';
 import { LinearGaussian, W3 } from './linear-gaussian.js';
 
@@ -28,7 +28,7 @@ test('with a distorted encoder the IS estimate converges to the exact log p(x) a
     -importanceSampledLogLikelihood(model, data, { k, seed: 5, rows }).nll;
   const elbo = tf.tidy(() => {
     const x = tf.tensor4d(data.images, [data.count, ...data.shape]);
-    return elboTerms(model, x, { beta: 1, freeBits: 0, seed: 1 }).elbo.mean().dataSync()[0];
+    return -elboSums(model, { x }, 1).loss / data.count;
   });
   const ks = [1, 5, 50, 500, 5000];
   const bounds = ks.map((k) => bound(k));
@@ -70,13 +70,21 @@ test('progress is reported per chunk of images and limit takes the first images'
   assert.deepEqual(seen, [4, 8, 9]);
 });
 
-test('a model with its own log-weights (the hierarchical VAE) is estimated from them', () => {
-  // log w_i = i-th sample index over k: log-mean-exp of 0..k−1 is known in closed form
+test('a model with several latent groups is estimated from its joint log-weights', () => {
+  // log w_i = log p(x|z_i) + Σ_g log-ratio_g: here 0 + (i-th sample index) + 0, so the log-mean-exp over
+  // k = 4 samples is log((1 + e + e² + e³)/4) for every image
   const calls: number[] = [];
   const model = {
-    logImportanceWeights: (x: tf.Tensor, k: number) => {
-      calls.push(k);
-      return tf.range(0, k).expandDims(1).tile([1, x.shape[0]]) as tf.Tensor2D;
+    latentTerms: (batch: { x: tf.Tensor }, s: { k: number }) => {
+      calls.push(s.k);
+      const b = batch.x.shape[0];
+      const index = tf.range(0, s.k).expandDims(1).tile([1, b]).reshape([-1]) as tf.Tensor1D;
+      const zeros = tf.zeros([s.k * b]) as tf.Tensor1D;
+      const group = (ratio: tf.Tensor1D) => ({
+        logRatio: () => ratio,
+        klPerDim: () => tf.zeros([s.k * b, 1]) as tf.Tensor2D,
+      });
+      return { logPx: zeros, groups: [group(index), group(zeros)] };
     },
   };
   const data = new LinearGaussian({ w: W3, b: [0, 0, 0, 0], sigma: 1 }).sampleData(3, 1);

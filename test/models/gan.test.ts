@@ -6,11 +6,13 @@ import { before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import type { StepContext } from '../../src/core/trainable.js';
 import { findCheckpoint } from '../../src/io/checkpoint.js';
-import { buildModel, modelConfigSchema } from '../../src/models/build.js';
-import type { GAN } from '../../src/models/gan.js';
+import type { GAN } from '../../src/models/gan/gan.js';
+import { buildModel, modelConfigSchema } from '../../src/models/registry.js';
 import { trainConfigSchema } from '../../src/train/config.js';
 import { train } from '../../src/train/loop.js';
+import { makeOptimizers, trainStep } from '../../src/train/step.js';
 import { useBackend } from '../helpers/backend.js';
+import { stepContext } from '../helpers/step.js';
 import { tinyMnist } from '../helpers/tiny-data.js';
 
 before(() => useBackend('wasm'));
@@ -25,21 +27,18 @@ const tiny = (type: 'gan' | 'wgan' | 'wgan-gp', extra: object = {}) =>
       criticFilters: [4, 6],
       ...extra,
     }),
-    shape,
+    { inputShape: shape },
     1,
   ) as GAN;
 const images = (n: number, seed: number) => tf.randomUniform([n, ...shape], 0, 1, 'float32', seed);
 const snapshot = (vars: tf.Variable[]) => vars.map((v) => Array.from(v.dataSync()));
-const context = (model: GAN, step: number): StepContext => ({
-  step,
-  epoch: 0,
-  seed: 100 + step,
-  beta: 1,
-  freeBits: 0,
-  clipNorm: 0,
-  objective: { kind: 'elbo' },
-  optimizers: model.createOptimizers(1),
-});
+const context = (step: number): StepContext => stepContext({ step, seed: 100 + step });
+/** Each model keeps its optimisers across the steps of a test, as in the training loop. */
+const optimizers = new Map<GAN, Record<string, tf.Optimizer>>();
+const step = (model: GAN, x: tf.Tensor, ctx: StepContext) => {
+  if (!optimizers.has(model)) optimizers.set(model, makeOptimizers(model, trainConfigSchema.parse({}), 1));
+  return trainStep(model, { x: x as tf.Tensor4D }, ctx, optimizers.get(model)!);
+};
 
 test('the paper defaults of each variant', () => {
   const parse = (type: string) => modelConfigSchema.parse({ type }) as Record<string, unknown>;
@@ -74,7 +73,7 @@ test('one GAN step changes both networks and logs both losses', () => {
   const model = tiny('gan');
   const { generator, critic } = model.variableGroups();
   const [g0, c0] = [snapshot(generator), snapshot(critic)];
-  const r = model.trainStep(images(8, 1), context(model, 0));
+  const r = step(model, images(8, 1), context(0));
   assert.equal(r.finite, true);
   assert.notDeepEqual(snapshot(generator), g0);
   assert.notDeepEqual(snapshot(critic), c0);
@@ -90,7 +89,7 @@ test('WGAN: weight clipping bounds every critic weight by c after a critic updat
   const largest = () => Math.max(...snapshot(critic).flat().map(Math.abs));
   assert.ok(largest() > 0.01, 'the initial weights exceed the clip, so the test can fail');
   const g0 = snapshot(generator);
-  const r = model.trainStep(images(8, 2), context(model, 0));
+  const r = step(model, images(8, 2), context(0));
   assert.equal(r.finite, true);
   assert.ok(largest() <= 0.01 + 1e-9, `largest critic weight ${largest()}`);
   assert.ok(Number.isFinite(r.metrics.wasserstein));
@@ -102,14 +101,14 @@ test('WGAN: weight clipping bounds every critic weight by c after a critic updat
 test('WGAN-GP: nCritic critic updates per generator update; the penalty is logged', () => {
   const model = tiny('wgan-gp', { nCritic: 3 });
   const { generator } = model.variableGroups();
-  const ctx = context(model, 0);
+  const ctx = context(0);
   const changedAt: number[] = [];
-  for (let step = 0; step < 6; step++) {
+  for (let i = 0; i < 6; i++) {
     const before = snapshot(generator);
-    const r = model.trainStep(images(8, step), { ...ctx, step, seed: step });
+    const r = step(model, images(8, i), { ...ctx, step: i, seed: i });
     assert.equal(r.finite, true);
     assert.ok(r.metrics.gradientPenalty >= 0);
-    if (JSON.stringify(snapshot(generator)) !== JSON.stringify(before)) changedAt.push(step);
+    if (JSON.stringify(snapshot(generator)) !== JSON.stringify(before)) changedAt.push(i);
   }
   assert.deepEqual(changedAt, [2, 5]);
   model.dispose();
@@ -117,12 +116,12 @@ test('WGAN-GP: nCritic critic updates per generator update; the penalty is logge
 
 test('weights round-trip into a model built from another seed; evalBatch has no likelihood keys', () => {
   const a = tiny('wgan');
-  a.trainStep(images(8, 3), context(a, 0)); // moves the batch-norm statistics too
-  const b = buildModel(a.config, shape, 99) as GAN;
+  step(a, images(8, 3), context(0)); // moves the batch-norm statistics too
+  const b = buildModel(a.config, { inputShape: shape }, 99) as GAN;
   assert.notDeepEqual(Array.from(b.sample(3, 1).dataSync()), Array.from(a.sample(3, 1).dataSync()));
   b.setWeights(new Map(a.weights().map((w) => [w.name, w.tensor])));
   assert.deepEqual(Array.from(b.sample(3, 1).dataSync()), Array.from(a.sample(3, 1).dataSync()));
-  const m = a.evalBatch(images(10, 4), 5);
+  const m = a.evalBatch({ x: images(10, 4) as tf.Tensor4D }, 5);
   assert.deepEqual(Object.keys(m).sort(), ['criticLoss', 'generatorLoss', 'wasserstein']);
   // sums over the batch: wasserstein = −criticLoss for the WGAN critic
   assert.ok(Math.abs(m.wasserstein + m.criticLoss) < 1e-4);
@@ -140,7 +139,7 @@ test('through the training loop, a small GAN’s samples move towards the data; 
       criticFilters: [8, 16],
       learningRate: 1e-3,
     }),
-    [28, 28, 1],
+    { inputShape: [28, 28, 1] },
     2,
   ) as GAN;
   const meanPixel = () => tf.tidy(() => model.sample(200, 1).mean().dataSync()[0]);

@@ -1,12 +1,15 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import { vaeConfigSchema } from '../../src/models/config.js';
-import { VAE } from '../../src/models/vae.js';
+import { vaeConfigSchema } from '../../src/models/vae/config.js';
+import { VAE } from '../../src/models/vae/vae.js';
+import { latentLoss } from '../../src/objectives/latent.js';
 import { trainConfigSchema } from '../../src/train/config.js';
 import { evaluateDataset } from '../../src/train/evaluate.js';
 import { train } from '../../src/train/loop.js';
+import { trainStep } from '../../src/train/step.js';
 import { useBackend } from '../helpers/backend.js';
+import { stepContext } from '../helpers/step.js';
 import { tinyMnist } from '../helpers/tiny-data.js';
 
 before(() => useBackend('wasm'));
@@ -41,23 +44,14 @@ test('conv VAE: encoder/decoder shapes round-trip 28×28 images and one step tra
     [28, 28, 1],
     1,
   );
-  const x = tf.randomUniform([5, 28, 28, 1], 0, 1, 'float32', 2);
-  const q = model.encode(x);
+  const x = tf.randomUniform([5, 28, 28, 1], 0, 1, 'float32', 2) as tf.Tensor4D;
+  const q = model.posterior({ x });
   assert.deepEqual(q.mean.shape, [5, 3]);
-  assert.deepEqual(model.reconstruct(x).shape, [5, 28, 28, 1]);
+  assert.deepEqual(model.reconstruct({ x }).shape, [5, 28, 28, 1]);
   assert.deepEqual(model.sample(7, 1).shape, [7, 28, 28, 1]);
   const opt = tf.train.adam(1e-3);
   const first = model.weights()[0].tensor.clone();
-  const r = model.trainStep(x, {
-    step: 0,
-    epoch: 0,
-    seed: 1,
-    beta: 1,
-    freeBits: 0,
-    clipNorm: 0,
-    objective: { kind: 'elbo' },
-    optimizers: { model: opt },
-  });
+  const r = trainStep(model, { x }, stepContext(), { model: opt });
   assert.equal(r.finite, true);
   assert.ok(tf.any(tf.notEqual(first, model.weights()[0].tensor)).dataSync()[0] === 1, 'weights changed');
   model.dispose();
@@ -72,41 +66,33 @@ test('the same seed builds the same weights; another seed different ones', () =>
 });
 
 test('free bits: dimensions below the floor contribute λ each to the loss, not their KL', async () => {
-  const { elboTerms } = await import('../../src/objectives/elbo.js');
   const model = new VAE(
     vaeConfigSchema.parse({ latentDim: 6, network: { type: 'mlp', hidden: [8] } }),
     [4, 4, 1],
     2,
   );
-  const x = tf.randomUniform([16, 4, 4, 1], 0, 1, 'float32', 1);
-  const plain = elboTerms(model, x, { beta: 1, freeBits: 0, seed: 4 });
-  const floored = elboTerms(model, x, { beta: 1, freeBits: 5, seed: 4 });
+  const x = tf.randomUniform([16, 4, 4, 1], 0, 1, 'float32', 1) as tf.Tensor4D;
+  const plain = latentLoss(model, { x }, stepContext({ seed: 4 }));
+  const floored = latentLoss(model, { x }, stepContext({ seed: 4, freeBits: 5 }));
   // a fresh model's per-dimension KL is far below 5 nats, so every dimension is floored to 5
-  const klDims = Array.from(plain.klPerDim.dataSync());
+  const klDims = Array.from(
+    model.latentTerms({ x }, { k: 1, seed: 4, training: true }).groups[0].klPerDim().mean(0).dataSync(),
+  );
   assert.ok(klDims.every((k) => k < 5));
-  const expected = plain.recon.mean().dataSync()[0] + 6 * 5;
+  const expected = plain.metrics.recon.dataSync()[0] + 6 * 5;
   assert.ok(Math.abs(floored.loss.dataSync()[0] - expected) < 1e-3);
   model.dispose();
 });
 
-test('clipNorm in the step context bounds the update (with plain SGD, ‖Δθ‖ ≤ lr · clipNorm)', () => {
+test('clipNorm bounds the update (with plain SGD, ‖Δθ‖ ≤ lr · clipNorm)', () => {
   const model = new VAE(
     vaeConfigSchema.parse({ latentDim: 2, network: { type: 'mlp', hidden: [8] } }),
     [4, 4, 1],
     1,
   );
-  const x = tf.randomUniform([8, 4, 4, 1], 0, 1, 'float32', 3);
+  const x = tf.randomUniform([8, 4, 4, 1], 0, 1, 'float32', 3) as tf.Tensor4D;
   const before = model.weights().map((w) => w.tensor.clone());
-  const r = model.trainStep(x, {
-    step: 0,
-    epoch: 0,
-    seed: 1,
-    beta: 1,
-    freeBits: 0,
-    clipNorm: 1e-3,
-    objective: { kind: 'elbo' },
-    optimizers: { model: tf.train.sgd(1) },
-  });
+  const r = trainStep(model, { x }, stepContext(), { model: tf.train.sgd(1) }, 1e-3);
   assert.ok(r.metrics.gradNorm > 1, `the raw gradient norm ${r.metrics.gradNorm} is far above the clip`);
   const moved = Math.sqrt(
     model.weights().reduce((s, w, i) => s + w.tensor.sub(before[i]).square().sum().dataSync()[0], 0),

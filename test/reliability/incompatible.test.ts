@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { InputError } from '../../src/core/errors.js';
 import { loadCheckpoint, saveCheckpoint } from '../../src/io/checkpoint.js';
-import { vaeConfigSchema } from '../../src/models/config.js';
-import { VAE } from '../../src/models/vae.js';
+import { vaeConfigSchema } from '../../src/models/vae/config.js';
+import { VAE } from '../../src/models/vae/vae.js';
 import { readRunConfig } from '../../src/run/run-dir.js';
 import { useBackend } from '../helpers/backend.js';
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import { vaeConfigSchema } from '../../src/models/config.js';
-import { VAE } from '../../src/models/vae.js';
+import { vaeConfigSchema } from '../../src/models/vae/config.js';
+import { VAE } from '../../src/models/vae/vae.js';
 import { trainConfigSchema } from '../../src/train/config.js';
 import { train } from '../../src/train/loop.js';
 import { useBackend } from '../helpers/backend.js';

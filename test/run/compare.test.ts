@@ -6,7 +6,7 @@ import { before, test } from 'node:test';
 import { comparisonTable } from '../../src/cli/compare.js';
 import { InputError } from '../../src/core/errors.js';
 import { decodePng } from '../../src/io/png.js';
-import { buildModel, modelConfigSchema } from '../../src/models/build.js';
+import { buildModel, modelConfigSchema } from '../../src/models/registry.js';
 import { checkSameData, writeSideBySide } from '../../src/run/compare.js';
 import { runConfigSchema } from '../../src/run/config.js';
 import type { LoadedRun } from '../../src/run/load-run.js';
@@ -43,7 +43,7 @@ const fakeRun = (dir: string, dataset: string) => {
     config,
     model: buildModel(
       modelConfigSchema.parse({ type: 'gan', generatorFilters: [2], criticFilters: [2] }),
-      [28, 28, 1],
+      { inputShape: [28, 28, 1] },
       0,
     ),
     checkpoint: '',

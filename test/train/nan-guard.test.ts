@@ -5,13 +5,14 @@ import { join } from 'node:path';
 import { before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { NumericalError } from '../../src/core/errors.js';
-import type { Trainable } from '../../src/core/trainable.js';
+import type { Batch, StepContext, TrainingStage } from '../../src/core/trainable.js';
 import { findCheckpoint, loadCheckpoint } from '../../src/io/checkpoint.js';
-import { vaeConfigSchema } from '../../src/models/config.js';
-import { VAE } from '../../src/models/vae.js';
+import { vaeConfigSchema } from '../../src/models/vae/config.js';
+import { VAE } from '../../src/models/vae/vae.js';
+import { metricsLog } from '../../src/run/metrics-log.js';
 import { trainConfigSchema } from '../../src/train/config.js';
-import { gradientStep } from '../../src/train/gradient-step.js';
 import { type TrainState, train } from '../../src/train/loop.js';
+import { gradientStep } from '../../src/train/step.js';
 import { useBackend } from '../helpers/backend.js';
 import { tinyMnist } from '../helpers/tiny-data.js';
 
@@ -52,22 +53,27 @@ test('gradient clipping bounds the update by the global norm', () => {
   assert.ok(Math.abs(a - 0) < 1e-5 && Math.abs(b - 0) < 1e-5, `clipped step: ${a}, ${b}`);
 });
 
-/** A VAE whose steps report non-finite results while `poisoned(step)` holds. */
-function poisonedVae(poisoned: (step: number) => boolean): Trainable {
+/** A VAE whose loss is NaN while `poisoned(step)` holds. */
+function poisonedVae(poisoned: (step: number) => boolean): VAE {
   const vae = new VAE(
     vaeConfigSchema.parse({ latentDim: 2, network: { type: 'mlp', hidden: [16] } }),
     [28, 28, 1],
     1,
   );
-  return {
-    kind: vae.kind,
-    variableGroups: () => vae.variableGroups(),
-    trainStep: (x, ctx) => (poisoned(ctx.step) ? { metrics: {}, finite: false } : vae.trainStep(x, ctx)),
-    evalBatch: (x, seed) => vae.evalBatch(x, seed),
-    weights: () => vae.weights(),
-    setWeights: (w) => vae.setWeights(w),
-    dispose: () => vae.dispose(),
-  };
+  const stages = vae.trainingStages.bind(vae);
+  vae.trainingStages = (batch: Batch, ctx: StepContext): TrainingStage[] =>
+    stages(batch, ctx).map((s) =>
+      poisoned(ctx.step)
+        ? {
+            ...s,
+            loss: () => {
+              const r = s.loss();
+              return { ...r, loss: r.loss.mul(Number.NaN) as tf.Scalar };
+            },
+          }
+        : s,
+    );
+  return vae;
 }
 
 test('repeated non-finite steps roll back to the last checkpoint with half the learning rate', async () => {
@@ -83,8 +89,7 @@ test('repeated non-finite steps roll back to the last checkpoint with half the l
     config: trainConfigSchema.parse({ epochs: 3, batchSize: 32, checkpointEvery: 4, learningRate: 1e-3 }),
     seed: 1,
     checkpointDir: join(dir, 'ck'),
-    metricsPath: join(dir, 'metrics.jsonl'),
-    callbacks: [{ onEvent: (e) => events.push(e.kind) }],
+    callbacks: [metricsLog(join(dir, 'metrics.jsonl')), { onEvent: (e) => events.push(e.kind) }],
   });
   assert.deepEqual(events, ['rollback']);
   const logged = readFileSync(join(dir, 'metrics.jsonl'), 'utf8')

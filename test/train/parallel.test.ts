@@ -4,17 +4,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import type { StepContext } from '../../src/core/trainable.js';
 import { findCheckpoint, loadCheckpoint } from '../../src/io/checkpoint.js';
-import { vaeConfigSchema } from '../../src/models/config.js';
-import { HierarchicalVAE } from '../../src/models/hvae.js';
-import { hvaeConfigSchema } from '../../src/models/hvae-config.js';
-import { VAE } from '../../src/models/vae.js';
+import { hvaeConfigSchema } from '../../src/models/hvae/config.js';
+import { HierarchicalVAE } from '../../src/models/hvae/hvae.js';
+import { vaeConfigSchema } from '../../src/models/vae/config.js';
+import { VAE } from '../../src/models/vae/vae.js';
 import { trainConfigSchema } from '../../src/train/config.js';
-import { type EpochRecord, makeOptimizers, type TrainState, train } from '../../src/train/loop.js';
+import { type EpochRecord, type TrainState, train } from '../../src/train/loop.js';
 import { DataParallel } from '../../src/train/parallel/data-parallel.js';
 import { shardRanges, shardSeeds } from '../../src/train/parallel/shards.js';
+import { stepGradients } from '../../src/train/step.js';
 import { useBackend } from '../helpers/backend.js';
+import { stepContext } from '../helpers/step.js';
 import { tinyMnist } from '../helpers/tiny-data.js';
 
 before(() => useBackend('wasm'));
@@ -23,30 +24,32 @@ const config = vaeConfigSchema.parse({ latentDim: 4, network: { type: 'mlp', hid
 const shape: [number, number, number] = [28, 28, 1];
 const trainConfig = trainConfigSchema.parse({ batchSize: 32 });
 const data = tinyMnist(256, 64);
-const replica = { model: config, inputShape: shape, seed: 3 };
+const replica = { model: config, data: { inputShape: shape }, seed: 3 };
 
 function batch(from: number, n: number): tf.Tensor4D {
   const size = 28 * 28;
   return tf.tensor4d(data.train.images.slice(from * size, (from + n) * size), [n, ...shape]);
 }
 
-function ctx(optimizers: Record<string, tf.Optimizer>, seed = 11): StepContext {
-  return {
-    step: 0,
-    epoch: 0,
-    seed,
-    beta: 1,
-    freeBits: 0,
-    clipNorm: 0,
-    objective: { kind: 'elbo' },
-    optimizers,
-  };
+/** One step of the group on x with these optimisers (no clipping). */
+const step = (
+  p: DataParallel,
+  x: tf.Tensor4D,
+  optimizers: Record<string, tf.Optimizer>,
+  seed = 11,
+  more = {},
+) => p.step({ x }, stepContext({ seed, ...more }), optimizers, 0);
+
+/** Stops the workers and frees the main replica. */
+async function shutdown(p: DataParallel): Promise<void> {
+  await p.close();
+  p.model.dispose();
 }
 
 const flat = (ws: { tensor: tf.Tensor }[]) => ws.map((w) => Array.from(w.tensor.dataSync()));
 
 async function assertReplicasAgree(p: DataParallel): Promise<void> {
-  const main = flat(p.weights());
+  const main = flat(p.model.weights());
   for (const worker of await p.workerWeights())
     assert.deepEqual(
       worker.map((w) => Array.from(w.data)),
@@ -73,9 +76,8 @@ test('the averaged gradient of 2 replicas is the single-thread gradient of the b
   const seeds = shardSeeds(11, 2);
   // reference, one thread: g = (4/7)·∇L(x[0:4]; seed₀) + (3/7)·∇L(x[4:7]; seed₁)
   const ref = new VAE(config, shape, 3);
-  const c = ctx({});
-  const g0 = ref.computeGradients(x.slice(0, 4), { ...c, seed: seeds[0] });
-  const g1 = ref.computeGradients(x.slice(4, 3), { ...c, seed: seeds[1] });
+  const g0 = stepGradients(ref, { x: x.slice(0, 4) }, stepContext({ seed: seeds[0] }));
+  const g1 = stepGradients(ref, { x: x.slice(4, 3) }, stepContext({ seed: seeds[1] }));
   const expected = g0.grads.map((g, i) => tf.add(g!.mul(4 / 7), g1.grads[i]!.mul(3 / 7)).dataSync());
   const expectedLoss = (4 / 7) * g0.metrics.loss + (3 / 7) * g1.metrics.loss;
 
@@ -86,7 +88,7 @@ test('the averaged gradient of 2 replicas is the single-thread gradient of the b
     p.createOptimizers(1); // the workers' own optimisers
     const vars = model.variableGroups().model;
     const before = vars.map((v) => v.dataSync().slice());
-    const r = p.trainStep(x, ctx({ model: tf.train.sgd(1) }));
+    const r = step(p, x, { model: tf.train.sgd(1) });
     assert.ok(r.finite);
     assert.ok(Math.abs(r.metrics.loss - expectedLoss) < 1e-3 * Math.abs(expectedLoss), `${r.metrics.loss}`);
     let worst = 0;
@@ -99,7 +101,7 @@ test('the averaged gradient of 2 replicas is the single-thread gradient of the b
     });
     assert.ok(worst < 1e-3, `worst relative gradient error ${worst}`);
   } finally {
-    p.dispose();
+    await shutdown(p);
     ref.dispose();
   }
 });
@@ -108,27 +110,27 @@ test('replicas stay bit-identical over steps, and a non-finite shard skips the s
   const model = new VAE(config, shape, 3);
   const p = await DataParallel.create(model, { workers: 2, replica, train: trainConfig });
   try {
-    const optimizers = makeOptimizers(p, trainConfig, trainConfig.learningRate);
+    const optimizers = p.createOptimizers(1);
     for (let s = 0; s < 5; s++) {
       const x = batch(32 * s, 32);
-      assert.ok(p.trainStep(x, { ...ctx(optimizers, 100 + s), step: s }).finite);
+      assert.ok(step(p, x, optimizers, 100 + s, { step: s }).finite);
       x.dispose();
     }
     await assertReplicasAgree(p);
-    const before = flat(p.weights());
+    const before = flat(p.model.weights());
     const poisoned = tf.tidy(() => {
       const x = batch(0, 32);
       const nan = tf.fill([1, ...shape], Number.NaN);
       return tf.concat([x.slice(0, 31), nan]); // the last example is in the worker's shard
     });
-    const r = p.trainStep(poisoned, ctx(optimizers, 7));
+    const r = step(p, poisoned as tf.Tensor4D, optimizers, 7);
     assert.equal(r.finite, false);
-    assert.deepEqual(flat(p.weights()), before);
+    assert.deepEqual(flat(p.model.weights()), before);
     await assertReplicasAgree(p);
-    assert.ok(p.trainStep(batch(0, 32), ctx(optimizers, 8)).finite);
+    assert.ok(step(p, batch(0, 32), optimizers, 8).finite);
     await assertReplicasAgree(p);
   } finally {
-    p.dispose();
+    await shutdown(p);
   }
 });
 
@@ -143,20 +145,20 @@ test('the hierarchical VAE trains data-parallel too (KL balancing and group metr
   const model = new HierarchicalVAE(hvae, shape, 2);
   const p = await DataParallel.create(model, {
     workers: 2,
-    replica: { model: hvae, inputShape: shape, seed: 2 },
+    replica: { model: hvae, data: { inputShape: shape }, seed: 2 },
     train: trainConfig,
   });
   try {
-    const optimizers = makeOptimizers(p, trainConfig, trainConfig.learningRate);
+    const optimizers = p.createOptimizers(1);
     for (let s = 0; s < 3; s++) {
-      const r = p.trainStep(batch(16 * s, 16), { ...ctx(optimizers, s), beta: 0.5 });
+      const r = step(p, batch(16 * s, 16), optimizers, s, { beta: 0.5 });
       assert.ok(r.finite);
       assert.ok(Math.abs(r.metrics.loss - r.metrics.recon - 0.5 * r.metrics.kl) < 0.05 * r.metrics.loss);
       assert.ok(Number.isFinite(r.metrics.klGroup1) && Number.isFinite(r.metrics.klGroup2));
     }
     await assertReplicasAgree(p);
   } finally {
-    p.dispose();
+    await shutdown(p);
   }
 });
 
@@ -166,7 +168,8 @@ async function runParallel(dir: string, epochs: number, resume: boolean): Promis
   try {
     const ck = resume ? findCheckpoint(join(dir, 'ck')) : null;
     return await train({
-      model: p,
+      model,
+      trainer: p,
       data,
       config: trainConfigSchema.parse({ epochs, batchSize: 32 }),
       seed: 5,
@@ -176,7 +179,7 @@ async function runParallel(dir: string, epochs: number, resume: boolean): Promis
     });
   } finally {
     await assertReplicasAgree(p);
-    p.dispose();
+    await shutdown(p);
   }
 }
 
@@ -200,7 +203,8 @@ test('2 workers train a VAE to the test ELBO of single-thread training (same dis
         : null;
     try {
       const records = await train({
-        model: p ?? model,
+        model,
+        trainer: p ?? undefined,
         data: digits,
         config: cfg,
         seed: 6,
@@ -208,7 +212,8 @@ test('2 workers train a VAE to the test ELBO of single-thread training (same dis
       });
       return records.map((r) => r.test.loss);
     } finally {
-      (p ?? model).dispose();
+      if (p) await p.close();
+      model.dispose();
     }
   };
   const single = await final(1);
@@ -230,11 +235,11 @@ test('a worker that fails makes the step throw, and closing ends the workers', a
     group: 'none',
     weights: [],
   });
-  assert.throws(() => p.trainStep(batch(0, 8), ctx(optimizers)), /data-parallel worker 1/);
-  assert.throws(() => p.trainStep(batch(0, 8), ctx(optimizers)), /data-parallel worker 1/);
+  assert.throws(() => step(p, batch(0, 8), optimizers), /data-parallel worker 1/);
+  assert.throws(() => step(p, batch(0, 8), optimizers), /data-parallel worker 1/);
   assert.equal(p.runningWorkers, 1);
   await p.close();
   assert.equal(p.runningWorkers, 0);
-  assert.throws(() => p.trainStep(batch(0, 8), ctx(optimizers)), /closed|worker 1/);
+  assert.throws(() => step(p, batch(0, 8), optimizers), /closed|worker 1/);
   model.dispose();
 });

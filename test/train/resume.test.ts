@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { findCheckpoint, loadCheckpoint } from '../../src/io/checkpoint.js';
-import { vaeConfigSchema } from '../../src/models/config.js';
-import { VAE } from '../../src/models/vae.js';
+import { vaeConfigSchema } from '../../src/models/vae/config.js';
+import { VAE } from '../../src/models/vae/vae.js';
+import { metricsLog } from '../../src/run/metrics-log.js';
 import { trainConfigSchema } from '../../src/train/config.js';
 import { type EpochRecord, type TrainState, train } from '../../src/train/loop.js';
 import { useBackend } from '../helpers/backend.js';
@@ -32,9 +33,9 @@ async function run(
     seed: 9,
     binarization: 'dynamic',
     checkpointDir: join(dir, 'ck'),
-    metricsPath: join(dir, 'metrics.jsonl'),
     resumeFrom: ck ? loadCheckpoint<TrainState>(ck) : undefined,
     callbacks: [
+      metricsLog(join(dir, 'metrics.jsonl')),
       {
         onStep: (state) => {
           if (state.step === crashAtStep) throw new Error('simulated crash');

@@ -6,14 +6,18 @@
  * In place is safe only where no kernel keeps a copy of a weight between calls. XNNPACK's matmul and
  * conv kernels do (packed weights cached by tensor id); with the addon every kernel that reads weights
  * in vaekit's networks is ours (BatchMatMul, _FusedMatMul, Conv2D, FusedConv2D, the conv backprops),
- * and test/backend/native.test.ts checks that an update is seen by the very next forward pass.
+ * and a weight that any other weight-caching kernel has read is never updated in place
+ * (weight-cache.ts). test/backend/native.test.ts checks that an update is seen by the very next
+ * forward pass, also after a foreign weight-caching kernel has read the weight.
  * The optimiser's state (iterations, accumulated β powers, moments named `<var>/m`, `<var>/v`) is
  * tfjs's own, so checkpoints are the same either way.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { internalsUsable } from '../internals.js';
 import { nativeKernels } from '../native.js';
 import { heapF32, offset } from './heap.js';
+import { safeToUpdateInPlace } from './weight-cache.js';
 
 /** tfjs's AdamOptimizer keeps these private; we read and update them exactly as it does. */
 interface AdamInternals {
@@ -26,7 +30,7 @@ interface AdamInternals {
 export class FusedAdamOptimizer extends tf.AdamOptimizer {
   override applyGradients(variableGradients: Parameters<tf.AdamOptimizer['applyGradients']>[0]): void {
     const native = nativeKernels();
-    if (native == null || tf.getBackend() !== 'wasm' || Array.isArray(variableGradients)) {
+    if (native == null || !internalsUsable() || Array.isArray(variableGradients)) {
       super.applyGradients(variableGradients);
       return;
     }
@@ -39,7 +43,9 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
       state.accumulatedFirstMoment[i] ??= { originalName: `${name}/m`, variable: zeros(variables[i]) };
       state.accumulatedSecondMoment[i] ??= { originalName: `${name}/v`, variable: zeros(variables[i]) };
     });
-    const owned = (t: tf.Tensor) => t.dtype === 'float32' && backend.refCount(t.dataId) === 1;
+    // ours alone: float32, no other tensor shares the memory, and no foreign kernel has cached it
+    const owned = (t: tf.Tensor) =>
+      t.dtype === 'float32' && backend.refCount(t.dataId) === 1 && safeToUpdateInPlace(t);
     const inPlace = names.every(
       (name, i) =>
         variableGradients[name] == null ||
@@ -83,9 +89,4 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
 
 function zeros(like: tf.Variable): tf.Variable {
   return tf.tidy(() => tf.zerosLike(like).variable(false));
-}
-
-/** Adam for training: fused on wasm with the native addon, tfjs's own otherwise (tf.train.adam's defaults). */
-export function adam(learningRate: number, beta1 = 0.9, beta2 = 0.999): tf.Optimizer {
-  return new FusedAdamOptimizer(learningRate, beta1, beta2);
 }

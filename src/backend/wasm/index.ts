@@ -2,7 +2,9 @@
  * Kernel patches that make the wasm backend fast enough to train on:
  * BatchMatMul (all transposes, batches) through the native addon or XNNPACK, Conv2DBackpropFilter
  * (missing upstream), an im2col-based Conv2DBackpropInput, and — with the native addon — Conv2D,
- * FusedConv2D and _FusedMatMul on every core, sums and means over leading axes, and Tile. Install after the wasm backend is registered.
+ * FusedConv2D and _FusedMatMul on every core, sums and means over leading axes, and Tile. The other
+ * weight-caching XNNPACK kernels are wrapped to report that they ran (weight-cache.ts). Install after
+ * the wasm backend is registered, and only when backend/internals.ts finds the internals we rely on.
  */
 import type { KernelConfig } from '@tensorflow/tfjs';
 import { getKernel, registerKernel, Transpose, unregisterKernel } from '@tensorflow/tfjs';
@@ -12,11 +14,12 @@ import { conv2DBackpropFilterConfig } from './conv2d_backprop_filter.js';
 import { conv2DBackpropInputConfig } from './conv2d_backprop_input.js';
 import { fusedConv2DConfig } from './fused_conv2d.js';
 import { fusedMatMulConfig } from './fused_mat_mul.js';
-import { original, saveOriginal } from './originals.js';
+import { callOriginal, original, saveOriginal } from './originals.js';
 import { meanConfig, sumConfig } from './sum.js';
 import { tileConfig } from './tile.js';
+import { WEIGHT_CACHING_KERNELS } from './weight-cache.js';
 
-const PATCHES: KernelConfig[] = [
+const REPLACEMENTS: KernelConfig[] = [
   batchMatMulConfig,
   conv2DBackpropFilterConfig,
   conv2DBackpropInputConfig,
@@ -27,6 +30,21 @@ const PATCHES: KernelConfig[] = [
   meanConfig,
   tileConfig,
 ];
+
+/**
+ * The weight-caching XNNPACK kernels vaekit does not replace run as before, through callOriginal, which
+ * reports them (weight-cache.ts): after one has run, Adam no longer updates weights in place.
+ */
+const REPORTERS: KernelConfig[] = WEIGHT_CACHING_KERNELS.filter(
+  (name) => !REPLACEMENTS.some((p) => p.kernelName === name),
+).map((kernelName) => ({
+  kernelName,
+  backendName: 'wasm',
+  kernelFunc: ({ inputs, backend, attrs }) =>
+    callOriginal(kernelName, backend as never, inputs as never, attrs as never),
+}));
+
+const PATCHES = [...REPLACEMENTS, ...REPORTERS];
 let installed = false;
 
 function capture(name: string): void {
@@ -41,6 +59,7 @@ export function installWasmKernels(): void {
   for (const patch of PATCHES) {
     capture(patch.kernelName);
     const before = original(patch.kernelName);
+    if (before == null && REPORTERS.includes(patch)) continue; // not in this build of the backend
     if (before != null) unregisterKernel(patch.kernelName, 'wasm');
     // Keep the original setup (it binds the C++ entry points that our patches call).
     registerKernel({ ...patch, setupFunc: before?.setupFunc });
@@ -52,8 +71,9 @@ export function installWasmKernels(): void {
 export function uninstallWasmKernels(): void {
   if (!installed) return;
   for (const patch of PATCHES) {
-    unregisterKernel(patch.kernelName, 'wasm');
     const before = original(patch.kernelName);
+    if (before == null && REPORTERS.includes(patch)) continue;
+    unregisterKernel(patch.kernelName, 'wasm');
     if (before != null) registerKernel(before);
   }
   installed = false;

@@ -5,12 +5,13 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { internalsUsable } from '../internals.js';
 import { nativeKernels } from '../native.js';
 import { heapF32, offset } from './heap.js';
 
 export function globalNorm(tensors: tf.Tensor[]): number {
   const native = nativeKernels();
-  if (native != null && tf.getBackend() === 'wasm' && tensors.every((t) => t.dtype === 'float32')) {
+  if (native != null && internalsUsable() && tensors.every((t) => t.dtype === 'float32')) {
     const backend = tf.backend() as BackendWasm;
     let sum = 0;
     for (const t of tensors) sum += native.sumSquares(heapF32(backend), offset(backend, t), t.size);

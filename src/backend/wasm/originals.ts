@@ -4,6 +4,7 @@
  */
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { noteForeignWeightCache } from './weight-cache.js';
 
 const saved = new Map<string, KernelConfig>();
 
@@ -24,5 +25,6 @@ export function callOriginal(
 ): TensorInfo {
   const config = saved.get(name);
   if (config == null) throw new Error(`wasm kernel ${name} was not captured before patching`);
+  noteForeignWeightCache(name, Object.values(inputs));
   return (config.kernelFunc as KernelFunc)({ inputs, backend, attrs }) as TensorInfo;
 }

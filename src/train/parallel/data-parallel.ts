@@ -1,15 +1,11 @@
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { InputError } from '../../core/errors.js';
-import type {
-  GradientContext,
-  NamedWeight,
-  StepContext,
-  StepResult,
-  Trainable,
-} from '../../core/trainable.js';
+import type { Batch, StepContext, StepResult } from '../../core/trainable.js';
+import type { GenerativeModel } from '../../models/model.js';
 import type { TrainConfig } from '../config.js';
-import { makeOptimizers } from '../loop.js';
+import { makeOptimizers } from '../step.js';
+import { localTrainer, type Trainer } from '../trainer.js';
 import { GradientExchange } from './exchange.js';
 import { MirroredOptimizer } from './mirrored-optimizer.js';
 import {
@@ -44,11 +40,6 @@ function spawnWorker(init: WorkerInit): Worker {
   return new Worker(bootstrap, { ...options, eval: true });
 }
 
-function gradientContext(ctx: StepContext): GradientContext {
-  const { step, epoch, seed, beta, freeBits, clipNorm, objective } = ctx;
-  return { step, epoch, seed, beta, freeBits, clipNorm, objective };
-}
-
 /** Resolves on the worker's first message; rejects when it reports an error or exits first. */
 function firstMessage(worker: Worker): Promise<FromWorker> {
   return new Promise((resolve, reject) => {
@@ -65,7 +56,8 @@ function firstMessage(worker: Worker): Promise<FromWorker> {
 }
 
 /**
- * Data-parallel training on several threads (worker_threads), for a model with `computeGradients`.
+ * Data-parallel training on several threads (worker_threads), for a model whose capabilities declare
+ * `dataParallel` (one loss on the variable group `model`).
  * The main thread's model is shard 0 and the one the loop evaluates, checkpoints and samples;
  * W − 1 workers hold replicas. Each step splits the batch into W shards, every replica computes its
  * shard's gradient (its own noise seed, see shardSeeds), the gradients meet in shared memory, and every
@@ -73,12 +65,12 @@ function firstMessage(worker: Worker): Promise<FromWorker> {
  * identical without sending weights, and a step is a full-batch step with per-shard noise.
  * Free bits and KL balancing use batch means, so with shards they act on each shard's means.
  */
-export class DataParallel implements Trainable {
+export class DataParallel implements Trainer {
   private readonly replica: Replica;
   private broken: Error | null = null;
 
   private constructor(
-    readonly model: Trainable,
+    readonly model: GenerativeModel,
     private readonly train: TrainConfig,
     exchange: GradientExchange,
     private readonly workers: Worker[],
@@ -88,13 +80,12 @@ export class DataParallel implements Trainable {
   }
 
   /** Starts W − 1 workers (each builds the model and takes the main thread's weights). */
-  static async create(model: Trainable, opts: DataParallelOptions): Promise<DataParallel> {
-    const groups = Object.keys(model.variableGroups());
-    if (!model.computeGradients || groups.length !== 1 || groups[0] !== 'model') {
+  static async create(model: GenerativeModel, opts: DataParallelOptions): Promise<DataParallel> {
+    if (!model.capabilities.dataParallel) {
       throw new InputError({
         where: 'train.workers',
-        expected: '1 for this model (data-parallel training needs one gradient per step: vae, hvae)',
-        found: `${opts.workers} for a ${model.kind} model with variable groups ${groups.join(', ')}`,
+        expected: `1 for a ${model.kind} model (data-parallel training needs one gradient per step)`,
+        found: String(opts.workers),
       });
     }
     const sizes = model.variableGroups().model.map((v) => v.size);
@@ -130,21 +121,13 @@ export class DataParallel implements Trainable {
     return parallel;
   }
 
-  get kind(): string {
-    return this.model.kind;
-  }
-
   private broadcast(m: ToWorker): void {
     for (const w of this.workers) w.postMessage(m);
   }
 
-  variableGroups(): Record<string, tf.Variable[]> {
-    return this.model.variableGroups();
-  }
-
   /** The loop's optimisers: created here and in every worker; a restored state reaches the workers too. */
   createOptimizers(lrScale: number): Record<string, tf.Optimizer> {
-    const opts = makeOptimizers(this.model, this.train, this.train.learningRate * lrScale);
+    const opts = makeOptimizers(this.model, this.train, lrScale);
     this.broadcast({ kind: 'optimizers', lrScale });
     return Object.fromEntries(
       Object.entries(opts).map(([group, o]) => [
@@ -156,30 +139,38 @@ export class DataParallel implements Trainable {
     );
   }
 
-  trainStep(x: tf.Tensor, ctx: StepContext): StepResult {
+  step(
+    batch: Batch,
+    ctx: StepContext,
+    optimizers: Record<string, tf.Optimizer>,
+    clipNorm: number,
+  ): StepResult {
     if (this.broken) throw this.broken;
+    const { x, labels } = batch;
     const n = x.shape[0];
     const ranges = shardRanges(n, this.workers.length + 1);
     const data = x.dataSync() as Float32Array;
+    const ys = labels?.dataSync() as Int32Array | undefined;
     const row = x.size / n;
-    const gctx = gradientContext(ctx);
     this.workers.forEach((w, i) => {
       const [a, b] = ranges[i + 1];
       const shard =
-        b > a ? { data: data.slice(a * row, b * row), shape: [b - a, ...x.shape.slice(1)] } : null;
+        b > a
+          ? { x: data.slice(a * row, b * row), shape: [b - a, ...x.shape.slice(1)], labels: ys?.slice(a, b) }
+          : null;
       w.postMessage(
-        { kind: 'step', x: shard, ctx: gctx } satisfies ToWorker,
-        shard ? [shard.data.buffer] : [],
+        { kind: 'step', shard, ctx, clipNorm } satisfies ToWorker,
+        shard ? [shard.x.buffer, ...(shard.labels ? [shard.labels.buffer] : [])] : [],
       );
     });
     const [, b0] = ranges[0];
-    const x0 = b0 > 0 ? x.slice(0, b0) : null;
-    const own = this.replica.contribute(x0, gctx);
-    x0?.dispose();
+    const own0: Batch | null = b0 > 0 ? { x: x.slice(0, b0), labels: labels?.slice(0, b0) } : null;
+    const own = this.replica.contribute(own0, ctx);
+    if (own0) tf.dispose([own0.x, own0.labels]);
     let result: StepResult | null = null;
     let barrierError: Error | null = null;
     try {
-      result = this.replica.finish(ctx.optimizers.model, ctx.clipNorm);
+      result = this.replica.finish(optimizers.model, clipNorm);
     } catch (e) {
       barrierError = e as Error;
     }
@@ -205,14 +196,6 @@ export class DataParallel implements Trainable {
           )
         : (barrier ?? new Error('data-parallel step failed')));
     throw this.broken;
-  }
-
-  evalBatch(x: tf.Tensor, seed: number): Record<string, number> {
-    return this.model.evalBatch(x, seed);
-  }
-
-  weights(): NamedWeight[] {
-    return this.model.weights();
   }
 
   /** Sets the main replica's weights and sends the same to every worker. */
@@ -250,23 +233,18 @@ export class DataParallel implements Trainable {
     for (const p of this.replies) p.close();
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
-
-  dispose(): void {
-    void this.close();
-    this.model.dispose();
-  }
 }
 
 /**
- * Runs `f` with a trainer on `options.workers` threads (the model itself when 1), and stops the workers
+ * Runs `f` with a trainer on `options.workers` threads (this thread only when 1), and stops the workers
  * afterwards, also when `f` throws.
  */
 export async function withWorkers<T>(
-  model: Trainable,
+  model: GenerativeModel,
   options: DataParallelOptions,
-  f: (trainer: Trainable) => Promise<T>,
+  f: (trainer: Trainer) => Promise<T>,
 ): Promise<T> {
-  if (options.workers <= 1) return f(model);
+  if (options.workers <= 1) return f(localTrainer(model, options.train));
   const parallel = await DataParallel.create(model, options);
   try {
     return await f(parallel);

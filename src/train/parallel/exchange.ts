@@ -1,4 +1,4 @@
-import type { Gradients } from '../gradient-step.js';
+import type { Gradients } from '../step.js';
 import { Barrier } from './barrier.js';
 
 /** The shared memory of one data-parallel group (posted to each worker: SharedArrayBuffers are shared, not copied). */

@@ -1,15 +1,15 @@
 import type { MessagePort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
-import type { GradientContext, NamedWeight } from '../../core/trainable.js';
-import type { ModelConfig } from '../../models/build.js';
-import type { ImageShape } from '../../nn/networks.js';
+import type { Batch, NamedWeight, StepContext } from '../../core/trainable.js';
+import type { DataInfo } from '../../models/kind.js';
+import type { ModelConfig } from '../../models/registry.js';
 import type { TrainConfig } from '../config.js';
 import type { ExchangeBuffers } from './exchange.js';
 
 /** How a worker rebuilds the main thread's model (its weights then arrive in a `weights` message). */
 export interface ReplicaSpec {
   model: ModelConfig;
-  inputShape: ImageShape;
+  data: DataInfo;
   seed: number;
 }
 
@@ -19,6 +19,13 @@ export interface WireTensor {
   shape: number[];
   dtype: tf.DataType;
   data: tf.TypedArray;
+}
+
+/** A shard of a batch as it crosses threads: images [n, h, w, c] and their labels. */
+export interface WireBatch {
+  x: Float32Array;
+  shape: number[];
+  labels?: Int32Array;
 }
 
 /** `workerData` of each worker. */
@@ -39,7 +46,7 @@ export type ToWorker =
   | { kind: 'weights'; weights: WireTensor[] }
   | { kind: 'optimizers'; lrScale: number }
   | { kind: 'optimizerWeights'; group: string; weights: WireTensor[] }
-  | { kind: 'step'; x: { data: Float32Array; shape: number[] } | null; ctx: GradientContext }
+  | { kind: 'step'; shard: WireBatch | null; ctx: StepContext; clipNorm: number }
   | { kind: 'reportWeights' };
 
 /** Worker → main thread, outside steps. */
@@ -62,4 +69,11 @@ export function toWire(weights: NamedWeight[]): WireTensor[] {
 
 export function fromWire(weights: WireTensor[]): NamedWeight[] {
   return weights.map((w) => ({ name: w.name, tensor: tf.tensor(w.data, w.shape, w.dtype) }));
+}
+
+export function fromWireBatch(b: WireBatch): Batch {
+  return {
+    x: tf.tensor4d(b.x, b.shape as [number, number, number, number]),
+    labels: b.labels && tf.tensor1d(b.labels, 'int32'),
+  };
 }

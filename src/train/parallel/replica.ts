@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import type { GradientContext, StepResult, Trainable } from '../../core/trainable.js';
-import { applyGradients, type Gradients } from '../gradient-step.js';
+import type { Batch, StepContext, StepResult, Trainable } from '../../core/trainable.js';
+import { applyGradients, type Gradients, stepGradients } from '../step.js';
 import type { GradientExchange } from './exchange.js';
 import { shardSeeds } from './shards.js';
 
@@ -29,22 +29,22 @@ export class Replica {
     return this.model.variableGroups().model;
   }
 
-  /** `x`: this shard's examples (null when the batch has fewer examples than shards); `failure`: an earlier error to report. */
-  contribute(x: tf.Tensor | null, ctx: GradientContext, failure: Error | null = null): Contribution {
+  /** `shard`: this shard's examples (null when the batch has fewer examples than shards); `failure`: an earlier error to report. */
+  contribute(shard: Batch | null, ctx: StepContext, failure: Error | null = null): Contribution {
     const parity = this.steps % 2;
     const seed = shardSeeds(ctx.seed, this.exchange.shards)[this.shard];
     let g: Gradients | null = null;
     let error = failure;
     try {
-      if (!error && x) g = this.model.computeGradients!(x, { ...ctx, seed });
-      this.exchange.write(parity, this.shard, x?.shape[0] ?? 0, error ? null : g, error != null);
+      if (!error && shard) g = stepGradients(this.model, shard, { ...ctx, seed });
+      this.exchange.write(parity, this.shard, shard?.x.shape[0] ?? 0, error ? null : g, error != null);
     } catch (e) {
       error = e instanceof Error ? e : new Error(String(e));
       this.exchange.write(parity, this.shard, 0, null, true);
     } finally {
       if (g) tf.dispose(g.grads.filter((t) => t != null));
     }
-    return { count: g ? x!.shape[0] : 0, metrics: g?.metrics ?? {}, error };
+    return { count: g ? shard!.x.shape[0] : 0, metrics: g?.metrics ?? {}, error };
   }
 
   /**

@@ -7,12 +7,13 @@ import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendChoice } from '../../backend/index.js';
 import { initBackend } from '../../backend/index.js';
-import { buildModel } from '../../models/build.js';
-import { makeOptimizers } from '../loop.js';
+import { buildModel } from '../../models/registry.js';
+import { makeOptimizers } from '../step.js';
 import { GradientExchange } from './exchange.js';
 import {
   type FromWorker,
   fromWire,
+  fromWireBatch,
   type StepReply,
   type ToWorker,
   toWire,
@@ -30,14 +31,14 @@ let optimizers: Record<string, tf.Optimizer> = {};
 let failure: Error | null = null;
 
 function step(m: Extract<ToWorker, { kind: 'step' }>): void {
-  const x = m.x && tf.tensor(m.x.data, m.x.shape);
-  const c = replica.contribute(x, m.ctx, failure);
-  x?.dispose();
+  const shard = m.shard && fromWireBatch(m.shard);
+  const c = replica.contribute(shard, m.ctx, failure);
+  if (shard) tf.dispose([shard.x, shard.labels]);
   const reply: StepReply = c.error
     ? { error: c.error.stack ?? c.error.message }
     : { count: c.count, metrics: c.metrics };
   init.replies.postMessage(reply);
-  replica.finish(optimizers.model, m.ctx.clipNorm);
+  replica.finish(optimizers.model, m.clipNorm);
 }
 
 async function handle(m: ToWorker): Promise<void> {
@@ -50,7 +51,7 @@ async function handle(m: ToWorker): Promise<void> {
     }
     case 'optimizers':
       for (const o of Object.values(optimizers)) o.dispose();
-      optimizers = makeOptimizers(replica.model, init.train, init.train.learningRate * m.lrScale);
+      optimizers = makeOptimizers(replica.model, init.train, m.lrScale);
       return;
     case 'optimizerWeights':
       await optimizers[m.group].setWeights(fromWire(m.weights));
@@ -64,7 +65,7 @@ async function handle(m: ToWorker): Promise<void> {
 
 async function start(): Promise<void> {
   await initBackend(init.backend as BackendChoice);
-  const model = buildModel(init.replica.model, init.replica.inputShape, init.replica.seed);
+  const model = buildModel(init.replica.model, init.replica.data, init.replica.seed);
   replica = new Replica(model, exchange, init.shard);
   let queue = Promise.resolve();
   port.on('message', (m: ToWorker) => {

@@ -30,6 +30,8 @@ async function get(path: string): Promise<Response> {
 export interface RunInfo {
   seed: number;
   inputShape?: [number, number, number];
+  /** Number of classes of the labels, for conditional models. */
+  classes?: number;
   data: { dataset: string; binarize: string };
   model: unknown;
   train: { epochs: number };

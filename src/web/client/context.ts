@@ -1,12 +1,14 @@
-import type { AutoencodingModel } from '../../models/generative.js';
+import type { GaussianLatent, GenerativeModel } from '../../models/model.js';
 import type { TestImages } from './api.js';
 import type { Plane } from './latent-math.js';
 import type { Encoded } from './model.js';
 
 /** Everything the latent-space panels share once a checkpoint is loaded. */
 export interface LatentContext {
-  model: AutoencodingModel;
+  model: GaussianLatent & GenerativeModel;
   images: TestImages;
+  /** The class decoded images are drawn from (the header's picker), for a conditional model. */
+  label(): number | undefined;
   encoded: Encoded;
   /** The principal plane of the test latent means; null with a single latent dimension. */
   plane: Plane | null;

@@ -32,7 +32,7 @@ export function interpolationPanel(seed: number) {
     const n = Math.min(16, Math.max(3, Number(steps.value) || 10));
     for (const [mode, strip] of Object.entries(strips)) {
       const path = interpolate(testLatent(ctx, a), testLatent(ctx, b), n, mode as Interpolation);
-      drawImageGrid(strip, decodeLatents(ctx.model, path), n, 2);
+      drawImageGrid(strip, decodeLatents(ctx.model, path, ctx.label()), n, 2);
       strip.dataset.rendered = `${a}-${b}-${n}`;
     }
   };

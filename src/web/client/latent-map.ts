@@ -60,7 +60,7 @@ export function latentMapPanel(onPick: (z: Float32Array, what: string) => void) 
     const zs = Array.from({ length: GRID * GRID }, (_, k) =>
       pointInPlane(plane, coord(k % GRID, plane.spread[0]), -coord(Math.floor(k / GRID), plane.spread[1])),
     );
-    drawImageGrid(grid, decodeLatents(ctx.model, zs), GRID, 1);
+    drawImageGrid(grid, decodeLatents(ctx.model, zs, ctx.label()), GRID, 1);
   };
 
   return {

@@ -1,5 +1,5 @@
 import './style.css';
-import type { GenerativeModel } from '../../models/generative.js';
+import { asGaussianLatent, type GenerativeModel } from '../../models/model.js';
 import { API, type CheckpointSpecs } from '../protocol.js';
 import {
   ApiFailure,
@@ -11,12 +11,13 @@ import {
   type TestImages,
 } from './api.js';
 import { startBackend } from './backend.js';
+import { classPicker } from './class-picker.js';
 import { byId } from './context.js';
 import { curvesPanel } from './curves.js';
 import { interpolationPanel } from './interpolation.js';
 import { latentMapPanel } from './latent-map.js';
 import { principalPlane, topK } from './latent-math.js';
-import { encodeImages, hasLatentSpace, loadModel } from './model.js';
+import { type Encoded, encodeImages, loadModel } from './model.js';
 import { samplesPanel } from './samples.js';
 import { slidersPanel } from './sliders.js';
 
@@ -41,15 +42,39 @@ const seed = Math.max(0, Math.trunc(Number(params.get('seed'))) || 0);
 const sliders = slidersPanel();
 const map = latentMapPanel(sliders.setLatent);
 const interpolation = interpolationPanel(seed);
-const samples = samplesPanel(seed);
+const classes = classPicker(() => render());
+const samples = samplesPanel(seed, () => classes.current());
 const curves = curvesPanel();
 
 let run: RunInfo;
 let images: TestImages | undefined;
 let model: GenerativeModel | undefined;
+/** The test images' latent means and KL per dimension under the current model (models with one Gaussian latent). */
+let encoded: Encoded | undefined;
 let loaded: CheckpointSpecs | undefined;
 /** Epoch records in metrics.jsonl when the checkpoint was last looked for. */
 let epochsSeen = -1;
+
+/** Draws every panel the current model has (its capabilities say which), for the chosen class. */
+function render(): void {
+  if (!model) return;
+  classes.show(model);
+  samples.show(model);
+  const gaussian = asGaussianLatent(model);
+  document.body.classList.toggle('no-encoder', gaussian === null);
+  if (gaussian && images && encoded) {
+    const ctx = {
+      model: gaussian,
+      images,
+      encoded,
+      label: () => classes.current(),
+      plane: gaussian.latentDim >= 2 ? principalPlane(encoded.means) : null,
+    };
+    sliders.show(ctx);
+    map.show(ctx);
+    interpolation.show(ctx);
+  }
+}
 
 /** (Re)builds the model from the current checkpoint and redraws every panel with it. */
 async function showCheckpoint(): Promise<void> {
@@ -58,22 +83,14 @@ async function showCheckpoint(): Promise<void> {
   model = next.model;
   loaded = next.specs;
   info('checkpoint', `${loaded.checkpoint} (epoch ${loaded.epoch})`);
-  samples.show(model);
-  document.body.classList.toggle('no-encoder', !hasLatentSpace(model));
-  if (hasLatentSpace(model)) {
+  const gaussian = asGaussianLatent(next.model);
+  encoded = undefined;
+  if (gaussian) {
     images ??= await fetchTestImages();
-    const encoded = encodeImages(model, images);
-    const ctx = {
-      model,
-      images,
-      encoded,
-      plane: model.latentDim >= 2 ? principalPlane(encoded.means) : null,
-    };
-    sliders.show(ctx);
-    map.show(ctx);
-    interpolation.show(ctx);
+    encoded = encodeImages(gaussian, images);
     curves.showKlPerDim(encoded.klPerDim, topK(encoded.klPerDim, 8), loaded.checkpoint);
   }
+  render();
   setState('ready');
 }
 

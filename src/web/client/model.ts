@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { buildModel, modelConfigSchema } from '../../models/build.js';
-import { type AutoencodingModel, type GenerativeModel, isAutoencoding } from '../../models/generative.js';
+import { toBatch } from '../../data/tensor-batches.js';
+import type { GaussianLatent, GenerativeModel } from '../../models/model.js';
+import { buildModel, modelConfigSchema } from '../../models/registry.js';
 import type { ImageShape } from '../../nn/networks.js';
 import type { CheckpointSpecs } from '../protocol.js';
 import type { RunInfo, TestImages } from './api.js';
@@ -21,19 +22,11 @@ export interface Pixels {
 export async function loadModel(run: RunInfo): Promise<{ model: GenerativeModel; specs: CheckpointSpecs }> {
   if (!run.inputShape) throw new Error('config.json has no inputShape: the run was never started');
   const config = modelConfigSchema.parse(run.model);
-  const model = buildModel(config, run.inputShape, run.seed);
+  const model = buildModel(config, { inputShape: run.inputShape, classes: run.classes }, run.seed);
   const { specs, weights } = await fetchWeights();
   model.setWeights(weights);
   tf.dispose([...weights.values()]);
   return { model, specs };
-}
-
-/**
- * Whether the latent-space panels can work with the model: they need one latent vector per image,
- * q(z|x) from `encode` and p(x|z) from `decode` (a VAE; not a GAN, nor the hierarchical VAE's stack of groups).
- */
-export function hasLatentSpace(model: GenerativeModel): model is AutoencodingModel {
-  return isAutoencoding(model);
 }
 
 const ENCODE_BATCH = 250;
@@ -45,7 +38,8 @@ export interface Encoded {
   klPerDim: Float32Array;
 }
 
-export function encodeImages(model: AutoencodingModel, images: TestImages): Encoded {
+/** Latent means and KL per dimension of the test images (with their labels, for a conditional model). */
+export function encodeImages(model: GaussianLatent, images: TestImages): Encoded {
   const m = model.latentDim;
   const size = images.shape[0] * images.shape[1] * images.shape[2];
   const means = new Float32Array(images.count * m);
@@ -53,8 +47,9 @@ export function encodeImages(model: AutoencodingModel, images: TestImages): Enco
   for (let start = 0; start < images.count; start += ENCODE_BATCH) {
     const n = Math.min(ENCODE_BATCH, images.count - start);
     const [mu, kl] = tf.tidy(() => {
-      const x = tf.tensor4d(images.pixels.subarray(start * size, (start + n) * size), [n, ...images.shape]);
-      const q = model.encode(x);
+      const pixels = images.pixels.subarray(start * size, (start + n) * size);
+      const labels = images.labels ? Int32Array.from(images.labels.slice(start, start + n)) : undefined;
+      const q = model.posterior(toBatch(pixels, n, images.shape, labels));
       return [q.mean.dataSync(), q.klToStandardNormalPerDim().sum(0).dataSync()];
     });
     means.set(mu, start * m);
@@ -66,23 +61,37 @@ export function encodeImages(model: AutoencodingModel, images: TestImages): Enco
   };
 }
 
-/** E[x|z] for each latent vector. */
-export function decodeLatents(model: AutoencodingModel, zs: Float32Array[]): Pixels {
+/** `n` copies of a class label, for a conditional model (undefined for the others). */
+const labelsOf = (n: number, label?: number) =>
+  label === undefined ? undefined : new Int32Array(n).fill(label);
+
+/** E[x|z] for each latent vector (of class `label`, for a conditional model). */
+export function decodeLatents(
+  model: GaussianLatent & GenerativeModel,
+  zs: Float32Array[],
+  label?: number,
+): Pixels {
   const m = model.latentDim;
   const flat = new Float32Array(zs.length * m);
   for (const [i, z] of zs.entries()) flat.set(z, i * m);
-  const data = tf.tidy(
-    () =>
-      model
-        .decode(tf.tensor2d(flat, [zs.length, m]))
-        .mean()
-        .dataSync() as Float32Array,
-  );
+  const data = tf.tidy(() => {
+    const labels = labelsOf(zs.length, label);
+    return model
+      .decodeMean(tf.tensor2d(flat, [zs.length, m]), labels && tf.tensor1d(labels, 'int32'))
+      .dataSync() as Float32Array;
+  });
   return { data, count: zs.length, shape: model.inputShape };
 }
 
-/** n samples of the model's prior at temperature t. */
-export function samplePixels(model: GenerativeModel, n: number, seed: number, temperature: number): Pixels {
-  const data = tf.tidy(() => model.sample(n, seed, temperature).dataSync() as Float32Array);
+/** n samples of the model's prior at temperature t (of class `label`, for a conditional model). */
+export function samplePixels(
+  model: GenerativeModel,
+  n: number,
+  seed: number,
+  temperature: number,
+  label?: number,
+): Pixels {
+  const labels = labelsOf(n, label);
+  const data = tf.tidy(() => model.sample(n, seed, { temperature, labels }).dataSync() as Float32Array);
   return { data, count: n, shape: model.inputShape };
 }

@@ -1,4 +1,4 @@
-import type { GenerativeModel } from '../../models/generative.js';
+import type { GenerativeModel } from '../../models/model.js';
 import { byId } from './context.js';
 import { drawImageGrid } from './draw.js';
 import { samplePixels } from './model.js';
@@ -7,7 +7,7 @@ const COLS = 8;
 const ROWS = 4;
 
 /** Images decoded from z ~ N(0, t²I); t < 1 trades variety for sharper, more typical images. */
-export function samplesPanel(firstSeed: number) {
+export function samplesPanel(firstSeed: number, label: () => number | undefined) {
   const canvas = byId<HTMLCanvasElement>('samples-canvas');
   const temperature = byId<HTMLInputElement>('samples-temperature');
   const shown = byId('samples-temperature-value');
@@ -19,7 +19,8 @@ export function samplesPanel(firstSeed: number) {
     if (!model) return;
     const t = Number(temperature.value);
     shown.textContent = t.toFixed(2);
-    drawImageGrid(canvas, samplePixels(model, COLS * ROWS, Math.trunc(Number(seed.value)) || 0, t), COLS, 2);
+    const pixels = samplePixels(model, COLS * ROWS, Math.trunc(Number(seed.value)) || 0, t, label());
+    drawImageGrid(canvas, pixels, COLS, 2);
   };
 
   temperature.addEventListener('input', render);

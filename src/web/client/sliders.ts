@@ -22,7 +22,7 @@ export function slidersPanel() {
   let inputs = new Map<number, HTMLInputElement>();
   let nextTest = 0;
 
-  const render = () => drawImageGrid(canvas, decodeLatents(ctx.model, [z]), 1, 7);
+  const render = () => drawImageGrid(canvas, decodeLatents(ctx.model, [z], ctx.label()), 1, 7);
 
   const setLatent = (value: Float32Array, what: string) => {
     z = Float32Array.from(value);

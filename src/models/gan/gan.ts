@@ -1,20 +1,42 @@
 import * as tf from '@tensorflow/tfjs';
-import { adam } from '../backend/wasm/adam.js';
-import { Rng } from '../core/random.js';
-import type { NamedWeight, StepContext, StepResult } from '../core/trainable.js';
-import { buildCritic, buildGenerator } from '../nn/dcgan.js';
-import type { ImageShape } from '../nn/networks.js';
+import { Rng } from '../../core/random.js';
+import type { Batch, NamedWeight, OptimizerSpec, StepContext, TrainingStage } from '../../core/trainable.js';
+import { buildCritic, buildGenerator } from '../../nn/dcgan.js';
+import type { ImageShape } from '../../nn/networks.js';
 import {
   discriminatorLoss,
   gradientPenalty,
   nonSaturatingGeneratorLoss,
   wassersteinCriticLoss,
   wassersteinGeneratorLoss,
-} from '../objectives/gan.js';
-import { gradientStep } from '../train/gradient-step.js';
-import type { AdversarialConfig } from './gan-config.js';
-import type { GenerativeModel } from './generative.js';
-import { namedWeights, restoreWeights } from './named-weights.js';
+} from '../../objectives/gan.js';
+import type { GenerativeModel, ModelCapabilities } from '../model.js';
+import { namedWeights, restoreWeights } from '../named-weights.js';
+import type { AdversarialConfig } from './config.js';
+
+export const GAN_CAPABILITIES: ModelCapabilities = {
+  encoder: false,
+  latent: 'none',
+  likelihood: false,
+  conditional: false,
+  objectives: [],
+  dataParallel: false,
+  metrics: [
+    {
+      name: 'wasserstein',
+      unit: 'score',
+      description: "E[D(x)] − E[D(G(z))], the critic's Wasserstein estimate (WGANs)",
+    },
+    {
+      name: 'criticLoss',
+      unit: 'score',
+      description: "the critic's (discriminator's) loss, without the penalty",
+    },
+    { name: 'generatorLoss', unit: 'score', description: "the generator's loss at this critic" },
+    { name: 'gradientPenalty', unit: 'score', description: '(‖∇D(x̂)‖ − 1)² before λ (WGAN-GP)' },
+    { name: 'gradNorm', unit: 'score', description: 'global norm of the gradient before clipping' },
+  ],
+};
 
 /** Per-example terms of one batch: what the critic minimises, what the generator minimises, and Ŵ. */
 interface AdversarialTerms {
@@ -44,6 +66,7 @@ interface AdversarialTerms {
  */
 export class GAN implements GenerativeModel {
   readonly kind: AdversarialConfig['type'];
+  readonly capabilities = GAN_CAPABILITIES;
   readonly latentDim: number;
   readonly generator: tf.Sequential;
   readonly critic: tf.Sequential;
@@ -62,8 +85,8 @@ export class GAN implements GenerativeModel {
   }
 
   /** G(z) for z ~ N(0, t²I): [n, h, w, c] in [0, 1]; batch norm in inference mode. */
-  sample(n: number, seed: number, temperature = 1): tf.Tensor4D {
-    return tf.tidy(() => this.generate(this.noise(n, seed, temperature), false));
+  sample(n: number, seed: number, opts: { temperature?: number } = {}): tf.Tensor4D {
+    return tf.tidy(() => this.generate(this.noise(n, seed, opts.temperature), false));
   }
 
   variableGroups(): Record<string, tf.Variable[]> {
@@ -71,25 +94,26 @@ export class GAN implements GenerativeModel {
     return { generator: vars(this.generator), critic: vars(this.critic) };
   }
 
-  /** The same optimiser kind and rate for both networks, as in the papers; lrScale is < 1 after roll-backs. */
-  createOptimizers(lrScale: number): Record<string, tf.Optimizer> {
+  /** The same optimiser kind and rate for both networks, as in the papers. */
+  optimizerSpecs(): Record<string, OptimizerSpec> {
     const c = this.config;
-    const lr = c.learningRate * lrScale;
-    const make = () =>
-      c.optimizer === 'adam' ? adam(lr, c.adamBeta1, c.adamBeta2) : tf.train.rmsprop(lr, c.rmspropDecay);
-    return { generator: make(), critic: make() };
+    const spec: OptimizerSpec =
+      c.optimizer === 'adam'
+        ? { kind: 'adam', learningRate: c.learningRate, beta1: c.adamBeta1, beta2: c.adamBeta2 }
+        : { kind: 'rmsprop', learningRate: c.learningRate, decay: c.rmspropDecay };
+    return { generator: spec, critic: spec };
   }
 
-  trainStep(x: tf.Tensor, ctx: StepContext): StepResult {
+  /** One critic update on the batch; every nCritic-th step also a generator update from fresh noise. */
+  trainingStages(batch: Batch, ctx: StepContext): TrainingStage[] {
     const rng = new Rng(ctx.seed);
     const [criticNoise, penaltySeed, generatorNoise] = [rng.seed(), rng.seed(), rng.seed()];
+    const { x } = batch;
     const n = x.shape[0];
-    const { critic, generator } = this.variableGroups();
     const c = this.config;
-    const step = gradientStep(
-      ctx.optimizers.critic,
-      critic,
-      () => {
+    const critic: TrainingStage = {
+      group: 'critic',
+      loss: () => {
         const fake = this.generate(this.noise(n, criticNoise), true);
         const t = this.terms(this.score(x, true), this.score(fake, true));
         const criticLoss = t.criticLoss.mean();
@@ -100,33 +124,29 @@ export class GAN implements GenerativeModel {
         metrics.gradientPenalty = penalty;
         return { loss: criticLoss.add(penalty.mul(c.gpLambda)) as tf.Scalar, metrics };
       },
-      ctx.clipNorm,
-    );
-    if (c.type === 'wgan') this.clipCritic(c.clip);
-    if ((ctx.step + 1) % c.nCritic !== 0) return step;
-    const g = gradientStep(
-      ctx.optimizers.generator,
-      generator,
-      () => {
+      afterUpdate: c.type === 'wgan' ? () => this.clipCritic(c.clip) : undefined,
+    };
+    if ((ctx.step + 1) % c.nCritic !== 0) return [critic];
+    const generator: TrainingStage = {
+      group: 'generator',
+      loss: () => {
         const fake = this.generate(this.noise(n, generatorNoise), true);
-        const loss = this.generatorLoss(this.score(fake, true)).mean() as tf.Scalar;
-        return { loss, metrics: {} };
+        return { loss: this.generatorLoss(this.score(fake, true)).mean() as tf.Scalar, metrics: {} };
       },
-      ctx.clipNorm,
-    );
-    return { metrics: step.metrics, finite: step.finite && g.finite };
+    };
+    return [critic, generator];
   }
 
   /**
    * Sums over the batch, against as many fresh samples G(z): criticLoss and generatorLoss (the training
    * losses without the penalty) and, for the WGANs, wasserstein — its mean is the critic's estimate
    * E[D(x)] − E[D(G(z))] of the Wasserstein distance between the test images and the model. These are
-   * not likelihoods (a GAN has none), so there is no `loss` key and no bits/dim.
+   * not likelihoods (a GAN has none): its capabilities declare no bound, so there are no bits/dim.
    */
-  evalBatch(x: tf.Tensor, seed: number): Record<string, number> {
+  evalBatch(batch: Batch, seed: number): Record<string, number> {
     return tf.tidy(() => {
-      const fake = this.sample(x.shape[0], seed);
-      const t = this.terms(this.score(x, false), this.score(fake, false));
+      const fake = this.sample(batch.x.shape[0], seed);
+      const t = this.terms(this.score(batch.x, false), this.score(fake, false));
       return Object.fromEntries(Object.entries(t).map(([k, v]) => [k, (v as tf.Tensor).sum().dataSync()[0]]));
     });
   }

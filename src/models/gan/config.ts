@@ -1,21 +1,34 @@
 import { z } from 'zod';
+import { flag } from '../../core/flags.js';
 
 const positiveInt = z.number().int().positive();
-const filters = (d: number[]) => z.array(positiveInt).min(1).default(d);
+const filters = (d: number[], help: string) =>
+  z
+    .array(positiveInt)
+    .min(1)
+    .default(d)
+    .meta(flag(help, { arg: 'sizes' }));
 const unit = z.number().min(0).lt(1);
+
+const nCritic = (d: number) =>
+  positiveInt.default(d).meta(flag('GANs: critic updates per generator update', { arg: 'n' }));
 
 /**
  * What every variant shares: the latent prior N(0, I) in R^latentDim, the DCGAN network widths, and one
  * optimiser kind and rate for both networks (their defaults differ per variant, as in the papers).
  */
 const shared = (opt: { optimizer: 'adam' | 'rmsprop'; learningRate: number; beta2: number }) => ({
-  latentDim: positiveInt.default(100),
+  latentDim: positiveInt.default(100).meta(flag('latent dimensions', { arg: 'm' })),
   /** Generator feature maps from the coarsest to the finest: [128, 64] on 28×28 is 7×7×128 → 14×14×64 → 28×28. */
-  generatorFilters: filters([128, 64]),
+  generatorFilters: filters([128, 64], 'GANs: generator feature maps, coarsest first'),
   /** Critic / discriminator conv widths, input side first: [64, 128] on 28×28 is 14×14×64 → 7×7×128 → 1. */
-  criticFilters: filters([64, 128]),
+  criticFilters: filters([64, 128], 'GANs: critic conv widths, input side first'),
   optimizer: z.enum(['adam', 'rmsprop']).default(opt.optimizer),
-  learningRate: z.number().positive().default(opt.learningRate),
+  learningRate: z
+    .number()
+    .positive()
+    .default(opt.learningRate)
+    .meta(flag('learning rate of both networks (default per variant)', { name: 'lr', arg: 'rate' })),
   adamBeta1: unit.default(0.5),
   adamBeta2: unit.default(opt.beta2),
   /** RMSProp's decay ρ of the squared-gradient average (PyTorch's default 0.99, used by the WGAN code). */
@@ -29,7 +42,7 @@ const shared = (opt: { optimizer: 'adam' | 'rmsprop'; learningRate: number; beta
 export const ganConfigSchema = z.strictObject({
   type: z.literal('gan'),
   ...shared({ optimizer: 'adam', learningRate: 2e-4, beta2: 0.999 }),
-  nCritic: positiveInt.default(1),
+  nCritic: nCritic(1),
   criticBatchNorm: z.boolean().default(true),
 });
 
@@ -41,8 +54,12 @@ export const ganConfigSchema = z.strictObject({
 export const wganConfigSchema = z.strictObject({
   type: z.literal('wgan'),
   ...shared({ optimizer: 'rmsprop', learningRate: 5e-5, beta2: 0.999 }),
-  nCritic: positiveInt.default(5),
-  clip: z.number().positive().default(0.01),
+  nCritic: nCritic(5),
+  clip: z
+    .number()
+    .positive()
+    .default(0.01)
+    .meta(flag('wgan: clip every critic weight to [−c, c] after each update', { arg: 'c' })),
   criticBatchNorm: z.boolean().default(true),
 });
 
@@ -53,11 +70,13 @@ export const wganConfigSchema = z.strictObject({
 export const wganGpConfigSchema = z.strictObject({
   type: z.literal('wgan-gp'),
   ...shared({ optimizer: 'adam', learningRate: 1e-4, beta2: 0.9 }),
-  nCritic: positiveInt.default(5),
-  gpLambda: z.number().min(0).default(10),
+  nCritic: nCritic(5),
+  gpLambda: z
+    .number()
+    .min(0)
+    .default(10)
+    .meta(flag('wgan-gp: weight λ of the gradient penalty', { arg: 'λ' })),
 });
-
-export const ADVERSARIAL_TYPES = ['gan', 'wgan', 'wgan-gp'] as const;
 
 /** Any of the three adversarial models. */
 export type AdversarialConfig =

@@ -1,17 +1,41 @@
 import * as tf from '@tensorflow/tfjs';
-import { Rng } from '../core/random.js';
-import type { GradientContext, NamedWeight } from '../core/trainable.js';
-import { DiagGaussian, type Likelihood } from '../distributions/index.js';
-import { torchUniform } from '../nn/init.js';
-import { buildDecoder, buildEncoder, type ImageShape } from '../nn/networks.js';
-import { applyStack, type ResidualCell, residualStack, softClamp } from '../nn/residual.js';
-import { logMeanExp } from '../objectives/iwae.js';
-import type { LossWithMetrics } from '../train/gradient-step.js';
-import { SingleLossModel } from '../train/single-loss-model.js';
-import type { GenerativeModel } from './generative.js';
-import type { HVAEConfig } from './hvae-config.js';
-import { LikelihoodHead } from './likelihood.js';
-import { namedWeights, restoreWeights } from './named-weights.js';
+import { Rng } from '../../core/random.js';
+import type { Batch, NamedWeight, StepContext, TrainingStage } from '../../core/trainable.js';
+import { DiagGaussian, type Likelihood } from '../../distributions/index.js';
+import { dense } from '../../nn/layers.js';
+import { buildDecoder, buildEncoder, type ImageShape } from '../../nn/networks.js';
+import { applyStack, type ResidualCell, residualStack, softClamp } from '../../nn/residual.js';
+import {
+  elboSums,
+  type LatentModel,
+  type LatentSampling,
+  type LatentTerms,
+  latentLoss,
+  repeatRows,
+} from '../../objectives/latent.js';
+import { LikelihoodHead } from '../likelihood.js';
+import type { GenerativeModel, ModelCapabilities, Reconstructing } from '../model.js';
+import { namedWeights, restoreWeights } from '../named-weights.js';
+import { VAE_METRICS } from '../vae/vae.js';
+import type { HVAEConfig } from './config.js';
+
+export const HVAE_CAPABILITIES: ModelCapabilities = {
+  encoder: true,
+  latent: 'hierarchical-gaussian',
+  likelihood: true,
+  conditional: false,
+  objectives: ['elbo', 'iwae'],
+  dataParallel: true,
+  metrics: [
+    ...VAE_METRICS,
+    {
+      name: 'klGroup<ℓ>',
+      unit: 'nats',
+      description: 'KL of latent group ℓ (L = top), given the groups above',
+    },
+  ],
+  bound: 'loss',
+};
 
 /** One pass through the hierarchy: the sampled latents, their posteriors and priors, and p(x|z). */
 interface Pass {
@@ -21,21 +45,6 @@ interface Pass {
   p: DiagGaussian[];
   px: Likelihood;
 }
-
-const dense = (
-  units: number,
-  fanIn: number,
-  rng: Rng,
-  name: string,
-  activation: 'linear' | 'swish' = 'linear',
-) =>
-  tf.layers.dense({
-    units,
-    activation,
-    kernelInitializer: torchUniform(fanIn, rng),
-    biasInitializer: torchUniform(fanIn, rng),
-    name,
-  });
 
 /**
  * Hierarchical VAE with top-down inference (Ladder VAE / NVAE). Groups are indexed top (L) to bottom (1):
@@ -49,8 +58,9 @@ const dense = (
  * ELBO = E_q[log p(x|z)] − Σ_ℓ KL(q(z_ℓ|·) ‖ p(z_ℓ|·)), each KL in closed form given the sampled z_{>ℓ}.
  * Gaussian parameters are soft-clamped (c·tanh(·/c)) so training cannot run off to infinite variances.
  */
-export class HierarchicalVAE extends SingleLossModel implements GenerativeModel {
+export class HierarchicalVAE implements GenerativeModel, Reconstructing, LatentModel {
   readonly kind = 'hvae';
+  readonly capabilities = HVAE_CAPABILITIES;
   readonly stem: tf.Sequential;
   readonly head: tf.Sequential;
   readonly likelihoodHead: LikelihoodHead;
@@ -66,7 +76,6 @@ export class HierarchicalVAE extends SingleLossModel implements GenerativeModel 
     readonly inputShape: ImageShape,
     seed: number,
   ) {
-    super();
     const rng = new Rng(seed);
     const { groups: L, hidden: H, latentDim: m, cells } = config;
     this.likelihoodHead = new LikelihoodHead(config, inputShape[2]);
@@ -78,10 +87,12 @@ export class HierarchicalVAE extends SingleLossModel implements GenerativeModel 
       g === 0 ? [] : residualStack(cells, H, rng, `hvae_up${g}`),
     );
     this.down = Array.from({ length: L }, (_, g) => residualStack(cells, H, rng, `hvae_down${g}`));
-    this.topPosterior = dense(2 * m, H, rng, 'hvae_q_top');
-    this.priorHeads = Array.from({ length: L - 1 }, (_, g) => dense(2 * m, H, rng, `hvae_p${g}`));
-    this.posteriorHeads = Array.from({ length: L - 1 }, (_, g) => dense(2 * m, 2 * H, rng, `hvae_q${g}`));
-    this.latentIn = Array.from({ length: L }, (_, g) => dense(H, m, rng, `hvae_zin${g}`));
+    this.topPosterior = dense(H, 2 * m, 'linear', rng, 'hvae_q_top');
+    this.priorHeads = Array.from({ length: L - 1 }, (_, g) => dense(H, 2 * m, 'linear', rng, `hvae_p${g}`));
+    this.posteriorHeads = Array.from({ length: L - 1 }, (_, g) =>
+      dense(2 * H, 2 * m, 'linear', rng, `hvae_q${g}`),
+    );
+    this.latentIn = Array.from({ length: L }, (_, g) => dense(m, H, 'linear', rng, `hvae_zin${g}`));
     tf.tidy(() => void this.forward(tf.zeros([1, ...inputShape]), { seed: 0, training: false })); // builds every layer
   }
 
@@ -153,36 +164,20 @@ export class HierarchicalVAE extends SingleLossModel implements GenerativeModel 
     return pass;
   }
 
-  /** KL(q(z_ℓ|·) ‖ p(z_ℓ|·)) per example and dimension for each group, top first: [B, m] each. */
-  private static klPerGroup(pass: Pass): tf.Tensor[] {
-    return pass.q.map((q, i) => (i === 0 ? q.klToStandardNormalPerDim() : q.klToPerDim(pass.p[i])));
-  }
-
   /**
-   * The training loss: mean_b[−log p(x|z)] + β·Σ_ℓ γ_ℓ KL_ℓ, where during warm-up (β < 1, klBalance) the
-   * γ_ℓ ∝ mean KL_ℓ + 0.01 (no gradient, normalised to mean 1) re-balance the groups as in NVAE;
-   * free bits floor each dimension's batch-mean KL at λ.
+   * k joint samples per example (x repeated k times, one top-down pass): log p(x|z) and, for each group
+   * ℓ (top first), log p(z_ℓ|z_{>ℓ}) − log q(z_ℓ|x, z_{>ℓ}) and KL(q(z_ℓ|·) ‖ p(z_ℓ|·)) in closed form given
+   * the sampled z_{>ℓ}.
    */
-  private lossTerms(x: tf.Tensor, ctx: { beta: number; freeBits: number; seed: number }) {
-    const pass = this.forward(x, { seed: ctx.seed, training: true });
-    const recon = pass.px.logProb(x).neg().mean();
-    const klDims = HierarchicalVAE.klPerGroup(pass).map((k) => k.mean(0)); // [m] per group
-    const klGroups = klDims.map((k) => (ctx.freeBits > 0 ? tf.maximum(k, ctx.freeBits) : k).sum());
-    let klTerm = tf.addN(klGroups);
-    if (this.config.klBalance && ctx.beta < 1) {
-      // read back as numbers, so the weights carry no gradient (NVAE's .detach())
-      const sizes = tf.stack(klDims.map((k) => k.sum())).add(0.01);
-      const gamma = tf.tensor1d(sizes.div(sizes.mean()).dataSync() as Float32Array);
-      klTerm = tf.stack(klGroups).mul(gamma).sum();
-    }
-    const kl = tf.addN(klDims.map((k) => k.sum()));
+  latentTerms(batch: Batch, s: LatentSampling): LatentTerms {
+    const xs = s.tiledX ?? repeatRows(batch.x, s.k);
+    const pass = this.forward(xs, { seed: s.seed, training: s.training });
     return {
-      loss: recon.add(klTerm.mul(ctx.beta)) as tf.Scalar,
-      metrics: {
-        recon,
-        kl,
-        ...Object.fromEntries(klDims.map((k, i) => [`klGroup${this.config.groups - i}`, k.sum()])),
-      },
+      logPx: pass.px.logProb(xs),
+      groups: pass.q.map((q, i) => ({
+        logRatio: () => pass.p[i].logProb(pass.z[i]).sub(q.logProb(pass.z[i])) as tf.Tensor1D,
+        klPerDim: () => (i === 0 ? q.klToStandardNormalPerDim() : q.klToPerDim(pass.p[i])) as tf.Tensor2D,
+      })),
     };
   }
 
@@ -195,70 +190,29 @@ export class HierarchicalVAE extends SingleLossModel implements GenerativeModel 
     return { model: [...vars, ...this.likelihoodHead.trainableVariables()] };
   }
 
-  /** The training loss: −ELBO with warm-up, balancing and free bits, or the negated k-sample IWAE bound. */
-  protected objective(x: tf.Tensor, ctx: GradientContext): () => LossWithMetrics {
-    const { objective } = ctx;
-    if (objective.kind === 'iwae') {
-      return () => {
-        const loss = logMeanExp(this.logImportanceWeights(x, objective.k, ctx.seed, true))
-          .mean()
-          .neg() as tf.Scalar;
-        return { loss, metrics: { loss } };
-      };
-    }
-    return () => {
-      const t = this.lossTerms(x, ctx);
-      return { loss: t.loss, metrics: { loss: t.loss, ...t.metrics } };
-    };
+  /** −ELBO (warm-up, NVAE's KL balancing, free bits) or the negated IWAE bound: objectives/latent.ts. */
+  trainingStages(batch: Batch, ctx: StepContext): TrainingStage[] {
+    const klBalance = this.config.klBalance;
+    return [{ group: 'model', loss: () => latentLoss(this, batch, { ...ctx, klBalance }) }];
   }
 
   /** Sums over the batch of −ELBO, reconstruction, total KL and each group's KL (nats). */
-  evalBatch(x: tf.Tensor, seed: number): Record<string, number> {
-    return tf.tidy(() => {
-      const pass = this.forward(x, { seed, training: false });
-      const recon = pass.px.logProb(x).neg();
-      const kls = HierarchicalVAE.klPerGroup(pass).map((k) => k.sum(1));
-      const kl = tf.addN(kls);
-      const out: Record<string, number> = {
-        loss: recon.add(kl).sum().dataSync()[0],
-        recon: recon.sum().dataSync()[0],
-        kl: kl.sum().dataSync()[0],
-      };
-      kls.forEach((k, i) => {
-        out[`klGroup${this.config.groups - i}`] = k.sum().dataSync()[0];
-      });
-      return out;
-    });
-  }
-
-  /**
-   * log w = log p(x|z) + Σ_ℓ [log p(z_ℓ|z_{>ℓ}) − log q(z_ℓ|x, z_{>ℓ})] for k joint samples z ~ q: [k, B].
-   * Their log-mean-exp is the k-sample IWAE bound, and with large k the importance-sampled log p(x).
-   */
-  logImportanceWeights(x: tf.Tensor, k: number, seed: number, training = false): tf.Tensor2D {
-    return tf.tidy(() => {
-      const b = x.shape[0];
-      const xs = tf.tile(x.expandDims(0), [k, 1, 1, 1, 1]).reshape([k * b, ...x.shape.slice(1)]);
-      const pass = this.forward(xs, { seed, training });
-      let logW = pass.px.logProb(xs);
-      pass.q.forEach((q, i) => {
-        logW = logW.add(pass.p[i].logProb(pass.z[i])).sub(q.logProb(pass.z[i]));
-      });
-      return logW.reshape([k, b]) as tf.Tensor2D;
-    });
+  evalBatch(batch: Batch, seed: number): Record<string, number> {
+    return elboSums(this, batch, seed);
   }
 
   /** Images from the prior; each group's spread is scaled by the temperature t (NVAE samples at t < 1). */
-  sample(n: number, seed: number, temperature = 1): tf.Tensor4D {
+  sample(n: number, seed: number, opts: { temperature?: number } = {}): tf.Tensor4D {
+    const temperature = opts.temperature ?? 1;
     return tf.tidy(
       () => this.forward(null, { seed, training: false, temperature, n }).px.mean() as tf.Tensor4D,
     );
   }
 
   /** E[x|z] with every z_ℓ at its posterior mean. */
-  reconstruct(x: tf.Tensor): tf.Tensor4D {
+  reconstruct(batch: Batch): tf.Tensor4D {
     return tf.tidy(
-      () => this.forward(x, { seed: 0, training: false, useMeans: true }).px.mean() as tf.Tensor4D,
+      () => this.forward(batch.x, { seed: 0, training: false, useMeans: true }).px.mean() as tf.Tensor4D,
     );
   }
 

@@ -1,0 +1,34 @@
+import { defineModel } from '../kind.js';
+import { type AdversarialConfig, ganConfigSchema, wganConfigSchema, wganGpConfigSchema } from './config.js';
+import { GAN, GAN_CAPABILITIES } from './gan.js';
+
+const describe = (c: AdversarialConfig) =>
+  `${c.type} (generator ${c.generatorFilters.join('-')}, critic ${c.criticFilters.join('-')}, ` +
+  `${c.latentDim} latent dims, n_critic ${c.nCritic})`;
+
+export const ganKind = defineModel({
+  type: 'gan',
+  summary: 'DCGAN with the non-saturating loss (Adam 2e-4, β = (0.5, 0.999))',
+  schema: ganConfigSchema,
+  capabilities: GAN_CAPABILITIES,
+  build: (config, data, seed) => new GAN(config, data.inputShape, seed),
+  describe,
+});
+
+export const wganKind = defineModel({
+  type: 'wgan',
+  summary: 'WGAN with weight clipping (RMSProp 5e-5, clip 0.01, n_critic 5)',
+  schema: wganConfigSchema,
+  capabilities: GAN_CAPABILITIES,
+  build: (config, data, seed) => new GAN(config, data.inputShape, seed),
+  describe,
+});
+
+export const wganGpKind = defineModel({
+  type: 'wgan-gp',
+  summary: 'WGAN-GP, gradient penalty λ = 10 (Adam 1e-4, β = (0.5, 0.9), n_critic 5)',
+  schema: wganGpConfigSchema,
+  capabilities: GAN_CAPABILITIES,
+  build: (config, data, seed) => new GAN(config, data.inputShape, seed),
+  describe,
+});

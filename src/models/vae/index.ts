@@ -1,0 +1,14 @@
+import { defineModel } from '../kind.js';
+import { describeNetwork } from '../network-config.js';
+import { vaeConfigSchema } from './config.js';
+import { VAE, VAE_CAPABILITIES } from './vae.js';
+
+export const vaeKind = defineModel({
+  type: 'vae',
+  summary: 'Gaussian VAE (the default): one latent vector per image, MLP or conv networks',
+  schema: vaeConfigSchema,
+  capabilities: VAE_CAPABILITIES,
+  build: (config, data, seed) => new VAE(config, data.inputShape, seed),
+  describe: (c) =>
+    `vae ${describeNetwork(c.network)}, ${c.latentDim} latent dims, ${c.likelihood} likelihood`,
+});

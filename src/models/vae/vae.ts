@@ -1,0 +1,159 @@
+import * as tf from '@tensorflow/tfjs';
+import { Rng } from '../../core/random.js';
+import type { Batch, NamedWeight, StepContext, TrainingStage } from '../../core/trainable.js';
+import { DiagGaussian, type Likelihood } from '../../distributions/index.js';
+import { buildDecoder, buildEncoder, type ImageShape } from '../../nn/networks.js';
+import {
+  elboSums,
+  gaussianLatentTerms,
+  type LatentModel,
+  type LatentSampling,
+  type LatentTerms,
+  latentLoss,
+} from '../../objectives/latent.js';
+import { LikelihoodHead } from '../likelihood.js';
+import type { GaussianLatent, GenerativeModel, ModelCapabilities, Reconstructing } from '../model.js';
+import { namedWeights, restoreWeights } from '../named-weights.js';
+import type { VAEConfig } from './config.js';
+
+/**
+ * What the encoder and decoder networks see besides x and z. The plain VAE sees nothing else; a
+ * conditional VAE (models/cvae) appends the class label to both.
+ */
+export interface Conditioning {
+  /** Shape of the encoder network's input for images of `inputShape`. */
+  encoderInputShape(inputShape: ImageShape): ImageShape;
+  encoderInput(batch: Batch): tf.Tensor;
+  /** Width of the decoder network's input for a latent of `latentDim`. */
+  decoderInputDim(latentDim: number): number;
+  /** The decoder network's input for latents z [n, m] of examples with these labels. */
+  decoderInput(z: tf.Tensor2D, labels?: tf.Tensor1D): tf.Tensor;
+}
+
+export const unconditioned: Conditioning = {
+  encoderInputShape: (s) => s,
+  encoderInput: (b) => b.x,
+  decoderInputDim: (m) => m,
+  decoderInput: (z) => z,
+};
+
+export const VAE_METRICS = [
+  { name: 'loss', unit: 'nats', description: 'training: the loss minimised (β, free bits); test: −ELBO' },
+  { name: 'recon', unit: 'nats', description: '−log p(x|z), one posterior sample' },
+  { name: 'kl', unit: 'nats', description: 'KL(q(z|x) ‖ p(z)), closed form' },
+  { name: 'gradNorm', unit: 'score', description: 'global norm of the gradient before clipping' },
+] as const;
+
+export const VAE_CAPABILITIES: ModelCapabilities = {
+  encoder: true,
+  latent: 'gaussian',
+  likelihood: true,
+  conditional: false,
+  objectives: ['elbo', 'iwae'],
+  dataParallel: true,
+  metrics: VAE_METRICS,
+  bound: 'loss',
+};
+
+/**
+ * The Gaussian VAE (Kingma & Welling 2014). The encoder outputs [μ, log σ²] of q_φ(z|x);
+ * the decoder outputs the parameters of p_θ(x|z); training maximises the ELBO
+ *   E_q[log p_θ(x|z)] − β·KL(q_φ(z|x) ‖ N(0, I)),
+ * or the k-sample IWAE bound (objectives/latent.ts applies β, warm-up and free bits).
+ */
+export class VAE implements GenerativeModel, GaussianLatent, Reconstructing, LatentModel {
+  readonly kind: string = 'vae';
+  readonly capabilities: ModelCapabilities = VAE_CAPABILITIES;
+  readonly latentDim: number;
+  readonly encoder: tf.Sequential;
+  readonly decoder: tf.Sequential;
+  /** p(x|z) from the decoder's output (owns log σ for the Gaussian likelihoods). */
+  readonly likelihood: LikelihoodHead;
+
+  constructor(
+    readonly config: Omit<VAEConfig, 'type'>,
+    readonly inputShape: ImageShape,
+    seed: number,
+    private readonly conditioning: Conditioning = unconditioned,
+  ) {
+    const rng = new Rng(seed);
+    this.latentDim = config.latentDim;
+    this.likelihood = new LikelihoodHead(config, inputShape[2]);
+    const encoderIn = conditioning.encoderInputShape(inputShape);
+    this.encoder = buildEncoder(config.network, encoderIn, 2 * config.latentDim, rng);
+    const [h, w] = inputShape;
+    const decoderIn = conditioning.decoderInputDim(config.latentDim);
+    this.decoder = buildDecoder(config.network, decoderIn, [h, w, this.likelihood.outputChannels], rng);
+  }
+
+  /** q_φ(z|x) = N(μ_φ(x), diag σ²_φ(x)). */
+  posterior(batch: Batch, training = false): DiagGaussian {
+    const h = this.encoder.apply(this.conditioning.encoderInput(batch), { training }) as tf.Tensor2D;
+    const m = this.latentDim;
+    return new DiagGaussian(h.slice([0, 0], [-1, m]), h.slice([0, m], [-1, m]));
+  }
+
+  /** p_θ(x|z) (and the labels', for a conditional model). */
+  decode(z: tf.Tensor2D, labels?: tf.Tensor1D, training = false): Likelihood {
+    const out = this.decoder.apply(this.conditioning.decoderInput(z, labels), { training }) as tf.Tensor;
+    return this.likelihood.make(out);
+  }
+
+  decodeMean(z: tf.Tensor2D, labels?: tf.Tensor1D): tf.Tensor4D {
+    return tf.tidy(() => this.decode(z, labels).mean() as tf.Tensor4D);
+  }
+
+  /** The objective's terms: the encoder runs once, the decoder on all k·B samples. */
+  latentTerms(batch: Batch, s: LatentSampling): LatentTerms {
+    const q = this.posterior(batch, s.training);
+    return gaussianLatentTerms(q, (z, labels) => this.decode(z, labels, s.training), batch, s);
+  }
+
+  /** Images decoded from z ~ N(0, t²I) (t = temperature), shape [n, h, w, c], values E[x|z]. */
+  sample(n: number, seed: number, opts: { temperature?: number; labels?: Int32Array } = {}): tf.Tensor4D {
+    return tf.tidy(() => {
+      const z = tf.randomNormal<tf.Rank.R2>([n, this.latentDim], 0, opts.temperature ?? 1, 'float32', seed);
+      return this.decodeMean(z, opts.labels && tf.tensor1d(opts.labels, 'int32'));
+    });
+  }
+
+  /** E[x|z] at z = μ_φ(x): the model's reconstruction of x. */
+  reconstruct(batch: Batch): tf.Tensor4D {
+    return tf.tidy(() => this.decodeMean(this.posterior(batch).mean as tf.Tensor2D, batch.labels));
+  }
+
+  variableGroups(): Record<string, tf.Variable[]> {
+    const vars = [...this.encoder.trainableWeights, ...this.decoder.trainableWeights].map(
+      (w) => w.read() as tf.Variable,
+    );
+    return { model: [...vars, ...this.likelihood.trainableVariables()] };
+  }
+
+  trainingStages(batch: Batch, ctx: StepContext): TrainingStage[] {
+    return [{ group: 'model', loss: () => latentLoss(this, batch, ctx) }];
+  }
+
+  evalBatch(batch: Batch, seed: number): Record<string, number> {
+    return elboSums(this, batch, seed);
+  }
+
+  weights(): NamedWeight[] {
+    return [
+      ...namedWeights('encoder', this.encoder.weights),
+      ...namedWeights('decoder', this.decoder.weights),
+      ...this.likelihood.weights(),
+    ];
+  }
+
+  setWeights(weights: Map<string, tf.Tensor>): void {
+    restoreWeights('encoder', this.encoder.weights, weights);
+    restoreWeights('decoder', this.decoder.weights, weights);
+    this.likelihood.setWeights(weights);
+  }
+
+  dispose(): void {
+    this.encoder.dispose();
+    this.decoder.dispose();
+    this.likelihood.dispose();
+  }
+}
