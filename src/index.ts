@@ -50,6 +50,7 @@ export {
   encodePosteriors,
   klPerDimension,
   type LatentDiagnostics,
+  type LatentRecord,
   latentDiagnostics,
   mutualInformation,
   posteriorMeanVariance,
@@ -120,7 +121,7 @@ export {
 export { type ComparisonRow, compareRun, writeSideBySide } from './run/compare.js';
 export { type RunConfig, runConfigSchema } from './run/config.js';
 export { evaluateRun } from './run/evaluate-run.js';
-export { type LatentRecord, latentLogger } from './run/latent-log.js';
+export { latentLogger } from './run/latent-log.js';
 export { loadRun } from './run/load-run.js';
 export { metricsLog } from './run/metrics-log.js';
 export { writeReconstructionGrid, writeSampleGrid } from './run/pictures.js';

@@ -2,6 +2,7 @@ import { Option } from 'commander';
 import { BACKEND_CHOICES, type BackendChoice, initBackend } from '../backend/index.js';
 import { InputError } from '../core/errors.js';
 import {
+  asConditional,
   asGaussianLatent,
   asReconstructing,
   type GenerativeModel,
@@ -47,6 +48,10 @@ function require<F>(
 /** The run's model when it can reconstruct (an encoder; a GAN has none). */
 export const reconstructor = (model: GenerativeModel, command: string) =>
   require(model, command, asReconstructing(model), (c) => c.encoder, 'an encoder');
+
+/** The run's model when it is conditioned on a class label. */
+export const conditional = (model: GenerativeModel, command: string) =>
+  require(model, command, asConditional(model), (c) => c.conditional, 'a class condition');
 
 /** The run's model when it has one Gaussian latent vector per image: `encode` needs it. */
 export const gaussianLatent = (model: GenerativeModel, command: string) =>

@@ -1,9 +1,10 @@
 import { join } from 'node:path';
 import { Command } from 'commander';
 import type { BackendChoice } from '../backend/index.js';
+import { InputError } from '../core/errors.js';
 import { writeSampleGrid } from '../run/pictures.js';
 import { intArg, numberArg } from './args.js';
-import { backendOption, checkpointOption, openRun } from './common.js';
+import { backendOption, checkpointOption, conditional, openRun } from './common.js';
 
 export function sampleCommand(): Command {
   return new Command('sample')
@@ -17,6 +18,11 @@ export function sampleCommand(): Command {
       1,
     )
     .option('-o, --out <file.png>', 'output PNG (default: <run-dir>/samples/sample-seed<seed>.png)')
+    .option(
+      '--class <y>',
+      'conditional models: draw every sample of class y (default: column c of the grid shows class c)',
+      intArg(0),
+    )
     .option('--seed <n>', 'random seed', intArg(0), 0)
     .addOption(checkpointOption())
     .addOption(backendOption())
@@ -28,14 +34,29 @@ export function sampleCommand(): Command {
           temperature: number;
           out?: string;
           seed: number;
+          class?: number;
           checkpoint: 'best' | 'latest';
           backend?: BackendChoice;
         },
       ) => {
         const run = await openRun(dir, f);
-        const out = f.out ?? join(dir, 'samples', `sample-seed${f.seed}.png`);
-        writeSampleGrid(run.model, out, { count: f.count, seed: f.seed, temperature: f.temperature });
-        process.stdout.write(`wrote ${f.count} samples (t = ${f.temperature}) to ${out}\n`);
+        let labels: Int32Array | undefined;
+        if (f.class !== undefined) {
+          const { classes } = conditional(run.model, 'sample --class');
+          if (f.class >= classes) {
+            throw new InputError({
+              where: '--class',
+              expected: `a class from 0 to ${classes - 1}`,
+              found: String(f.class),
+            });
+          }
+          labels = new Int32Array(f.count).fill(f.class);
+        }
+        const which = f.class === undefined ? '' : `-class${f.class}`;
+        const out = f.out ?? join(dir, 'samples', `sample-seed${f.seed}${which}.png`);
+        writeSampleGrid(run.model, out, { count: f.count, seed: f.seed, temperature: f.temperature, labels });
+        const of = f.class === undefined ? '' : ` of class ${f.class}`;
+        process.stdout.write(`wrote ${f.count} samples${of} (t = ${f.temperature}) to ${out}\n`);
       },
     );
 }

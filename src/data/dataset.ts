@@ -1,7 +1,6 @@
 /** The in-memory dataset type shared by the whole library, and helpers to slice and split it. */
 import { InputError } from '../core/errors.js';
 import { Rng } from '../core/random.js';
-import type { ImageSource } from './source.js';
 
 /** Images in [0, 1], NHWC, with optional integer class labels. */
 export interface Dataset {
@@ -16,14 +15,6 @@ export interface Dataset {
 
 export interface DatasetSplit {
   train: Dataset;
-  test: Dataset;
-  /** Files left out because they could not be decoded (image folders with skipBadFiles). */
-  skipped?: string[];
-}
-
-/** What training needs: training images in memory or read from disk, and an in-memory test set. */
-export interface TrainingSplit {
-  train: Dataset | ImageSource;
   test: Dataset;
   /** Files left out because they could not be decoded (image folders with skipBadFiles). */
   skipped?: string[];

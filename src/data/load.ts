@@ -6,9 +6,10 @@ import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { InputError } from '../core/errors.js';
 import { isBuiltinName, loadBuiltin } from './builtin.js';
-import { type DatasetSplit, splitDataset, type TrainingSplit } from './dataset.js';
+import { type DatasetSplit, splitDataset } from './dataset.js';
 import { findIdxFiles, loadIdxDir, loadIdxPair } from './idxdataset.js';
 import { type ImageFolderOptions, loadImageFolder, openImageFolderSplit } from './imagefolder.js';
+import type { TrainingSplit } from './source.js';
 
 export interface LoadOptions {
   /** Where fashion-mnist's IDX files are (default /usr/share/datasets/fashion-mnist). */

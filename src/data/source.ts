@@ -32,3 +32,11 @@ export function readImages(
   if (isInMemory(src)) return { ...gather(src, indices), count: indices.length };
   return src.read(indices);
 }
+
+/** What training needs: training images in memory or read from disk, and an in-memory test set. */
+export interface TrainingSplit {
+  train: Dataset | ImageSource;
+  test: Dataset;
+  /** Files left out because they could not be decoded (image folders with skipBadFiles). */
+  skipped?: string[];
+}

@@ -152,3 +152,15 @@ export function latentDiagnostics(
     miCount,
   };
 }
+
+/** One line of `latent.jsonl`: the posterior-collapse diagnostics of the test set after an epoch. */
+export interface LatentRecord {
+  epoch: number;
+  step: number;
+  activeUnits: number;
+  latentDim: number;
+  kl: number;
+  klPerDim: number[];
+  mutualInformation: number;
+  miCount: number;
+}

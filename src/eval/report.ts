@@ -2,9 +2,9 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
-import type { LatentRecord } from '../run/latent-log.js';
 import type { EpochRecord } from '../train/loop.js';
 import type { ModelEvaluation } from './evaluate-model.js';
+import type { LatentRecord } from './latent.js';
 import { ACTIVITY_THRESHOLD } from './latent.js';
 import { barChart, COLORS, lineChart } from './plot/charts.js';
 

@@ -1,8 +1,8 @@
 import { InputError } from '../core/errors.js';
 import { Rng } from '../core/random.js';
 import { type Binarization, binarizeDataset } from '../data/binarize.js';
-import type { TrainingSplit } from '../data/dataset.js';
 import { loadTrainingData } from '../data/load.js';
+import type { TrainingSplit } from '../data/source.js';
 import { isInMemory } from '../data/source.js';
 import type { RunConfig } from './config.js';
 

@@ -1,21 +1,9 @@
 import type { Dataset } from '../data/dataset.js';
-import { latentDiagnostics } from '../eval/latent.js';
+import { type LatentRecord, latentDiagnostics } from '../eval/latent.js';
 import { appendLine } from '../io/atomic.js';
 import type { GaussianLatent } from '../models/model.js';
 import type { TrainCallbacks } from '../train/loop.js';
 import { truncateLog } from './metrics-log.js';
-
-/** One line of `latent.jsonl`: the posterior-collapse diagnostics of the test set after an epoch. */
-export interface LatentRecord {
-  epoch: number;
-  step: number;
-  activeUnits: number;
-  latentDim: number;
-  kl: number;
-  klPerDim: number[];
-  mutualInformation: number;
-  miCount: number;
-}
 
 /**
  * A training callback that logs active units, KL per dimension and the mutual-information estimate

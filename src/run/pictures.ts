@@ -5,8 +5,8 @@ import { writeImageGrid } from '../io/png.js';
 import { asConditional, type GenerativeModel, type Reconstructing } from '../models/model.js';
 
 /**
- * An n-image grid from the prior, z ~ N(0, t²I). A conditional model draws `labels` (one per image;
- * default: row r of the grid shows class r mod its classes, so every class is seen side by side).
+ * An n-image grid from the prior, z ~ N(0, t²I). A conditional model draws `labels` (one per image);
+ * without them, column c shows class c, so every class is seen side by side.
  */
 export function writeSampleGrid(
   model: GenerativeModel,
@@ -14,20 +14,16 @@ export function writeSampleGrid(
   opts: { count?: number; seed?: number; temperature?: number; scale?: number; labels?: Int32Array } = {},
 ): void {
   const n = opts.count ?? 64;
-  const cols = Math.ceil(Math.sqrt(n));
-  const labels = opts.labels ?? defaultLabels(model, n, cols);
+  const conditional = asConditional(model);
+  const byClass = conditional !== null && opts.labels === undefined;
+  const cols = byClass ? Math.min(n, conditional.classes) : Math.ceil(Math.sqrt(n));
+  const labels = byClass ? Int32Array.from({ length: n }, (_, i) => i % conditional.classes) : opts.labels;
   const images = model.sample(n, opts.seed ?? 0, { temperature: opts.temperature ?? 1, labels });
   writeImageGrid(path, images.dataSync() as Float32Array, n, model.inputShape, {
     cols,
     scale: opts.scale ?? 2,
   });
   images.dispose();
-}
-
-function defaultLabels(model: GenerativeModel, n: number, cols: number): Int32Array | undefined {
-  const conditional = asConditional(model);
-  if (!conditional) return undefined;
-  return Int32Array.from({ length: n }, (_, i) => Math.floor(i / cols) % conditional.classes);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { InputError } from '../core/errors.js';
-import type { TrainingSplit } from '../data/dataset.js';
+import type { TrainingSplit } from '../data/source.js';
 import { findCheckpoint, loadCheckpoint } from '../io/checkpoint.js';
 import type { DataInfo } from '../models/kind.js';
 import { asGaussianLatent, asReconstructing, type GenerativeModel } from '../models/model.js';

@@ -4,7 +4,7 @@ import { Rng } from '../core/random.js';
 import type { NamedWeight } from '../core/trainable.js';
 import { batchCount, epochBatches, epochPermutation } from '../data/batches.js';
 import type { Binarization } from '../data/binarize.js';
-import type { TrainingSplit } from '../data/dataset.js';
+import type { TrainingSplit } from '../data/source.js';
 import { toBatch } from '../data/tensor-batches.js';
 import {
   disposeCheckpoint,
@@ -146,12 +146,22 @@ export async function train(opts: TrainOptions): Promise<EpochRecord[]> {
   };
   const checkpoint = async (best = false) => {
     if (!opts.checkpointDir) return;
-    await saveCheckpoint(
-      opts.checkpointDir,
-      state.step,
-      { weights: model.weights(), optimizers: await optimizerWeights(optimizers), state },
-      { keep: config.keepCheckpoints, best },
-    );
+    const saved = await optimizerWeights(optimizers);
+    try {
+      await saveCheckpoint(
+        opts.checkpointDir,
+        state.step,
+        { weights: model.weights(), optimizers: saved, state },
+        { keep: config.keepCheckpoints, best },
+      );
+    } finally {
+      // getWeights() makes a new tensor for the iteration count each time; the moments are the optimiser's own
+      tf.dispose(
+        Object.values(saved).flatMap((ws) =>
+          ws.map((w) => w.tensor).filter((t) => !(t instanceof tf.Variable)),
+        ),
+      );
+    }
   };
   const rollback = async (rollbacks: number) => {
     const dir = opts.checkpointDir && findCheckpoint(opts.checkpointDir);
