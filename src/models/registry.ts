@@ -6,13 +6,14 @@
  */
 import { z } from 'zod';
 import { InputError } from '../core/errors.js';
+import { cvaeKind } from './cvae/index.js';
 import { ganKind, wganGpKind, wganKind } from './gan/index.js';
 import { hvaeKind } from './hvae/index.js';
 import type { DataInfo, ModelKind } from './kind.js';
 import type { GenerativeModel, ModelCapabilities } from './model.js';
 import { vaeKind } from './vae/index.js';
 
-export const MODEL_KINDS = [vaeKind, hvaeKind, ganKind, wganKind, wganGpKind] as const;
+export const MODEL_KINDS = [vaeKind, hvaeKind, ganKind, wganKind, wganGpKind, cvaeKind] as const;
 
 type SchemasOf<T extends readonly unknown[]> = {
   [I in keyof T]: T[I] extends { schema: infer S } ? S : never;

@@ -171,3 +171,28 @@ test('--help teaches each command', () => {
   assert.match(t.out, /--kl-warmup/);
   assert.match(t.out, /pytorch\/examples/);
 });
+
+test('the conditional VAE: train --model cvae, then sample --class draws the class; --class is refused elsewhere', () => {
+  const t = vaekit('train', '--model', 'cvae', '--name', 'cv', ...small, '--seed', '2');
+  assert.equal(t.code, 0, t.err);
+  const run = join(work, 'runs', 'cv');
+  const config = JSON.parse(readFileSync(join(run, 'config.json'), 'utf8'));
+  assert.equal(config.model.type, 'cvae');
+  assert.equal(config.classes, 10);
+  const s = vaekit('sample', 'runs/cv', '--class', '3', '-n', '12', '-o', 'three.png');
+  assert.equal(s.code, 0, s.err);
+  assert.match(s.out, /12 samples of class 3/);
+  assert.equal(decodePng(readFileSync(join(work, 'three.png')), 'three.png').width > 0, true);
+  // every class, one per column, by default; eval and reconstruct take the labels of the test images
+  assert.equal(vaekit('sample', 'runs/cv', '-o', 'all.png').code, 0);
+  assert.equal(vaekit('reconstruct', 'runs/cv', '-n', '4').code, 0);
+  const e = vaekit('eval', 'runs/cv', '--k', '10', '--iwae-k', '5', '--limit', '20', '--samples', '0');
+  assert.equal(e.code, 0, e.err);
+  const out = vaekit('sample', 'runs/cv', '--class', '10');
+  assert.equal(out.code, 2);
+  assert.match(out.err, /--class: expected a class from 0 to 9, found 10/);
+  assert.equal(vaekit('train', '--name', 'plain', ...small).code, 0);
+  const vae = vaekit('sample', 'runs/plain', '--class', '1');
+  assert.equal(vae.code, 2);
+  assert.match(vae.err, /a class condition \(cvae\)/);
+});
