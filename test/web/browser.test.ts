@@ -6,13 +6,16 @@
  * e.g. a 10-epoch run, else of the tiny run).
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { modelConfigSchema } from '../../src/models/registry.js';
+import { trainRun } from '../../src/run/train-run.js';
 import { type Explorer, startExplorer } from '../../src/web/server.js';
 import { useBackend } from '../helpers/backend.js';
-import { emptyRun, trainTinyRun } from './tiny-run.js';
+import { emptyRun, tinyRunConfig, trainTinyRun } from './tiny-run.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const DOCS_SCREENSHOT = join(import.meta.dirname, '..', '..', 'docs', 'explorer.png');
@@ -118,6 +121,7 @@ test('the explorer: no checkpoint yet, then live after an epoch; sliders, map, i
   assert.equal(await page.textContent('#info-backend'), 'wasm');
   assert.match((await page.textContent('#info-checkpoint')) ?? '', /^step-\d{9} \(epoch 1\)$/);
   assert.equal(await page.locator('#banner').isVisible(), false);
+  assert.equal(await page.isVisible('#class-picker'), false, 'a VAE is not conditional: no class picker');
 
   // Sliders: one per latent dimension (6 < 8), ordered by KL; moving the first one redraws the image.
   const sliders = page.locator('#sliders input[type=range]');
@@ -207,3 +211,35 @@ async function screenshotForDocs(page: Page): Promise<void> {
     await docs.close();
   }
 }
+
+test('a conditional model gets a class picker; choosing a class redraws the samples', async () => {
+  const dir = join(mkdtempSync(join(tmpdir(), 'vk-web-cvae-')), 'run');
+  const config = tinyRunConfig();
+  await trainRun({
+    dir,
+    config: {
+      ...config,
+      model: modelConfigSchema.parse({ type: 'cvae', network: { type: 'mlp', hidden: [64] } }),
+    },
+  });
+  const cvae = await startExplorer({ runDir: dir, port: 0, testImages: 200 });
+  try {
+    const { page, errors } = await openPage(`${cvae.url}?backend=wasm`);
+    await waitForState(page, 'ready');
+    assert.equal(await page.isVisible('#class-picker'), true);
+    assert.equal(await page.locator('#class-picker option').count(), 10);
+    const before = await pixels(page, 'samples-canvas');
+    await page.selectOption('#class-picker', '7');
+    await page.waitForFunction(
+      () => (document.getElementById('class-picker') as HTMLSelectElement).value === '7',
+    );
+    const after = await pixels(page, 'samples-canvas');
+    assert.ok(changed(before.data, after.data) > 1000, 'the samples did not change with the class');
+    // the latent panels work with the condition too (2 latent dimensions: sliders and a map)
+    assert.equal(await page.isVisible('#sliders-panel'), true);
+    assert.deepEqual(errors, []);
+    await page.close();
+  } finally {
+    await cvae.close();
+  }
+});
