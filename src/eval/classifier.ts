@@ -11,7 +11,8 @@ import { createOptimizer } from '../backend/index.js';
 import { InputError } from '../core/errors.js';
 import { Rng } from '../core/random.js';
 import { batches } from '../data/batches.js';
-import { type Dataset, type DatasetSplit, imageSize } from '../data/dataset.js';
+import type { Dataset, DatasetSplit } from '../data/dataset.js';
+import { forEachBatch } from '../data/tensor-batches.js';
 import { writeJsonAtomic } from '../io/atomic.js';
 import { findCheckpoint, loadCheckpoint, saveCheckpoint } from '../io/checkpoint.js';
 import { buildEncoder, type ImageShape } from '../nn/networks.js';
@@ -76,35 +77,22 @@ export class Classifier {
 
   /** Features of `count` images (NHWC values), in batches: a flat [count, featureDim] array. */
   featuresOf(images: Float32Array, count: number, batchSize = 500): Float32Array {
-    const size = imageSize({ shape: this.inputShape });
     const out = new Float32Array(count * this.featureDim);
-    for (let start = 0; start < count; start += batchSize) {
-      const n = Math.min(batchSize, count - start);
-      const f = tf.tidy(() =>
-        this.features(
-          tf.tensor4d(images.subarray(start * size, (start + n) * size), [n, ...this.inputShape]),
-        ),
-      );
-      out.set(f.dataSync(), start * this.featureDim);
-      f.dispose();
-    }
+    const ds: Dataset = { name: 'images', shape: this.inputShape, count, images };
+    forEachBatch(ds, batchSize, ({ x }, start) =>
+      out.set(this.features(x).dataSync(), start * this.featureDim),
+    );
     return out;
   }
 
   /** Share of `ds` classified correctly. */
   accuracy(ds: Dataset, batchSize = 500): number {
     const labels = requireLabels(ds);
-    const size = imageSize(ds);
     let correct = 0;
-    for (let start = 0; start < ds.count; start += batchSize) {
-      const n = Math.min(batchSize, ds.count - start);
-      const predicted = tf.tidy(() =>
-        this.logits(tf.tensor4d(ds.images.subarray(start * size, (start + n) * size), [n, ...ds.shape]))
-          .argMax(1)
-          .dataSync(),
-      );
+    forEachBatch(ds, batchSize, ({ x }, start, n) => {
+      const predicted = this.logits(x).argMax(1).dataSync();
       for (let i = 0; i < n; i++) if (predicted[i] === labels[start + i]) correct++;
-    }
+    });
     return correct / ds.count;
   }
 
