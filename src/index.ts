@@ -2,7 +2,7 @@
  * vaekit — the library API. `import { VAE, train, loadBuiltin } from 'vaekit'`.
  */
 export { BACKEND_CHOICES, type BackendChoice, initBackend } from './backend/index.js';
-export { InputError, NumericalError, VaekitError } from './core/errors.js';
+export { type ErrorDetails, InputError, NumericalError, VaekitError } from './core/errors.js';
 export { type FlagMeta, flag } from './core/flags.js';
 export { Rng } from './core/random.js';
 export type {
@@ -16,15 +16,22 @@ export type {
   Trainable,
   TrainingStage,
 } from './core/trainable.js';
-export { batches, epochBatches, epochPermutation } from './data/batches.js';
+export {
+  batches,
+  type EpochOptions,
+  epochBatches,
+  epochPermutation,
+  type ImageBatch,
+} from './data/batches.js';
 export { type Binarization, binarizeDataset } from './data/binarize.js';
 export { BUILTIN_DATASETS, loadBuiltin } from './data/builtin.js';
 export type { Dataset, DatasetSplit } from './data/dataset.js';
-export { readIdx, writeIdx } from './data/idx.js';
+export { type IdxArray, type IdxData, readIdx, writeIdx } from './data/idx.js';
 export { loadIdxDir, loadIdxPair } from './data/idxdataset.js';
-export { loadDataset, loadTrainingData } from './data/load.js';
+export type { ImageFolderOptions } from './data/imagefolder.js';
+export { type LoadOptions, loadDataset, loadTrainingData } from './data/load.js';
 export { writeShapesFolder } from './data/shapes.js';
-export { type ImageSource, readImages } from './data/source.js';
+export { type ImageSource, type Images, readImages, type TrainingSplit } from './data/source.js';
 export { forEachBatch, toBatch } from './data/tensor-batches.js';
 export {
   Bernoulli,
@@ -43,7 +50,12 @@ export {
   saveClassifier,
   trainClassifier,
 } from './eval/classifier.js';
-export { evaluateModel, type ModelEvaluation } from './eval/evaluate-model.js';
+export {
+  type BoundEstimate,
+  evaluateModel,
+  type ModelEvalOptions,
+  type ModelEvaluation,
+} from './eval/evaluate-model.js';
 export { type FeatureStats, featureStats, frechetDistance } from './eval/frechet.js';
 export {
   ACTIVITY_THRESHOLD,
@@ -53,15 +65,34 @@ export {
   type LatentRecord,
   latentDiagnostics,
   mutualInformation,
+  type Posteriors,
   posteriorMeanVariance,
 } from './eval/latent.js';
-export { importanceSampledLogLikelihood, type LogLikelihoodEstimate } from './eval/log-likelihood.js';
+export {
+  type ImportanceSamplingOptions,
+  importanceSampledLogLikelihood,
+  type LogLikelihoodEstimate,
+} from './eval/log-likelihood.js';
 export { type PrecisionRecall, precisionRecall } from './eval/precision-recall.js';
-export { type EvalReport, readTrainingHistory, writeEvalReport } from './eval/report.js';
+export {
+  type EvalReport,
+  readTrainingHistory,
+  type TrainingHistory,
+  writeEvalReport,
+} from './eval/report.js';
 export { drawSamples, type SampleQuality, sampleQuality } from './eval/sample-quality.js';
-export { findCheckpoint, loadCheckpoint, saveCheckpoint } from './io/checkpoint.js';
-export { readNpy, writeNpy } from './io/npy.js';
-export { encodeImageGrid, writeImageGrid } from './io/png.js';
+export {
+  type CheckpointContents,
+  disposeCheckpoint,
+  findCheckpoint,
+  type LoadedCheckpoint,
+  loadCheckpoint,
+  saveCheckpoint,
+} from './io/checkpoint.js';
+export { type NpyArray, type NpyData, readNpy, writeNpy } from './io/npy.js';
+export { encodeImageGrid, type GridOptions, writeImageGrid } from './io/png.js';
+export { type CVAEConfig, cvaeConfigSchema } from './models/cvae/config.js';
+export { ConditionalVAE } from './models/cvae/cvae.js';
 export {
   type AdversarialConfig,
   ganConfigSchema,
@@ -73,7 +104,12 @@ export { type HVAEConfig, hvaeConfigSchema } from './models/hvae/config.js';
 export { HierarchicalVAE } from './models/hvae/hvae.js';
 export type { DataInfo, ModelKind } from './models/kind.js';
 export { defineModel } from './models/kind.js';
-export { type LikelihoodConfig, LikelihoodHead } from './models/likelihood.js';
+export {
+  type LikelihoodConfig,
+  LikelihoodHead,
+  likelihoodConfigSchema,
+  likelihoodFields,
+} from './models/likelihood.js';
 export {
   asConditional,
   asGaussianLatent,
@@ -83,6 +119,7 @@ export {
   type GaussianLatent,
   type GenerativeModel,
   type MetricSpec,
+  type MetricUnit,
   type ModelCapabilities,
   type Reconstructing,
 } from './models/model.js';
@@ -99,6 +136,7 @@ export {
 } from './models/registry.js';
 export { type VAEConfig, vaeConfigSchema } from './models/vae/config.js';
 export { type Conditioning, VAE } from './models/vae/vae.js';
+export type { ImageShape } from './nn/networks.js';
 export {
   discriminatorLoss,
   gradientPenalty,
@@ -109,7 +147,9 @@ export {
 export { type KlSchedule, klScheduleSchema, klWeight } from './objectives/kl-schedule.js';
 export {
   elboSums,
+  gaussianLatentTerms,
   iwaeBound,
+  type LatentGroupTerms,
   type LatentModel,
   type LatentObjectiveOptions,
   type LatentSampling,
@@ -117,15 +157,16 @@ export {
   latentLoss,
   logImportanceWeights,
   logMeanExp,
+  repeatRows,
 } from './objectives/latent.js';
-export { type ComparisonRow, compareRun, writeSideBySide } from './run/compare.js';
+export { type ComparisonOptions, type ComparisonRow, compareRun, writeSideBySide } from './run/compare.js';
 export { type RunConfig, runConfigSchema } from './run/config.js';
-export { evaluateRun } from './run/evaluate-run.js';
+export { evaluateRun, type RunEvalOptions } from './run/evaluate-run.js';
 export { latentLogger } from './run/latent-log.js';
-export { loadRun } from './run/load-run.js';
+export { type LoadedRun, loadRun } from './run/load-run.js';
 export { metricsLog } from './run/metrics-log.js';
 export { writeReconstructionGrid, writeSampleGrid } from './run/pictures.js';
-export { trainRun } from './run/train-run.js';
+export { type TrainRunOptions, type TrainRunResult, trainRun } from './run/train-run.js';
 export { type TrainConfig, trainConfigSchema } from './train/config.js';
 export { bitsPerDim, evaluateDataset } from './train/evaluate.js';
 export {
@@ -138,6 +179,7 @@ export {
   train,
 } from './train/loop.js';
 export { DataParallel, type DataParallelOptions, withWorkers } from './train/parallel/data-parallel.js';
+export type { ReplicaSpec, WireTensor } from './train/parallel/protocol.js';
 export {
   applyGradients,
   computeGradients,

@@ -12,7 +12,7 @@ import { type Binarization, bernoulliSample } from './binarize.js';
 import type { Dataset } from './dataset.js';
 import { type Images, readImages } from './source.js';
 
-export interface Batch {
+export interface ImageBatch {
   /** size·h·w·c values, NHWC. */
   x: Float32Array;
   size: number;
@@ -49,7 +49,7 @@ export function epochBatches(
   startBatch: number,
   rng: Rng,
   opts: EpochOptions = {},
-): Generator<Batch> {
+): Generator<ImageBatch> {
   checkBatchSize(batchSize, ds.count);
   if (perm.length !== ds.count) throw new RangeError(`permutation of ${perm.length} for ${ds.count} images`);
   const n = batchCount(ds.count, batchSize, opts.dropLast);
@@ -76,7 +76,7 @@ export function batches(
   batchSize: number,
   rng: Rng,
   opts: EpochOptions & { shuffle?: boolean } = {},
-): Generator<Batch> {
+): Generator<ImageBatch> {
   checkBatchSize(batchSize, ds.count);
   return epochBatches(ds, epochPermutation(ds.count, rng, opts.shuffle ?? true), batchSize, 0, rng, opts);
 }

@@ -9,7 +9,7 @@ import { basename, join } from 'node:path';
 import { InputError } from '../core/errors.js';
 import { listDir, readInputFile } from '../io/files.js';
 import { decodeImage } from '../io/image.js';
-import type { Batch } from './batches.js';
+import type { ImageBatch } from './batches.js';
 import { type Dataset, type DatasetSplit, splitDataset, splitIndices } from './dataset.js';
 import { cropResize } from './resize.js';
 import type { ImageSource } from './source.js';
@@ -34,7 +34,7 @@ export interface ImageFolderSource {
   /** Files skipped so far because they could not be decoded (with `skipBadFiles`). */
   skipped: Set<string>;
   /** Decode the files at `indices`; with `skipBadFiles` the batch omits undecodable ones. */
-  readBatch(indices: ArrayLike<number>): Batch;
+  readBatch(indices: ArrayLike<number>): ImageBatch;
 }
 
 const IMAGE = /\.(png|jpe?g)$/i;
@@ -93,7 +93,7 @@ export function openImageFolder(root: string, opts: ImageFolderOptions): ImageFo
   const channels = opts.channels ?? 3;
   const imageSize = opts.size * opts.size * channels;
   const skipped = new Set<string>();
-  const readBatch = (indices: ArrayLike<number>): Batch => {
+  const readBatch = (indices: ArrayLike<number>): ImageBatch => {
     const x = new Float32Array(indices.length * imageSize);
     const kept: number[] = [];
     for (let i = 0; i < indices.length; i++) {

@@ -30,7 +30,7 @@ export const likelihoodFields = {
     .meta(flag('logistic-mixture likelihood: components per channel', { arg: 'K' })),
 };
 
-const likelihoodConfigSchema = z.object(likelihoodFields);
+export const likelihoodConfigSchema = z.object(likelihoodFields);
 export type LikelihoodConfig = z.infer<typeof likelihoodConfigSchema>;
 
 /** Turns the decoder network's raw output into a Likelihood, owning the extra parameters (log σ). */

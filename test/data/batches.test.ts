@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { InputError } from '../../src/core/errors.js';
 import { Rng } from '../../src/core/random.js';
-import { type Batch, batchCount, batches, epochBatches, epochPermutation } from '../../src/data/batches.js';
+import {
+  type ImageBatch as Batch,
+  batchCount,
+  batches,
+  epochBatches,
+  epochPermutation,
+} from '../../src/data/batches.js';
 import type { Dataset } from '../../src/data/dataset.js';
 
 // 23 images of shape [1,2,1]; image i holds (i/100, 0.5) and label i.
