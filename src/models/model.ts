@@ -95,7 +95,5 @@ export const asConditional = (m: GenerativeModel) =>
 
 /** The declared metric `name` is reported under (klGroup3 → the spec of klGroup<ℓ>). */
 export function metricSpec(caps: ModelCapabilities, name: string): MetricSpec | undefined {
-  return caps.metrics.find(
-    (s) => s.name === name || s.name.replace('<ℓ>', String(Number(name.replace(/\D/g, '')))) === name,
-  );
+  return caps.metrics.find((s) => new RegExp(`^${s.name.replace('<ℓ>', '\\d+')}$`).test(name));
 }
