@@ -38,6 +38,13 @@ module.exports = {
       to: { circular: true },
     },
     {
+      name: 'backend-through-its-index',
+      comment: 'only src/backend knows which backend runs: the rest reaches it through src/backend/index.ts',
+      severity: 'error',
+      from: { path: '^src/(?!backend/)' },
+      to: { path: '^src/backend/(?!index\\.ts$)' },
+    },
+    {
       name: 'no-unknown-layer',
       comment: 'every folder of src/ is a layer listed in .dependency-cruiser.cjs',
       severity: 'error',

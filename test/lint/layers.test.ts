@@ -61,3 +61,23 @@ test('a cycle between files of one folder and a folder that is no layer fail too
   assert.notEqual(stray.code, 0);
   assert.match(stray.out, /no-unknown-layer/);
 });
+
+test('outside src/backend, the backend is reached only through its index', () => {
+  const backend = {
+    'src/backend/index.ts': "export { adam } from './wasm/adam.js';\n",
+    'src/backend/wasm/adam.ts': 'export const adam = 1;\n',
+  };
+  assert.equal(
+    lint({
+      ...backend,
+      'src/train/a.ts': "import { adam } from '../backend/index.js';\nexport const a = adam;\n",
+    }).code,
+    0,
+  );
+  const r = lint({
+    ...backend,
+    'src/train/a.ts': "import { adam } from '../backend/wasm/adam.js';\nexport const a = adam;\n",
+  });
+  assert.notEqual(r.code, 0);
+  assert.match(r.out, /backend-through-its-index/);
+});
