@@ -105,7 +105,7 @@ napi_value ConvGather(napi_env env, napi_callback_info info, bool toCols) {
 napi_value Im2col(napi_env env, napi_callback_info info) { return ConvGather(env, info, true); }
 napi_value Col2im(napi_env env, napi_callback_info info) { return ConvGather(env, info, false); }
 
-// adam(heap, thetaAt, gAt, mAt, vAt, n, lr, beta1, beta2, epsilon, correction1, correction2)
+// adam(heap, thetaAt, gAt, mAt, vAt, n, lr, beta1, beta2, epsilon, correction1, correction2) → non-finite count
 napi_value Adam(napi_env env, napi_callback_info info) {
   Args a(env, info, 12, "adam(heap, thetaAt, gAt, mAt, vAt, n, lr, beta1, beta2, epsilon, correction1, correction2)");
   const int n = a.integer(5);
@@ -115,8 +115,10 @@ napi_value Adam(napi_env env, napi_callback_info info) {
   float* v = a.range(a.integer(4), n);
   const double lr = a.number(6), beta1 = a.number(7), beta2 = a.number(8), eps = a.number(9);
   const double c1 = a.number(10), c2 = a.number(11);
-  if (a.ok) vaekit::adam(theta, g, m, v, n, lr, beta1, beta2, eps, c1, c2);
-  return nullptr;
+  if (!a.ok) return nullptr;
+  napi_value nonFinite;
+  napi_create_int32(env, vaekit::adam(theta, g, m, v, n, lr, beta1, beta2, eps, c1, c2), &nonFinite);
+  return nonFinite;
 }
 
 // sumRows(heap, xAt, outAt, rows, cols)

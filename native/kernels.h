@@ -21,8 +21,9 @@ void col2im(const float* cols, float* dx, const ConvGeometry& g);
 
 // One Adam step in place over n values (Kingma & Ba 2015, with tfjs's bias correction):
 //   m ← β₁m + (1−β₁)g,  v ← β₂v + (1−β₂)g²,  θ ← θ − lr·m̂ / (√v̂ + ε),  m̂ = m/(1−β₁ᵗ), v̂ = v/(1−β₂ᵗ).
-void adam(float* theta, const float* g, float* m, float* v, int n, double lr, double beta1, double beta2,
-          double epsilon, double correction1, double correction2);
+// Returns how many of the new θ, m, v are not finite (0 for a healthy step).
+int adam(float* theta, const float* g, float* m, float* v, int n, double lr, double beta1, double beta2,
+         double epsilon, double correction1, double correction2);
 
 }  // namespace vaekit
 

@@ -13,6 +13,15 @@ import { installWasmKernels } from './wasm/index.js';
 
 export { globalNorm } from './wasm/norm.js';
 
+/**
+ * Whether the last update of `optimizer` left a non-finite value in the weights or its state, as far as
+ * the update itself saw (the fused Adam checks as it writes); false when it cannot tell.
+ */
+export function updateLeftNonFinite(optimizer: tf.Optimizer): boolean {
+  // the fused Adam, or an optimiser that forwards to one (the data-parallel group's main replica)
+  return ((optimizer as { lastNonFinite?: number }).lastNonFinite ?? 0) > 0;
+}
+
 /** An optimiser for a spec: Adam (fused and in place on wasm with the addon) or RMSProp. */
 export function createOptimizer(spec: OptimizerSpec): tf.Optimizer {
   return spec.kind === 'adam'

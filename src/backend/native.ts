@@ -28,7 +28,10 @@ export interface NativeKernels {
   sumSquares(heap: Float32Array, xAt: number, n: number): number;
   /** out = x repeated reps[d] times along each axis d (rank ≤ 8). */
   tile(heap: Float32Array, xAt: number, outAt: number, shape: Int32Array, reps: Int32Array): void;
-  /** One Adam step in place on θ, m, v (tfjs's formula and float32 constants); correction_i = 1 − β_iᵗ. */
+  /**
+   * One Adam step in place on θ, m, v (tfjs's formula and float32 constants); correction_i = 1 − β_iᵗ.
+   * Returns how many of the new values are not finite.
+   */
   adam(
     heap: Float32Array,
     thetaAt: number,
@@ -42,7 +45,7 @@ export interface NativeKernels {
     epsilon: number,
     correction1: number,
     correction2: number,
-  ): void;
+  ): number;
   /** Threads the addon multiplies on (VAEKIT_THREADS, default: the machine's cores, at most 8). */
   threads(): number;
 }

@@ -23,7 +23,9 @@ export async function openRun(
   flags: { backend?: BackendChoice; checkpoint?: 'best' | 'latest' },
 ): Promise<LoadedRun & { backend: string }> {
   const backend = await initBackend(flags.backend ?? 'auto');
-  return { ...loadRun(dir, flags.checkpoint), backend };
+  const run = loadRun(dir, flags.checkpoint);
+  if (run.checkpointNote) process.stderr.write(`vaekit: ${run.checkpointNote}\n`);
+  return { ...run, backend };
 }
 
 /** The model's facet when its capabilities declare it; else an InputError naming the kinds that have it. */

@@ -60,6 +60,8 @@ export interface StepResult {
   metrics: Record<string, number>;
   /** False when the loss or a gradient was NaN/Inf: the update was skipped. */
   finite: boolean;
+  /** True when an update was made and left NaN/Inf in the weights or the optimiser's state. */
+  poisoned?: boolean;
 }
 
 /**

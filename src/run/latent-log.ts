@@ -17,9 +17,7 @@ export function latentLogger(
   opts: { seed?: number; limit?: number; onRecord?: (r: LatentRecord) => void } = {},
 ): TrainCallbacks {
   return {
-    onStart: ({ resumedFrom }) => {
-      if (resumedFrom > 0) truncateLog(path, resumedFrom);
-    },
+    onRestore: (at) => truncateLog(path, at),
     onEpochEnd: (r) => {
       const d = latentDiagnostics(model, test, { seed: opts.seed, limit: opts.limit ?? 2000, miLimit: 1000 });
       const record: LatentRecord = {

@@ -1,5 +1,5 @@
 import { InputError } from '../core/errors.js';
-import { disposeCheckpoint, findCheckpoint, loadCheckpoint } from '../io/checkpoint.js';
+import { disposeCheckpoint, openCheckpoint } from '../io/checkpoint.js';
 import type { GenerativeModel } from '../models/model.js';
 import { buildModel } from '../models/registry.js';
 import type { ImageShape } from '../nn/networks.js';
@@ -12,6 +12,8 @@ export interface LoadedRun {
   model: GenerativeModel;
   checkpoint: string;
   state: TrainState;
+  /** Why the checkpoint is not the one best.json / latest.json names (e.g. a broken pointer); null when it is. */
+  checkpointNote: string | null;
 }
 
 /** Rebuilds a trained model from a run directory (its best checkpoint by test loss, or the latest). */
@@ -26,8 +28,8 @@ export function loadRun(dir: string, which: 'best' | 'latest' = 'best'): LoadedR
     });
   }
   const ckRoot = runPaths(dir).checkpoints;
-  const ck = findCheckpoint(ckRoot, which) ?? findCheckpoint(ckRoot, 'latest');
-  if (!ck) {
+  const opened = openCheckpoint<TrainState>(ckRoot, which);
+  if (!opened) {
     throw new InputError({
       where: dir,
       expected: 'a run with at least one checkpoint',
@@ -35,9 +37,9 @@ export function loadRun(dir: string, which: 'best' | 'latest' = 'best'): LoadedR
       hint: 'checkpoints are written at the end of each epoch',
     });
   }
-  const loaded = loadCheckpoint<TrainState>(ck);
+  const loaded = opened.checkpoint;
   const model = buildModel(config.model, { inputShape, classes: config.classes }, config.seed);
   model.setWeights(loaded.weights);
   disposeCheckpoint(loaded);
-  return { config, model, checkpoint: ck, state: loaded.state };
+  return { config, model, checkpoint: loaded.dir, state: loaded.state, checkpointNote: opened.note };
 }

@@ -3,16 +3,24 @@ import { appendLine, writeFileAtomic } from '../io/atomic.js';
 import type { TrainCallbacks } from '../train/loop.js';
 
 /**
- * Drops the log lines written after the checkpoint a run resumes from (and a line torn by a crash),
- * so the log reads as one uninterrupted run.
+ * Drops the log lines that come after the checkpoint a run resumes or rolls back to (and a line torn by
+ * a crash), so the log reads as one run with every epoch once.
  */
-export function truncateLog(path: string, step: number): void {
+export function truncateLog(
+  path: string,
+  at: { step: number; epoch: number; reason: 'resume' | 'rollback' },
+): void {
   if (!existsSync(path)) return;
   const kept = readFileSync(path, 'utf8')
     .split('\n')
     .filter((line) => {
       try {
-        return (JSON.parse(line) as { step: number }).step <= step;
+        // an epoch's record belongs to the epochs the checkpoint has completed (a checkpoint of an epoch's
+        // last step taken before its evaluation has the same step but not the record); an event stays
+        // after a roll-back (it is why it happened) and goes after a resume (the replay repeats it)
+        const r = JSON.parse(line) as { step: number; epoch?: number };
+        if (r.epoch !== undefined) return r.epoch <= at.epoch;
+        return at.reason === 'rollback' || r.step <= at.step;
       } catch {
         return false;
       }
@@ -22,14 +30,12 @@ export function truncateLog(path: string, step: number): void {
 
 /**
  * `metrics.jsonl`: one JSON line per epoch (written before the epoch's checkpoint, so each epoch is
- * logged exactly once across crashes and resumes) and one per event (roll-backs); on resume, the lines
- * after the checkpoint resumed from are dropped first.
+ * logged exactly once across crashes, resumes and roll-backs) and one per event (roll-backs); when the
+ * run goes back to a checkpoint, the lines after it are dropped first.
  */
 export function metricsLog(path: string): TrainCallbacks {
   return {
-    onStart: ({ resumedFrom }) => {
-      if (resumedFrom > 0) truncateLog(path, resumedFrom);
-    },
+    onRestore: (at) => truncateLog(path, at),
     onRecord: (record) => appendLine(path, JSON.stringify(record)),
     onEvent: (e) => appendLine(path, JSON.stringify({ event: e.kind, step: e.step, message: e.message })),
   };

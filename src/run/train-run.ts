@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { InputError } from '../core/errors.js';
 import type { TrainingSplit } from '../data/source.js';
-import { findCheckpoint, loadCheckpoint } from '../io/checkpoint.js';
+import { openCheckpoint } from '../io/checkpoint.js';
 import type { DataInfo } from '../models/kind.js';
 import { asGaussianLatent, asReconstructing, type GenerativeModel } from '../models/model.js';
 import { buildModel, capabilitiesOf } from '../models/registry.js';
@@ -10,7 +10,7 @@ import { withWorkers } from '../train/parallel/data-parallel.js';
 import type { RunConfig } from './config.js';
 import { loadRunData } from './data.js';
 import { latentLogger } from './latent-log.js';
-import { metricsLog } from './metrics-log.js';
+import { metricsLog, truncateLog } from './metrics-log.js';
 import { writeReconstructionGrid, writeSampleGrid } from './pictures.js';
 import { createRunDir, type RunPaths, readRunConfig, runPaths } from './run-dir.js';
 
@@ -84,11 +84,31 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
   const paths: RunPaths = opts.resume ? runPaths(opts.dir) : createRunDir(opts.dir, config);
   if (opts.epochs !== undefined) config = { ...config, train: { ...config.train, epochs: opts.epochs } };
   const model = buildModel(config.model, data, config.seed);
+  const callbacks = opts.callbacks ?? [];
+  const say = (kind: string, message: string) => {
+    for (const c of callbacks) c.onEvent?.({ kind, message, step: 0 });
+  };
   if (split.skipped?.length) {
-    const message = `skipped ${split.skipped.length} file(s) that could not be decoded, e.g. ${split.skipped[0]}`;
-    for (const c of opts.callbacks ?? []) c.onEvent?.({ kind: 'data', message, step: 0 });
+    say(
+      'data',
+      `skipped ${split.skipped.length} file(s) that could not be decoded, e.g. ${split.skipped[0]}`,
+    );
   }
-  const ckDir = opts.resume ? findCheckpoint(paths.checkpoints) : null;
+  // a resume continues from a checkpoint that reads whole, or stops (exit 2): it never silently starts over
+  const resumed = opts.resume ? openCheckpoint<TrainState>(paths.checkpoints) : null;
+  const latentPath = join(paths.dir, 'latent.jsonl');
+  if (opts.resume && !resumed) {
+    say('resume', 'the run has no checkpoint yet: training starts at step 0');
+    for (const log of [paths.metrics, latentPath]) truncateLog(log, { step: 0, epoch: 0, reason: 'resume' });
+  }
+  if (resumed?.note) say('resume', resumed.note);
+  if (resumed) {
+    const { step, epoch, batch } = resumed.checkpoint.state;
+    say(
+      'resume',
+      `continuing from step ${step} (epoch ${epoch + 1}, batch ${batch}), ${resumed.checkpoint.dir}`,
+    );
+  }
   const pictures: TrainCallbacks = {
     onEpochEnd: (r) => {
       writeSampleGrid(model, join(paths.samples, `epoch-${String(r.epoch).padStart(3, '0')}.png`), {
@@ -98,9 +118,7 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
   };
   // posterior-collapse diagnostics of the test set after each epoch, in latent.jsonl
   const gaussian = asGaussianLatent(model);
-  const diagnostics = gaussian
-    ? [latentLogger(gaussian, split.test, join(paths.dir, 'latent.jsonl'), { seed: config.seed })]
-    : [];
+  const diagnostics = gaussian ? [latentLogger(gaussian, split.test, latentPath, { seed: config.seed })] : [];
   const replica = { model: config.model, data, seed: config.seed };
   const parallel = { workers: config.train.workers, replica, train: config.train };
   const records = await withWorkers(model, parallel, (trainer) =>
@@ -112,8 +130,8 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
       seed: config.seed,
       binarization,
       checkpointDir: paths.checkpoints,
-      resumeFrom: ckDir ? loadCheckpoint<TrainState>(ckDir) : undefined,
-      callbacks: [metricsLog(paths.metrics), pictures, ...diagnostics, ...(opts.callbacks ?? [])],
+      resumeFrom: resumed?.checkpoint,
+      callbacks: [metricsLog(paths.metrics), pictures, ...diagnostics, ...callbacks],
     }),
   );
   const reconstructing = asReconstructing(model);

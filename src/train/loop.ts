@@ -8,9 +8,9 @@ import type { TrainingSplit } from '../data/source.js';
 import { toBatch } from '../data/tensor-batches.js';
 import {
   disposeCheckpoint,
-  findCheckpoint,
   type LoadedCheckpoint,
-  loadCheckpoint,
+  NonFiniteCheckpointError,
+  openCheckpoint,
   saveCheckpoint,
 } from '../io/checkpoint.js';
 import type { GenerativeModel } from '../models/model.js';
@@ -55,8 +55,13 @@ export interface TrainEvent {
 }
 
 export interface TrainCallbacks {
-  /** `resumedFrom`: the step of the checkpoint the run continues from (0 for a new run). */
-  onStart?(info: { stepsPerEpoch: number; totalSteps: number; state: TrainState; resumedFrom: number }): void;
+  onStart?(info: { stepsPerEpoch: number; totalSteps: number; state: TrainState }): void;
+  /**
+   * The run went back to a checkpoint (a resume, before onStart, or a roll-back) whose state has taken
+   * `step` steps and completed `epoch` epochs: a log keeps only the epochs it wrote up to there, so every
+   * epoch is logged exactly once (and, on a resume, the events after it, which the replay repeats).
+   */
+  onRestore?(at: { step: number; epoch: number; reason: 'resume' | 'rollback' }): void;
   onStep?(state: TrainState, metrics: Record<string, number>): void;
   /** An epoch's record, before its checkpoint is written: a log that must hold every epoch once writes it here. */
   onRecord?(record: EpochRecord): void;
@@ -144,8 +149,9 @@ export async function train(opts: TrainOptions): Promise<EpochRecord[]> {
   const event = (kind: string, message: string) => {
     for (const c of callbacks) c.onEvent?.({ kind, message, step: state.step });
   };
-  const checkpoint = async (best = false) => {
-    if (!opts.checkpointDir) return;
+  /** Saves a checkpoint; false when it was refused because the weights or the optimisers' state are not finite. */
+  const checkpoint = async (best = false): Promise<boolean> => {
+    if (!opts.checkpointDir) return true;
     const saved = await optimizerWeights(optimizers);
     try {
       await saveCheckpoint(
@@ -154,6 +160,13 @@ export async function train(opts: TrainOptions): Promise<EpochRecord[]> {
         { weights: model.weights(), optimizers: saved, state },
         { keep: config.keepCheckpoints, best },
       );
+      return true;
+    } catch (e) {
+      if (e instanceof NonFiniteCheckpointError) {
+        event('nonfinite-state', `step ${state.step}: ${e.message}`);
+        return false;
+      }
+      throw e;
     } finally {
       // getWeights() makes a new tensor for the iteration count each time; the moments are the optimiser's own
       tf.dispose(
@@ -163,23 +176,26 @@ export async function train(opts: TrainOptions): Promise<EpochRecord[]> {
       );
     }
   };
-  const rollback = async (rollbacks: number) => {
-    const dir = opts.checkpointDir && findCheckpoint(opts.checkpointDir);
-    if (!dir || rollbacks >= MAX_ROLLBACKS) {
+  /** Back to the newest checkpoint that reads whole, with half the learning rate; gives up after MAX_ROLLBACKS. */
+  const rollback = async (rollbacks: number, why: string) => {
+    const opened = opts.checkpointDir ? openCheckpoint<TrainState>(opts.checkpointDir) : null;
+    if (!opened || rollbacks >= MAX_ROLLBACKS) {
+      if (opened) disposeCheckpoint(opened.checkpoint);
       throw new NumericalError(
-        `training diverged at step ${state.step}: ${MAX_BAD_STEPS} consecutive steps had a non-finite loss or gradient` +
-          (dir ? ` after ${rollbacks} roll-backs` : ' and there is no checkpoint to roll back to') +
+        `training diverged at step ${state.step}: ${why}` +
+          (opened ? ` after ${rollbacks} roll-backs` : ' and there is no checkpoint to roll back to') +
           '; try a lower --lr, --clip-norm, or a KL warm-up',
       );
     }
     const lr = state.learningRate / 2;
-    ({ state, optimizers } = await restoreCheckpoint(trainer, config, loadCheckpoint(dir), optimizers, lr));
+    const dir = opened.checkpoint.dir;
+    ({ state, optimizers } = await restoreCheckpoint(trainer, config, opened.checkpoint, optimizers, lr));
+    for (const c of callbacks) c.onRestore?.({ ...state, reason: 'rollback' });
     event('rollback', `rolled back to step ${state.step} (${dir}) with learning rate ${lr}`);
   };
 
-  const resumedFrom = state.step;
-  for (const c of callbacks)
-    c.onStart?.({ stepsPerEpoch, totalSteps: stepsPerEpoch * config.epochs, state, resumedFrom });
+  if (opts.resumeFrom) for (const c of callbacks) c.onRestore?.({ ...state, reason: 'resume' });
+  for (const c of callbacks) c.onStart?.({ stepsPerEpoch, totalSteps: stepsPerEpoch * config.epochs, state });
   const records: EpochRecord[] = [];
   let rollbacks = 0;
   let bad = 0; // consecutive non-finite steps, across epoch boundaries
@@ -203,15 +219,28 @@ export async function train(opts: TrainOptions): Promise<EpochRecord[]> {
           freeBits: config.freeBits,
           objective: config.objective,
         };
-        const { metrics, finite } = trainer.step(batch, ctx, optimizers, config.clipNorm);
+        const { metrics, finite, poisoned } = trainer.step(batch, ctx, optimizers, config.clipNorm);
         tf.dispose([batch.x, batch.labels]);
         state = { ...state, batch: state.batch + 1, step: state.step + 1, rng: rng.state };
+        if (poisoned) {
+          // the update itself left NaN/∞ in the weights or the optimiser's moments: nothing after it can be trusted
+          event(
+            'nonfinite-state',
+            `step ${state.step}: the update left a non-finite weight or optimiser state`,
+          );
+          await rollback(rollbacks++, 'an update left a non-finite weight or optimiser state');
+          bad = 0;
+          break; // the restored state may be in another epoch: restart the epoch loop from it
+        }
         if (!finite) {
           state.epochSkipped++;
           if (++bad >= MAX_BAD_STEPS) {
-            await rollback(rollbacks++);
+            await rollback(
+              rollbacks++,
+              `${MAX_BAD_STEPS} consecutive steps had a non-finite loss or gradient`,
+            );
             bad = 0;
-            break; // the restored state may be in another epoch: restart the epoch loop from it
+            break;
           }
           continue;
         }
@@ -221,16 +250,33 @@ export async function train(opts: TrainOptions): Promise<EpochRecord[]> {
         state.epochSums = sums;
         state.epochCounted++;
         for (const c of callbacks) c.onStep?.(state, metrics);
-        if (config.checkpointEvery > 0 && state.step % config.checkpointEvery === 0) await checkpoint();
+        if (
+          config.checkpointEvery > 0 &&
+          state.step % config.checkpointEvery === 0 &&
+          !(await checkpoint())
+        ) {
+          await rollback(rollbacks++, 'the weights or the optimiser state became non-finite');
+          break;
+        }
       }
       if (state.batch < stepsPerEpoch) continue; // rolled back mid-epoch
       const seconds = (performance.now() - started) / 1000;
       const stepsRun = state.batch - startBatch;
       const test = evaluateDataset(model, data.test, opts.seed + 1);
-      // models without a bound on −log p(x) (GANs) count their latest epoch as the best
+      const testFinite = Object.values(test).every(Number.isFinite);
+      if (!testFinite) {
+        const bad = Object.entries(test)
+          .filter(([, v]) => !Number.isFinite(v))
+          .map(([k, v]) => `${k} = ${v}`);
+        event(
+          'nonfinite-test',
+          `epoch ${state.epoch + 1}: test ${bad.join(', ')}; this epoch cannot be the best`,
+        );
+      }
+      // models without a bound on −log p(x) (GANs) count their latest finite epoch as the best
       const best =
-        bound === undefined ||
-        (Number.isFinite(test[bound]) && (state.bestTestLoss === null || test[bound] < state.bestTestLoss));
+        testFinite &&
+        (bound === undefined || state.bestTestLoss === null || test[bound] < state.bestTestLoss);
       const record: EpochRecord = {
         epoch: state.epoch + 1,
         step: state.step,
@@ -255,9 +301,19 @@ export async function train(opts: TrainOptions): Promise<EpochRecord[]> {
         epochSkipped: 0,
       };
       for (const c of callbacks) c.onRecord?.(record);
-      await checkpoint(best);
+      if (!(await checkpoint(best))) {
+        await rollback(rollbacks++, 'the weights or the optimiser state became non-finite');
+        continue;
+      }
       records.push(record);
       for (const c of callbacks) await c.onEpochEnd?.(record);
+    }
+    const last = records.at(-1);
+    if (last && !Object.values(last.test).every(Number.isFinite)) {
+      throw new NumericalError(
+        `training ended with non-finite test metrics (${JSON.stringify(last.test)}); the best finite epoch's ` +
+          'checkpoint is kept (best.json); try a lower --lr, --clip-norm, or a KL warm-up',
+      );
     }
   } finally {
     for (const o of Object.values(optimizers)) o.dispose();

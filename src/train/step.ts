@@ -4,7 +4,7 @@
  * `afterUpdate`. Optimisers come from the backend (fused Adam where it can run).
  */
 import * as tf from '@tensorflow/tfjs';
-import { createOptimizer, globalNorm } from '../backend/index.js';
+import { createOptimizer, globalNorm, updateLeftNonFinite } from '../backend/index.js';
 import type {
   Batch,
   LossWithMetrics,
@@ -68,7 +68,8 @@ export function applyGradients(
     }
   }
   tf.dispose(Object.values(named));
-  return { metrics: { gradNorm: normValue, ...g.metrics }, finite };
+  const poisoned = finite && updateLeftNonFinite(optimizer);
+  return { metrics: { gradNorm: normValue, ...g.metrics }, finite: finite && !poisoned, poisoned };
 }
 
 /** One optimiser update on `vars` for the loss `f()`: computeGradients, then applyGradients. */
@@ -92,14 +93,16 @@ export function trainStep(
   const groups = model.variableGroups();
   let metrics: Record<string, number> = {};
   let finite = true;
+  let poisoned = false;
   for (const stage of model.trainingStages(batch, ctx)) {
     const r = gradientStep(optimizers[stage.group], groups[stage.group], stage.loss, clipNorm);
     if (r.finite) stage.afterUpdate?.();
     // the first stage's metrics are the step's (a GAN's critic stage logs the generator's loss too)
     metrics = { ...r.metrics, ...metrics };
     finite &&= r.finite;
+    poisoned ||= r.poisoned === true;
   }
-  return { metrics, finite };
+  return { metrics, finite, poisoned };
 }
 
 /**

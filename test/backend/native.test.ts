@@ -199,10 +199,13 @@ test('fused Adam gives tfjs Adam’s weights, moments and saved state; it never 
   for (const shareMemory of [false, true]) {
     const want = await withNative(false, () => adamRun(() => tf.train.adam(0.01, 0.8, 0.95), shareMemory));
     const got = await adamRun(() => new FusedAdamOptimizer(0.01, 0.8, 0.95), shareMemory);
-    assert.deepEqual(got.names, want.names);
+    // tfjs's state, then β₁ᵗ and β₂ᵗ themselves (saved so that a resume restores them bit for bit)
+    assert.deepEqual(got.names, [...want.names, 'adam/accBeta1', 'adam/accBeta2']);
     assertClose(got.w, want.w, 'w', 1e-6);
     assertClose(got.b, want.b, 'b', 1e-6);
-    for (const [i, m] of got.moments.entries()) assertClose(m, want.moments[i], want.names[i], 1e-6);
+    for (const [i, m] of want.moments.entries()) assertClose(got.moments[i], m, want.names[i], 1e-6);
+    const [acc1, acc2] = got.moments.slice(-2).map((t) => t[0]);
+    assert.ok(Math.abs(acc1 - 0.8 ** 6) < 1e-6 && Math.abs(acc2 - 0.95 ** 6) < 1e-6, `${acc1}, ${acc2}`);
     assert.ok(got.sharedIntact, 'a reshape of the variable was overwritten');
     // in place (the fused path) exactly when the addon is there and nothing shares the memory
     assert.equal(got.inPlace, native != null && !shareMemory);

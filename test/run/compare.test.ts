@@ -48,6 +48,7 @@ const fakeRun = (dir: string, dataset: string) => {
     ),
     checkpoint: '',
     state: { step: 0 } as TrainState,
+    checkpointNote: null,
   } satisfies LoadedRun & { dir: string };
 };
 

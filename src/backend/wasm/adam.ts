@@ -27,8 +27,19 @@ interface AdamInternals {
   accumulatedSecondMoment: { originalName: string; variable: tf.Variable }[];
 }
 
+/** Names under which the bias-correction powers β₁ᵗ, β₂ᵗ are saved beside tfjs's own Adam state. */
+const ACC_BETA1 = 'adam/accBeta1';
+const ACC_BETA2 = 'adam/accBeta2';
+
 export class FusedAdamOptimizer extends tf.AdamOptimizer {
+  /**
+   * How many values of θ, m and v the last fused update left non-finite (0 when it was healthy, or when
+   * the update ran through tfjs's Adam, which cannot tell without reading every tensor back).
+   */
+  lastNonFinite = 0;
+
   override applyGradients(variableGradients: Parameters<tf.AdamOptimizer['applyGradients']>[0]): void {
+    this.lastNonFinite = 0;
     const native = nativeKernels();
     if (native == null || !internalsUsable() || Array.isArray(variableGradients)) {
       super.applyGradients(variableGradients);
@@ -64,7 +75,7 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
     names.forEach((name, i) => {
       const g = variableGradients[name];
       if (g == null) return;
-      native.adam(
+      this.lastNonFinite += native.adam(
         heapF32(backend),
         offset(backend, variables[i]),
         offset(backend, g),
@@ -84,6 +95,32 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
       state.accBeta2.assign(tf.mul(state.accBeta2, this.beta2));
     });
     this.incrementIterations();
+  }
+
+  /**
+   * tfjs's state (iterations, moments) plus β₁ᵗ and β₂ᵗ themselves: tfjs's setWeights recomputes them as
+   * pow(β, t + 1), which differs in the last bits from the running product, so a resumed run would not
+   * be bit-identical to one that never stopped.
+   */
+  override async getWeights(): Promise<{ name: string; tensor: tf.Tensor }[]> {
+    const state = this as unknown as AdamInternals;
+    return [
+      ...(await super.getWeights()),
+      { name: ACC_BETA1, tensor: state.accBeta1 },
+      { name: ACC_BETA2, tensor: state.accBeta2 },
+    ];
+  }
+
+  override async setWeights(weights: { name: string; tensor: tf.Tensor }[]): Promise<void> {
+    const powers = new Map(
+      weights.filter((w) => w.name === ACC_BETA1 || w.name === ACC_BETA2).map((w) => [w.name, w.tensor]),
+    );
+    await super.setWeights(weights.filter((w) => !powers.has(w.name)));
+    const state = this as unknown as AdamInternals;
+    const b1 = powers.get(ACC_BETA1);
+    const b2 = powers.get(ACC_BETA2);
+    if (b1) state.accBeta1.assign(b1 as tf.Scalar);
+    if (b2) state.accBeta2.assign(b2 as tf.Scalar);
   }
 }
 

@@ -182,7 +182,7 @@ export class DataParallel implements Trainer {
     for (const r of shards) {
       for (const [k, v] of Object.entries(r.metrics)) metrics[k] = (metrics[k] ?? 0) + (v * r.count) / total;
     }
-    return { metrics, finite: result!.finite };
+    return { metrics, finite: result!.finite, poisoned: result!.poisoned };
   }
 
   /** A replica failed: nothing was applied anywhere; the group is unusable from here on. */

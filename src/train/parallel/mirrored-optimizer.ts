@@ -17,6 +17,11 @@ export class MirroredOptimizer extends tf.Optimizer {
     this.inner.applyGradients(grads);
   }
 
+  /** What the fused Adam inside saw in its last update (backend's updateLeftNonFinite reads it). */
+  get lastNonFinite(): number {
+    return (this.inner as { lastNonFinite?: number }).lastNonFinite ?? 0;
+  }
+
   override get iterations(): number {
     return this.inner.iterations;
   }
