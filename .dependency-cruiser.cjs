@@ -1,7 +1,8 @@
 /**
  * vaekit's layers, lowest first (docs/architecture.md): a folder of src/ may import its own files and
  * the folders below it, never one above. With a strict order there can be no cycle between folders;
- * no-circular also refuses cycles between files inside a folder. `npm run lint` runs this.
+ * no-circular also refuses cycles between files inside a folder. `npm run lint` runs this. What it cannot
+ * see is what no static analysis sees: a computed `import(path)` or a `createRequire(...)(path)`.
  */
 const LAYERS = [
   'core',
@@ -43,6 +44,13 @@ module.exports = {
       severity: 'error',
       from: { path: '^src/(?!backend/)' },
       to: { path: '^src/backend/(?!index\\.ts$)' },
+    },
+    {
+      name: 'no-self-import',
+      comment: "src/ imports its own files, not the built package (`'vaekit'` resolves to dist/)",
+      severity: 'error',
+      from: { path: '^src/' },
+      to: { path: '^(dist|bin)/' },
     },
     {
       name: 'no-unknown-layer',

@@ -35,12 +35,12 @@ let warned = false;
  * vaekit's kernels and addon for the wasm backend, when the tfjs internals they need are there; else
  * one warning line, and tfjs's own kernels.
  */
-async function speedUpWasm(): Promise<void> {
+async function speedUpWasm(quiet: boolean): Promise<void> {
   const problem = internalsProblem();
   if (problem === null) {
     await loadNativeKernels();
     installWasmKernels();
-  } else if (!warned) {
+  } else if (!warned && !quiet) {
     warned = true;
     console.warn(
       `vaekit: warning: ${problem}; vaekit's fast kernels and fused Adam are off (training is slower)`,
@@ -114,9 +114,13 @@ async function activate(name: string): Promise<boolean> {
 
 /**
  * Activates a backend and returns its name. `auto` takes the fastest available;
- * an explicit choice that is not available is an InputError (exit code 2).
+ * an explicit choice that is not available is an InputError (exit code 2). `quiet`: no warning line (a
+ * data-parallel worker, whose main thread has said it already).
  */
-export async function initBackend(choice: BackendChoice = 'auto'): Promise<string> {
+export async function initBackend(
+  choice: BackendChoice = 'auto',
+  opts: { quiet?: boolean } = {},
+): Promise<string> {
   if (!BACKEND_CHOICES.includes(choice)) {
     throw new InputError({
       where: '--backend',
@@ -129,7 +133,7 @@ export async function initBackend(choice: BackendChoice = 'auto'): Promise<strin
     if (name === 'tensorflow' && !(await tryLoadNodeBinding())) continue;
     if (name === 'wasm') await loadWasm();
     if (await activate(name)) {
-      if (name === 'wasm') await speedUpWasm();
+      if (name === 'wasm') await speedUpWasm(opts.quiet ?? false);
       return tf.getBackend();
     }
   }

@@ -1,7 +1,8 @@
 /**
  * vaekit's fast paths lean on tfjs internals that no public API promises: the wasm backend's heap
  * (`wasm.HEAPF32`), where a tensor lives on it (`dataIdMap.get(id).memoryOffset`), its kernel registry,
- * and AdamOptimizer's private state (`accBeta1`, `accumulatedFirstMoment`, …). package.json pins the
+ * the engine's variable registry, and AdamOptimizer's private state (`accBeta1`, `accumulatedFirstMoment`,
+ * `incrementIterations`, …). package.json pins the
  * exact tfjs version these were written against; at start-up `checkInternals` verifies the version and
  * that each internal is there. If not — a user's install resolved another tfjs — the kernel patches,
  * the native addon and the fused Adam are all turned off with one warning line, and training runs on
@@ -58,8 +59,11 @@ function findProblem(): string | null {
   for (const name of KERNELS_USED) {
     if (tf.getKernel(name, 'wasm') == null) return `the wasm backend has no ${name} kernel`;
   }
+  if (typeof tf.engine().registeredVariables !== 'object')
+    return 'the tfjs engine has no registeredVariables';
   const adam = new tf.AdamOptimizer(0.1, 0.9, 0.999) as unknown as Record<string, unknown>;
   try {
+    if (typeof adam.incrementIterations !== 'function') return 'AdamOptimizer has no incrementIterations';
     for (const field of ['accBeta1', 'accBeta2'])
       if (!(adam[field] instanceof tf.Variable)) return `AdamOptimizer has no ${field}`;
     for (const field of ['accumulatedFirstMoment', 'accumulatedSecondMoment'])

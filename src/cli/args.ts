@@ -1,10 +1,14 @@
 import { InvalidArgumentError } from 'commander';
 
+/** What the command line accepts as an integer and as a number: decimal digits (no hex, no spaces). */
+export const INTEGER = /^[+-]?\d+$/;
+export const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
 /** Commander argument parsers that reject bad values with a message naming what was expected. */
 export function intArg(min = 0) {
   return (v: string): number => {
     const n = Number(v);
-    if (!Number.isInteger(n) || n < min)
+    if (!INTEGER.test(v) || !Number.isSafeInteger(n) || n < min)
       throw new InvalidArgumentError(`expected an integer ≥ ${min}, found "${v}"`);
     return n;
   };
@@ -13,7 +17,7 @@ export function intArg(min = 0) {
 export function numberArg(min = Number.NEGATIVE_INFINITY) {
   return (v: string): number => {
     const n = Number(v);
-    if (!Number.isFinite(n) || n < min)
+    if (!DECIMAL.test(v) || !Number.isFinite(n) || n < min)
       throw new InvalidArgumentError(`expected a number ≥ ${min}, found "${v}"`);
     return n;
   };
@@ -23,7 +27,7 @@ export function numberArg(min = Number.NEGATIVE_INFINITY) {
 export function intListArg(v: string): number[] {
   const parts = v.split(',').map((s) => s.trim());
   const out = parts.map(Number);
-  if (parts.some((p) => p === '') || out.some((n) => !Number.isInteger(n) || n <= 0)) {
+  if (parts.some((p) => !INTEGER.test(p)) || out.some((n) => !Number.isSafeInteger(n) || n <= 0)) {
     throw new InvalidArgumentError(`expected a comma-separated list of positive integers, found "${v}"`);
   }
   return out;

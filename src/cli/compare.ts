@@ -3,6 +3,7 @@ import type { BackendChoice } from '../backend/index.js';
 import { imageSize } from '../data/dataset.js';
 import { defaultClassifierDir, loadClassifier } from '../eval/classifier.js';
 import { drawSamples } from '../eval/sample-quality.js';
+import { MODEL_TYPES } from '../models/registry.js';
 import type { ImageShape } from '../nn/networks.js';
 import { type ComparisonRow, checkSameData, compareRun, writeSideBySide } from '../run/compare.js';
 import { loadRunData } from '../run/data.js';
@@ -31,9 +32,16 @@ export function comparisonTable(rows: ComparisonRow[]): string {
       (r) =>
         `| ${r.run} | ${r.model} | ${r.step} | ${num(r.quality.frechetDistance, 2)} | ` +
         `${num(r.quality.precisionRecall.precision, 3)} | ${num(r.quality.precisionRecall.recall, 3)} | ` +
-        `${num(r.isNll, 2)} | ${num(r.isNllBitsPerDim, 4)} |`,
+        `${num(r.isNll, 2)}${r.conditional && r.isNll !== null ? ' (given y)' : ''} | ${num(r.isNllBitsPerDim, 4)} |`,
     ),
   ];
+  if (rows.some((r) => r.conditional && r.isNll !== null)) {
+    lines.push(
+      '',
+      '"given y": a conditional model’s IS-NLL is −log p(x|y), the likelihood of an image given its class ' +
+        'label; it is not comparable with the −log p(x) of the unconditional models.',
+    );
+  }
   return lines.join('\n');
 }
 
@@ -41,12 +49,13 @@ export function compareCommand(): Command {
   return new Command('compare')
     .description(
       [
-        'Score runs (vae, hvae, gan, wgan, wgan-gp) with the same metrics, in one table:',
+        `Score runs of any models (${MODEL_TYPES.join(', ')}) with the same metrics, in one table:`,
         '  FCD        Fréchet distance between classifier features of samples and',
         '             of test images (FID-like; lower is better)',
         '  precision  share of samples among the test images in feature space',
         '  recall     share of test images covered by the samples',
-        '  IS-NLL     importance-sampled −log p(x) of test images (likelihood models)',
+        '  IS-NLL     importance-sampled −log p(x) of test images (models with a likelihood;',
+        '             −log p(x|y) for conditional ones, marked "given y")',
         'and a PNG of test images and each run’s samples side by side.',
         'The runs must share their data; the feature classifier comes from',
         '`vaekit train-classifier`.',

@@ -27,15 +27,18 @@ const f = (v: number, d = 2) => v.toFixed(d);
 export function summaryLines(r: EvalReport): string[] {
   const lines: string[] = [];
   const label = (s: string) => s.padEnd(22);
-  if (r.elbo.loss !== undefined)
-    lines.push(`${label('test −ELBO')}${f(r.elbo.loss)} nats  (${f(r.elbo.bitsPerDim, 4)} bits/dim)`);
+  const given = r.conditional ? ' (given y)' : '';
+  if (r.bound)
+    lines.push(
+      `${label(`test ${r.bound.label}${given}`)}${f(r.bound.nats)} nats  (${f(r.bound.bitsPerDim, 4)} bits/dim)`,
+    );
   if (r.iwae) lines.push(`${label(`−IWAE bound, k=${r.iwae.k}`)}${f(r.iwae.nll)} nats`);
   const is = r.importanceSampled;
   if (is) {
     lines.push(
-      `${label(`IS-NLL, k=${is.k}`)}${f(is.nll)} nats  (${f(is.bitsPerDim, 4)} bits/dim, ${f(is.seconds, 0)} s)`,
+      `${label(`IS-NLL${given}, k=${is.k}`)}${f(is.nll)} nats  (${f(is.bitsPerDim, 4)} bits/dim, ${f(is.seconds, 0)} s)`,
     );
-    if (r.elbo.loss !== undefined) lines.push(`${label('ELBO gap')}${f(r.elbo.loss - is.nll)} nats`);
+    if (r.bound) lines.push(`${label('ELBO gap')}${f(r.bound.nats - is.nll)} nats`);
   }
   if (r.latent) {
     const l = r.latent;

@@ -1,32 +1,32 @@
 import cliProgress from 'cli-progress';
-import type { ModelCapabilities } from '../models/model.js';
+import { type MetricSpec, type ModelCapabilities, metricSpec } from '../models/model.js';
 import type { EpochRecord, TrainCallbacks } from '../train/loop.js';
 
 const fmt = (v: number | undefined, digits = 2) => (v === undefined ? '-' : v.toFixed(digits));
 
-/** The metrics of a model without a bound on −log p(x) (GANs), e.g. `criticLoss 1.21  wasserstein 0.35`. */
-const metricList = (m: Record<string, number>) =>
-  Object.entries(m)
-    .filter(([k]) => k !== 'gradNorm')
-    .map(([k, v]) => `${k} ${fmt(v, 3)}`)
+/** `name value` for each reported metric that the capabilities declare with one of `roles`, in their order. */
+function metricList(caps: ModelCapabilities, m: Record<string, number>, roles: MetricSpec['role'][]): string {
+  return Object.keys(m)
+    .filter((k) => roles.includes(metricSpec(caps, k)?.role ?? 'diagnostic'))
+    .map((k) => `${k} ${fmt(m[k], caps.bound ? 2 : 3)}`)
     .join('  ');
+}
 
 /**
- * One line per epoch: train and test loss (the bound, −ELBO in nats), bits/dim, the terms, and speed;
- * for models without a bound (GANs) their train and test metrics.
+ * One line per epoch: train and test loss (the bound, −ELBO in nats), bits/dim, the declared terms, and
+ * speed; for models without a bound (GANs) their declared train and test metrics.
  */
 export function epochLine(caps: ModelCapabilities, r: EpochRecord, epochs: number): string {
   const t = r.test;
+  const tail = `${Math.round(r.imagesPerSecond)} img/s${r.skippedSteps ? `  skipped ${r.skippedSteps} non-finite steps` : ''}`;
   if (caps.bound === undefined) {
-    return (
-      `epoch ${r.epoch}/${epochs}  train ${metricList(r.train)}  |  test ${metricList(t)}  ` +
-      `${Math.round(r.imagesPerSecond)} img/s${r.skippedSteps ? `  skipped ${r.skippedSteps} non-finite steps` : ''}`
-    );
+    const shown: MetricSpec['role'][] = ['objective', 'term'];
+    return `epoch ${r.epoch}/${epochs}  train ${metricList(caps, r.train, shown)}  |  test ${metricList(caps, t, shown)}  ${tail}`;
   }
+  const terms = metricList(caps, t, ['term']);
   return (
     `epoch ${r.epoch}/${epochs}  train loss ${fmt(r.train[caps.bound])}  test loss ${fmt(t[caps.bound])} ` +
-    `(${fmt(t.bitsPerDim, 4)} bits/dim)  recon ${fmt(t.recon)}  kl ${fmt(t.kl)}  ` +
-    `${Math.round(r.imagesPerSecond)} img/s${r.skippedSteps ? `  skipped ${r.skippedSteps} non-finite steps` : ''}`
+    `(${fmt(t.bitsPerDim, 4)} bits/dim)  ${terms}  ${tail}`
   );
 }
 
@@ -74,7 +74,10 @@ export function terminalProgress(
       steps++;
       const secs = (performance.now() - epochStart) / 1000;
       // the bound (−ELBO); for GANs the first metric they declare and report (the Wasserstein estimate, or the critic's loss)
-      const shown = caps.bound ?? caps.metrics.find((s) => m[s.name] !== undefined)?.name ?? 'loss';
+      const shown =
+        caps.bound ??
+        caps.metrics.find((s) => s.role !== 'diagnostic' && m[s.name] !== undefined)?.name ??
+        'loss';
       bar.update(state.batch, {
         metric: shown,
         loss: fmt(m[shown]),

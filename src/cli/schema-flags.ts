@@ -8,14 +8,19 @@
 import { InvalidArgumentError, Option } from 'commander';
 import type { z } from 'zod';
 import type { FlagMeta } from '../core/flags.js';
+import { DECIMAL, INTEGER } from './args.js';
 
 type Json = Record<string, unknown>;
 
-/** A union variant a flag implies: the object at `at` gets `{ [key]: value }`. */
-interface Variant {
+/**
+ * A discriminated union of the config (network: mlp | conv) that a flag chooses the variant of: the
+ * object at `at` gets `{ [key]: value }`; switching variants keeps the fields every variant has (`shared`).
+ */
+export interface Variant {
   at: string[];
   key: string;
   value: string;
+  shared: string[];
 }
 
 export interface SchemaFlag {
@@ -30,8 +35,12 @@ export interface SchemaFlag {
   choices?: string[];
   defaultValue?: unknown;
   boolean: boolean;
+  /**
+   * The union variant the flag chooses: --arch and --objective by their value (`value` is then filled in
+   * from the argument), a field of one variant (--filters, --k) by being given.
+   */
   variant?: Variant;
-  /** The flag chooses a union's variant (--arch, --objective): a change of variant drops the old one's fields. */
+  /** The flag's argument is the variant itself (--arch, --objective). */
   discriminator?: boolean;
 }
 
@@ -82,7 +91,7 @@ function numberParser(s: z.ZodType): { parse: (v: string) => number; bound: stri
   const upper = checks.find((c) => c.check === 'less_than');
   const ok = (n: number) =>
     Number.isFinite(n) &&
-    (!int || Number.isInteger(n)) &&
+    (!int || Number.isSafeInteger(n)) &&
     (!lower || (lower.inclusive ? n >= lower.value! : n > lower.value!)) &&
     (!upper || (upper.inclusive ? n <= upper.value! : n < upper.value!));
   const bound = [
@@ -96,7 +105,8 @@ function numberParser(s: z.ZodType): { parse: (v: string) => number; bound: stri
     bound: what,
     parse: (v) => {
       const n = Number(v);
-      if (v.trim() === '' || !ok(n)) throw new InvalidArgumentError(`expected ${what}, found "${v}"`);
+      if (!(int ? INTEGER : DECIMAL).test(v) || !ok(n))
+        throw new InvalidArgumentError(`expected ${what}, found "${v}"`);
       return n;
     },
   };
@@ -162,6 +172,10 @@ export function schemaFlags(schema: z.ZodType, path: string[] = [], variant?: Va
     const disc = d.discriminator;
     const options = d.options ?? [];
     const values = options.map((o) => String(def(unwrap(shapeOf(o)[disc]).inner).values?.[0]));
+    const fieldsOf = options.map((o) => Object.keys(shapeOf(o)).filter((k) => k !== disc));
+    // a field every variant has (an activation) is set whatever the variant, and survives a switch
+    const shared = fieldsOf[0].filter((k) => fieldsOf.every((f) => f.includes(k)));
+    const union = (value: string): Variant => ({ at: path, key: disc, value, shared });
     const own: SchemaFlag[] = meta
       ? [
           {
@@ -174,16 +188,17 @@ export function schemaFlags(schema: z.ZodType, path: string[] = [], variant?: Va
             defaultValue: (defaultValue as Json | undefined)?.[disc],
             boolean: false,
             discriminator: true,
+            variant: union(''),
           },
         ]
       : [];
-    const fields = options.flatMap((o, i) => {
-      const v: Variant = { at: path, key: disc, value: values[i] };
-      return Object.entries(shapeOf(o))
-        .filter(([k]) => k !== disc)
-        .flatMap(([k, field]) => schemaFlags(field, [...path, k], v));
-    });
-    return [...own, ...fields];
+    const sharedFlags = shared.flatMap((k) => schemaFlags(shapeOf(options[0])[k], [...path, k], variant));
+    const fields = options.flatMap((o, i) =>
+      fieldsOf[i]
+        .filter((k) => !shared.includes(k))
+        .flatMap((k) => schemaFlags(shapeOf(o)[k], [...path, k], union(values[i]))),
+    );
+    return [...own, ...sharedFlags, ...fields];
   }
   if (!meta) return [];
   const leaf = leafParser(inner);
@@ -214,20 +229,35 @@ export function optionKey(name: string): string {
   return name.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 }
 
-/** Writes `value` at the flag's path in `raw` (a config object), switching a union to the variant it implies. */
-export function setFlag(raw: Json, flag: SchemaFlag, value: unknown): void {
-  if (flag.variant) {
-    const parent = objectAt(raw, flag.variant.at.slice(0, -1));
-    const last = flag.variant.at.at(-1)!;
+/** The variant a flag with this argument chooses, or undefined when it chooses none. */
+export function chosenVariant(flag: SchemaFlag, value: unknown): Variant | undefined {
+  if (!flag.variant) return undefined;
+  return flag.discriminator ? { ...flag.variant, value: String(value) } : flag.variant;
+}
+
+/**
+ * Writes `value` at the flag's path in `raw` (a config object). A flag that chooses a variant other
+ * than the one `raw` has replaces that union by the chosen variant (keeping its shared fields), and
+ * returns the variant it replaced, so the caller can say so.
+ */
+export function setFlag(raw: Json, flag: SchemaFlag, value: unknown): string | undefined {
+  const chosen = chosenVariant(flag, value);
+  let replaced: string | undefined;
+  if (chosen) {
+    const parent = objectAt(raw, chosen.at.slice(0, -1));
+    const last = chosen.at.at(-1)!;
     const current = parent[last] as Json | undefined;
-    if (typeof current !== 'object' || current === null || current[flag.variant.key] !== flag.variant.value) {
-      parent[last] = { [flag.variant.key]: flag.variant.value };
+    if (typeof current !== 'object' || current === null || current[chosen.key] !== chosen.value) {
+      if (typeof current === 'object' && current !== null && current[chosen.key] !== undefined)
+        replaced = String(current[chosen.key]);
+      const kept = Object.fromEntries(
+        chosen.shared.filter((k) => current?.[k] !== undefined).map((k) => [k, current![k]]),
+      );
+      parent[last] = { [chosen.key]: chosen.value, ...kept };
     }
-  } else if (flag.discriminator) {
-    const union = objectAt(raw, flag.path.slice(0, -1));
-    if (union[flag.path.at(-1)!] !== value) for (const k of Object.keys(union)) delete union[k];
   }
   objectAt(raw, flag.path.slice(0, -1))[flag.path.at(-1)!] = value;
+  return replaced;
 }
 
 function objectAt(raw: Json, path: string[]): Json {

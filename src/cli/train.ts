@@ -10,19 +10,26 @@ import { defaultRunName, readRunConfig } from '../run/run-dir.js';
 import { trainRun } from '../run/train-run.js';
 import { trainConfigSchema } from '../train/config.js';
 import { terminalProgress } from './progress.js';
-import { flagOption, optionKey, type SchemaFlag, schemaFlags, setFlag } from './schema-flags.js';
+import {
+  chosenVariant,
+  flagOption,
+  optionKey,
+  type SchemaFlag,
+  schemaFlags,
+  setFlag,
+} from './schema-flags.js';
 
 type Json = Record<string, unknown>;
 
 /** A flag of `vaekit train` and the config section(s) it writes into. */
-interface TrainFlag {
+export interface TrainFlag {
   flag: SchemaFlag;
   /** Config sections, in order of precedence: `model` (for the model types listed), `train`, `data`, run level. */
   targets: { section: 'model' | 'train' | 'data' | 'run'; flag: SchemaFlag; models?: string[] }[];
 }
 
 /** Every schema-derived flag, merged by name across the model kinds and the train, data and run sections. */
-function trainFlags(): TrainFlag[] {
+export function trainFlags(): TrainFlag[] {
   const byName = new Map<string, TrainFlag>();
   const add = (section: TrainFlag['targets'][number]['section'], flags: SchemaFlag[], model?: string) => {
     for (const flag of flags) {
@@ -63,13 +70,22 @@ function defaultsNote(f: TrainFlag): string {
   return parts.join('; ');
 }
 
-/** Config file (if any) with the flags laid over it; validation happens afterwards, in one place. */
-function mergeFlags(base: unknown, given: Json, flags: TrainFlag[]): Json {
+/**
+ * Config file (if any) with the flags laid over it; validation happens afterwards, in one place. Two
+ * flags that choose different variants of one union (--arch conv with --hidden; --kl-warmup with
+ * --kl-cyclical) are refused; a flag that switches the variant the config file chose does so and says so.
+ */
+export function mergeFlags(
+  base: unknown,
+  given: Json,
+  flags: TrainFlag[] = trainFlags(),
+): { raw: Json; notes: string[] } {
   const raw: Json = typeof base === 'object' && base !== null ? structuredClone(base as Json) : {};
   if (given.model !== undefined) raw.model = { ...((raw.model as Json) ?? {}), type: given.model };
   const modelType = String((raw.model as Json | undefined)?.type ?? 'vae');
-  /** Variants chosen by a flag (--objective elbo), which a variant's field (--k) may not contradict. */
-  const chosen = new Map<string, { flag: string; value: unknown }>();
+  const notes: string[] = [];
+  /** The variant each union was given by a flag, and which flag. */
+  const chosen = new Map<string, { flag: string; value: string }>();
   for (const f of flags) {
     const value = given[optionKey(f.flag.name)];
     if (value === undefined) continue;
@@ -86,18 +102,26 @@ function mergeFlags(base: unknown, given: Json, flags: TrainFlag[]): Json {
       });
     }
     const flag = inSection(target.section, target.flag);
-    if (flag.discriminator) chosen.set(flag.path.slice(0, -1).join('.'), { flag: f.flag.name, value });
-    const choice = flag.variant && chosen.get(flag.variant.at.join('.'));
-    if (flag.variant && choice && choice.value !== flag.variant.value) {
-      throw new InputError({
-        where: `--${f.flag.name}`,
-        expected: `--${choice.flag} ${flag.variant.value} (it is a setting of that variant)`,
-        found: `--${choice.flag} ${String(choice.value)}`,
-      });
+    const variant = chosenVariant(flag, value);
+    if (variant) {
+      const union = variant.at.join('.');
+      const before = chosen.get(union);
+      if (before && before.value !== variant.value) {
+        throw new InputError({
+          where: `--${f.flag.name}`,
+          expected: `a setting of the ${before.value} ${union} that --${before.flag} chose`,
+          found: `a setting of the ${variant.value} one`,
+        });
+      }
+      chosen.set(union, before ?? { flag: f.flag.name, value: variant.value });
     }
-    setFlag(raw, flag, value);
+    const replaced = setFlag(raw, flag, value);
+    if (replaced !== undefined && variant)
+      notes.push(
+        `--${f.flag.name} makes ${variant.at.join('.')} ${variant.value}: the config file's ${replaced} settings are dropped`,
+      );
   }
-  return raw;
+  return { raw, notes };
 }
 
 /** A flag of a config section with its paths from the run config's root. */
@@ -132,9 +156,11 @@ export function trainCommand(): Command {
   return command.action(async (given: Json) => {
     const log = (s: string) => process.stdout.write(`${s}\n`);
     if (given.resume) {
+      // --runs-dir has a default: it counts as given only when it was given
       const ignored = Object.keys(given).filter(
         (k) =>
-          !['resume', 'runsDir'].includes(k) &&
+          k !== 'resume' &&
+          !(k === 'runsDir' && command.getOptionValueSource('runsDir') === 'default') &&
           !RESUME_FLAGS.has(k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)),
       );
       if (ignored.length) {
@@ -159,7 +185,8 @@ export function trainCommand(): Command {
       return;
     }
     const file = given.config as string | undefined;
-    const raw = mergeFlags(file ? readConfigFile(file) : {}, given, flags);
+    const { raw, notes } = mergeFlags(file ? readConfigFile(file) : {}, given, flags);
+    for (const note of notes) process.stderr.write(`vaekit: ${note}\n`);
     const config = parseWith(runConfigSchema, raw, file ?? 'config');
     const backend = await initBackend(config.backend);
     const dir = join(String(given.runsDir), (given.name as string | undefined) ?? defaultRunName(config));

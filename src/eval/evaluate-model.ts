@@ -4,7 +4,13 @@
  * sample quality in a classifier's feature space.
  */
 import { type Dataset, subset } from '../data/dataset.js';
-import { asGaussianLatent, asLikelihoodModel, type GenerativeModel } from '../models/model.js';
+import {
+  asGaussianLatent,
+  asLikelihoodModel,
+  type GenerativeModel,
+  metricLabel,
+  metricSpec,
+} from '../models/model.js';
 import { evaluateDataset } from '../train/evaluate.js';
 import type { Classifier, ClassifierInfo } from './classifier.js';
 import { type LatentDiagnostics, latentDiagnostics } from './latent.js';
@@ -39,6 +45,13 @@ export interface BoundEstimate {
 export interface ModelEvaluation {
   testImages: number;
   /**
+   * The model's bound on −log p(x) (−log p(x|y) for a conditional model) from `elbo`, by its declared
+   * name, with the declared terms it is made of; null for a model without a likelihood (a GAN).
+   */
+  bound: { label: string; nats: number; bitsPerDim: number; terms: { label: string; nats: number }[] } | null;
+  /** The likelihoods are of x given its class label (a conditional model): −log p(x|y). */
+  conditional: boolean;
+  /**
    * The model's own test metrics (Trainable.evalBatch, as its capabilities declare them): for likelihood
    * models the −ELBO (`loss`; one posterior sample per image, KL in closed form), `recon`, `kl`, and
    * `bitsPerDim` of the bound; GANs their critic's scores.
@@ -46,7 +59,7 @@ export interface ModelEvaluation {
   elbo: Record<string, number>;
   /** −log p̂(x) with k importance samples (null for models without a likelihood). */
   importanceSampled: BoundEstimate | null;
-  /** −L_k, the IWAE bound with the smaller k. */
+  /** −L_k, the IWAE bound with `iwaeK` samples. */
   iwae: BoundEstimate | null;
   /** Posterior-collapse diagnostics (models with one latent layer). */
   latent: LatentDiagnostics | null;
@@ -93,5 +106,27 @@ export function evaluateModel(
     quality = { ...q, classifier: opts.quality.dir, classifierTestAccuracy: opts.quality.info.testAccuracy };
     opts.onProgress?.('sample quality', 1, 1);
   }
-  return { testImages: n, elbo, importanceSampled, iwae, latent, sampleQuality: quality };
+  const caps = model.capabilities;
+  const nats = (name: string) => metricSpec(caps, name)?.unit === 'nats';
+  const boundValue =
+    caps.bound === undefined
+      ? null
+      : {
+          label: metricLabel(caps, caps.bound),
+          nats: elbo[caps.bound],
+          bitsPerDim: elbo.bitsPerDim,
+          terms: Object.keys(elbo)
+            .filter((k) => k !== caps.bound && metricSpec(caps, k)?.role === 'term' && nats(k))
+            .map((k) => ({ label: metricLabel(caps, k), nats: elbo[k] })),
+        };
+  return {
+    testImages: n,
+    bound: boundValue,
+    conditional: caps.conditional,
+    elbo,
+    importanceSampled,
+    iwae,
+    latent,
+    sampleQuality: quality,
+  };
 }

@@ -69,27 +69,39 @@ export function reportMarkdown(r: EvalReport, plots: Record<string, string>): st
       `seed ${r.seed}, in ${f(r.seconds, 0)} s.`,
     '',
   );
-  if (r.elbo.loss === undefined && !r.importanceSampled) {
+  const p = r.conditional ? 'p̂(x|y)' : 'p̂(x)';
+  if (!r.bound && !r.importanceSampled) {
     out.push('This model has no likelihood (a GAN): only sample quality applies.');
   } else {
     out.push('## Likelihood: the bound and the estimate', '');
+    if (r.conditional)
+      out.push(
+        'A conditional model: every likelihood here is of an image given its class label, log p(x|y) — ' +
+          'not comparable with the log p(x) of an unconditional model (knowing y is worth up to log(classes) nats).',
+        '',
+      );
     out.push('| measure | nats / image | bits / dim |', '|---|---|---|');
-    if (r.elbo.loss !== undefined)
-      out.push(`| test −ELBO (1 posterior sample) | ${f(r.elbo.loss)} | ${f(r.elbo.bitsPerDim, 4)} |`);
+    if (r.bound)
+      out.push(
+        `| test ${r.bound.label} (1 posterior sample) | ${f(r.bound.nats)} | ${f(r.bound.bitsPerDim, 4)} |`,
+      );
     if (r.iwae) out.push(`| −IWAE bound, k = ${r.iwae.k} | ${f(r.iwae.nll)} | ${f(r.iwae.bitsPerDim, 4)} |`);
     const is = r.importanceSampled;
     if (is) {
-      out.push(`| **IS-NLL, −log p̂(x), k = ${is.k}** | **${f(is.nll)}** | **${f(is.bitsPerDim, 4)}** |`);
-      if (r.elbo.loss !== undefined)
+      out.push(`| **IS-NLL, −log ${p}, k = ${is.k}** | **${f(is.nll)}** | **${f(is.bitsPerDim, 4)}** |`);
+      if (r.bound)
         out.push(
           '',
-          `The ELBO is a lower bound on log p(x): here it sits ${f(r.elbo.loss - is.nll)} nats below the ` +
+          `The ELBO is a lower bound on log p(x): here it sits ${f(r.bound.nats - is.nll)} nats below the ` +
             `importance-sampled estimate (the gap is the mean KL(q(z|x) ‖ p(z|x)) that the encoder leaves). ` +
-            `Each IWAE bound lies in between and rises with k. (The estimate took ${f(is.seconds, 0)} s.)`,
+            `An IWAE bound lies in between and rises with k. (The estimate took ${f(is.seconds, 0)} s.)`,
         );
     }
-    if (r.elbo.recon !== undefined)
-      out.push('', `−ELBO = reconstruction ${f(r.elbo.recon)} + KL ${f(r.elbo.kl)} nats.`);
+    if (r.bound?.terms.length)
+      out.push(
+        '',
+        `${r.bound.label} = ${r.bound.terms.map((t) => `${t.label} ${f(t.nats)}`).join(' + ')} nats.`,
+      );
   }
   const l = r.latent;
   if (l) {

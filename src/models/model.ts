@@ -18,8 +18,16 @@ export type MetricUnit = 'nats' | 'score' | 'count';
 export interface MetricSpec {
   /** The key in `evalBatch` and step metrics; `<ℓ>` stands for a group number (klGroup<ℓ>). */
   name: string;
+  /** A short name for legends and tables (`<ℓ>` as in `name`). */
+  label: string;
   unit: MetricUnit;
   description: string;
+  /**
+   * What it is to a reader: `objective`, what training minimises (the first chart, the first column);
+   * `term`, a part or companion of it (the bound is the sum of its `nats` terms); `detail`, a breakdown of
+   * a term (a hierarchical model's KL per group: charted, not summed); `diagnostic`, logged, not charted.
+   */
+  role: 'objective' | 'term' | 'detail' | 'diagnostic';
 }
 
 export interface ModelCapabilities {
@@ -45,8 +53,9 @@ export interface ModelCapabilities {
   /** Every metric its steps and `evalBatch` report. */
   metrics: readonly MetricSpec[];
   /**
-   * The metric that bounds −log p(x) from above in nats (the −ELBO): bits/dim are derived from it and
-   * the best checkpoint is the one with the lowest; none for models without a likelihood.
+   * The metric that bounds −log p(x) from above in nats (the −ELBO; −log p(x|y) for a conditional
+   * model): bits/dim are derived from it and the best checkpoint is the one with the lowest; none for
+   * models without a likelihood.
    */
   bound?: string;
 }
@@ -93,7 +102,22 @@ export const asLikelihoodModel = (m: GenerativeModel) =>
 export const asConditional = (m: GenerativeModel) =>
   facet<Conditional & GenerativeModel>(m, m.capabilities.conditional);
 
-/** The declared metric `name` is reported under (klGroup3 → the spec of klGroup<ℓ>). */
+/** The declared metric `name` is reported under (klGroup3 → the spec of klGroup<ℓ>), or undefined. */
 export function metricSpec(caps: ModelCapabilities, name: string): MetricSpec | undefined {
-  return caps.metrics.find((s) => new RegExp(`^${s.name.replace('<ℓ>', '\\d+')}$`).test(name));
+  return caps.metrics.find((s) => {
+    const [before, after] = s.name.split('<ℓ>');
+    if (after === undefined) return s.name === name;
+    const group = name.slice(before.length, name.length - after.length);
+    return name.startsWith(before) && name.endsWith(after) && /^\d+$/.test(group);
+  });
+}
+
+/** The declared label of a reported metric, with its group number filled in ('KL 2' for klGroup2). */
+export function metricLabel(caps: ModelCapabilities, name: string): string {
+  const spec = metricSpec(caps, name);
+  if (!spec) return name;
+  const [before, after] = spec.name.split('<ℓ>');
+  return after === undefined
+    ? spec.label
+    : spec.label.replace('<ℓ>', name.slice(before.length, name.length - after.length));
 }

@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { flag } from '../core/flags.js';
 
 const positiveInt = z.number().int().positive();
-const activation = z.enum(['relu', 'elu', 'tanh']);
+const activation = z
+  .enum(['relu', 'elu', 'tanh'])
+  .meta(flag('hidden-layer activation (default relu)', { arg: 'fn' }));
 
 /** The encoder/decoder networks of the VAEs (and the stem/head of the hierarchical VAE): MLP or conv. */
 export const networkSchema = z

@@ -5,7 +5,13 @@ import { torchUniform } from './init.js';
 export type Activation = 'relu' | 'elu' | 'tanh' | 'swish' | 'linear';
 
 /** A dense layer with PyTorch-style initialisation. */
-export function dense(inputDim: number, units: number, activation: Activation, rng: Rng, name: string) {
+export function dense(
+  inputDim: number,
+  units: number,
+  activation: Activation,
+  rng: Rng,
+  name: string,
+): ReturnType<typeof tf.layers.dense> {
   return tf.layers.dense({
     units,
     activation,
@@ -37,7 +43,7 @@ export function convDown(
   rng: Rng,
   name: string,
   activation: Activation = 'relu',
-) {
+): ReturnType<typeof tf.layers.conv2d> {
   return tf.layers.conv2d(conv4x4(filters, inChannels, activation, rng, name));
 }
 
@@ -45,6 +51,11 @@ export function convDown(
  * Stride-2 4×4 transposed convolution: doubles height and width (PyTorch ConvTranspose2d(k=4, s=2, p=1),
  * whose fan-in PyTorch counts from the output channels).
  */
-export function convUp(filters: number, activation: Activation, rng: Rng, name: string) {
+export function convUp(
+  filters: number,
+  activation: Activation,
+  rng: Rng,
+  name: string,
+): ReturnType<typeof tf.layers.conv2dTranspose> {
   return tf.layers.conv2dTranspose(conv4x4(filters, filters, activation, rng, name));
 }

@@ -27,6 +27,8 @@ export interface ComparisonRow {
   /** Importance-sampled −log p(x) in nats per test image; null for models without a likelihood (GANs). */
   isNll: number | null;
   isNllBitsPerDim: number | null;
+  /** The model is conditional: its IS-NLL is −log p(x|y). */
+  conditional: boolean;
 }
 
 /**
@@ -57,6 +59,7 @@ export function compareRun(
     quality,
     isNll: nll?.nll ?? null,
     isNllBitsPerDim: nll?.bitsPerDim ?? null,
+    conditional: run.model.capabilities.conditional,
   };
 }
 

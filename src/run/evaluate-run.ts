@@ -44,7 +44,12 @@ export function evaluateRun(dir: string, run: LoadedRun, opts: RunEvalOptions): 
     step: run.state.step,
     epochs: run.state.epoch,
     model: describeModel(config.model),
-    objective: objective.kind === 'iwae' ? `iwae (k = ${objective.k})` : objective.kind,
+    objective:
+      run.model.capabilities.objectives.length === 0
+        ? 'adversarial'
+        : objective.kind === 'iwae'
+          ? `iwae (k = ${objective.k})`
+          : objective.kind,
     dataset: config.data.dataset,
     binarize: config.data.binarize,
     seed: opts.seed,

@@ -43,12 +43,27 @@ function dataInfo(split: TrainingSplit): DataInfo {
 /** A model's declared capabilities against what the run asks of it. */
 function checkCapabilities(config: RunConfig, data: DataInfo): void {
   const caps = capabilitiesOf(config.model.type);
-  const objective = config.train.objective.kind;
-  if (caps.objectives.length > 0 && !caps.objectives.includes(objective)) {
+  const t = config.train;
+  if (caps.objectives.length === 0) {
+    // a model that trains its own game (GANs) has no ELBO: the settings of one would be silently unused
+    const unused = [
+      t.objective.kind !== 'elbo' && ['train.objective', t.objective.kind],
+      t.beta !== 1 && ['train.beta', String(t.beta)],
+      t.freeBits !== 0 && ['train.freeBits', String(t.freeBits)],
+      t.klSchedule.kind !== 'constant' && ['train.klSchedule', t.klSchedule.kind],
+    ].find(Boolean);
+    if (unused) {
+      throw new InputError({
+        where: unused[0],
+        expected: `its default for a ${config.model.type} model, which trains no ELBO (--objective, --k, --beta, --free-bits, --kl-warmup and --kl-cyclical are for latent models)`,
+        found: unused[1],
+      });
+    }
+  } else if (!caps.objectives.includes(t.objective.kind)) {
     throw new InputError({
       where: 'train.objective',
       expected: `one of ${caps.objectives.join(', ')} for a ${config.model.type} model`,
-      found: objective,
+      found: t.objective.kind,
     });
   }
   if (caps.conditional && data.classes === undefined) {

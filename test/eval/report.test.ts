@@ -59,6 +59,16 @@ test('the report shows the ELBO, the estimate and the gap, active units, and lin
     seconds: 1,
     testImages: 100,
     elbo: { loss: 110, recon: 85, kl: 25, bitsPerDim: 110 / (784 * Math.LN2) },
+    bound: {
+      label: '−ELBO',
+      nats: 110,
+      bitsPerDim: 110 / (784 * Math.LN2),
+      terms: [
+        { label: 'reconstruction', nats: 85 },
+        { label: 'KL', nats: 25 },
+      ],
+    },
+    conditional: false,
     iwae: { k: 50, nll: 106, bitsPerDim: 0.19, seconds: 1 },
     importanceSampled: { k: 5000, nll: 104.5, bitsPerDim: 0.19, seconds: 2 },
     latent: {

@@ -81,3 +81,13 @@ test('outside src/backend, the backend is reached only through its index', () =>
   assert.notEqual(r.code, 0);
   assert.match(r.out, /backend-through-its-index/);
 });
+
+test('src/ may not import the built package (vaekit, dist/) instead of its own files', () => {
+  const r = lint({
+    ...core,
+    'dist/index.js': 'export const x = 1;\n',
+    'src/core/y.ts': "import { x } from '../../dist/index.js';\nexport const y = x;\n",
+  });
+  assert.notEqual(r.code, 0);
+  assert.match(r.out, /no-self-import/);
+});

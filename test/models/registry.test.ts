@@ -5,9 +5,11 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import { type GenerativeModel, metricSpec } from '../../src/models/model.js';
+import { latentDiagnostics } from '../../src/eval/latent.js';
+import type { ModelKind } from '../../src/models/kind.js';
+import { type GaussianLatent, type GenerativeModel, metricSpec } from '../../src/models/model.js';
 import { MODEL_KINDS, modelConfigSchema } from '../../src/models/registry.js';
-import { logImportanceWeights } from '../../src/objectives/latent.js';
+import { type LatentModel, logImportanceWeights } from '../../src/objectives/latent.js';
 import { trainConfigSchema } from '../../src/train/config.js';
 import { makeOptimizers, trainStep } from '../../src/train/step.js';
 import { useBackend } from '../helpers/backend.js';
@@ -17,8 +19,9 @@ before(() => useBackend('wasm'));
 
 const data = { inputShape: [28, 28, 1] as [number, number, number], classes: 10 };
 
-for (const kind of MODEL_KINDS) {
-  test(`${kind.type}: what its capabilities declare, it does`, () => {
+/** Builds a model kind from its defaults and checks every capability it declares against what it does. */
+function assertContract(kind: ModelKind): void {
+  {
     const caps = kind.capabilities;
     const config = modelConfigSchema.parse({ type: kind.type });
     const m: GenerativeModel = kind.build(config as never, data, 1);
@@ -53,10 +56,47 @@ for (const kind of MODEL_KINDS) {
       assert.ok(lw.dataSync().every(Number.isFinite));
     }
     assert.equal(typeof model.classes === 'number', caps.conditional, 'conditional ⇔ classes');
-    // every metric evaluation reports is declared, and the bound is among them
+    // every metric evaluation reports is declared, and the bound is among them, in nats
     const metrics = m.evalBatch(batch, 3);
+    const reported = new Set(Object.keys(metrics));
     for (const name of Object.keys(metrics)) assert.ok(metricSpec(caps, name), `${name} is not declared`);
-    if (caps.bound) assert.ok(caps.bound in metrics, `the bound ${caps.bound} is not reported`);
+    if (caps.bound) {
+      assert.ok(caps.bound in metrics, `the bound ${caps.bound} is not reported`);
+      assert.equal(metricSpec(caps, caps.bound)?.unit, 'nats', 'the bound on −log p(x) is in nats');
+      assert.equal(metricSpec(caps, caps.bound)?.role, 'objective');
+    }
+    if (caps.latent !== 'none') {
+      const groups = (m as unknown as LatentModel).latentTerms(batch, {
+        k: 1,
+        seed: 1,
+        training: false,
+      }).groups;
+      assert.equal(
+        groups.length > 1,
+        caps.latent === 'hierarchical-gaussian',
+        'hierarchical ⇔ several latent groups',
+      );
+    }
+    if (caps.latent === 'gaussian') {
+      // 'gaussian' means the prior N(0, I): the collapse diagnostics' KL (against N(0, I)) is the model's own
+      const images = {
+        name: 'probe',
+        shape: data.inputShape,
+        count: 4,
+        images: x.dataSync() as Float32Array,
+        labels: new Int32Array([0, 1, 2, 3]),
+      };
+      const diagnosed = latentDiagnostics(m as unknown as GaussianLatent, images, { miLimit: 4 }).kl;
+      assert.ok(
+        Math.abs(diagnosed - metrics.kl / 4) < 1e-3 * (1 + diagnosed),
+        `KL ${diagnosed} vs ${metrics.kl / 4}`,
+      );
+    }
+    if (!caps.conditional) {
+      // an unconditional model needs no labels
+      assert.deepEqual(m.sample(2, 1).shape, [2, 28, 28, 1]);
+      assert.deepEqual(Object.keys(m.evalBatch({ x }, 3)).sort(), Object.keys(metrics).sort());
+    }
     // each declared objective trains (a step at learning rate 0 reports finite metrics); data-parallel
     // models have one stage on the group 'model'
     const optimizers = makeOptimizers(m, trainConfigSchema.parse({ learningRate: 1e-12 }), 1);
@@ -67,8 +107,10 @@ for (const kind of MODEL_KINDS) {
       });
       const r = trainStep(m, batch, ctx, optimizers);
       assert.ok(r.finite, `${objective} step`);
-      for (const name of Object.keys(r.metrics))
+      for (const name of Object.keys(r.metrics)) {
         assert.ok(metricSpec(caps, name), `step metric ${name} is not declared`);
+        reported.add(name);
+      }
       const stages = m.trainingStages(batch, ctx);
       if (caps.dataParallel)
         assert.deepEqual(
@@ -76,6 +118,59 @@ for (const kind of MODEL_KINDS) {
           ['model'],
         );
     }
+    // and nothing is declared that is never reported
+    for (const spec of caps.metrics) {
+      const seen = [...reported].some((name) => metricSpec(caps, name) === spec);
+      assert.ok(seen, `${spec.name} is declared but never reported`);
+    }
     m.dispose();
-  });
+  }
 }
+
+for (const kind of MODEL_KINDS) {
+  test(`${kind.type}: what its capabilities declare, it does`, () =>
+    assertContract(kind as unknown as ModelKind));
+}
+
+test('the contract catches a model whose declaration lies', () => {
+  const vae = MODEL_KINDS[0] as unknown as ModelKind;
+  const lie = (capabilities: Partial<ModelKind['capabilities']>) => ({
+    ...vae,
+    capabilities: { ...vae.capabilities, ...capabilities },
+  });
+  const spec = (name: string, extra = {}) => ({
+    ...vae.capabilities.metrics.find((m) => m.name === name)!,
+    ...extra,
+  });
+  const lies: [string, Partial<ModelKind['capabilities']>][] = [
+    ['a bound that is not the −ELBO', { bound: 'kl' }],
+    [
+      'a bound in the wrong unit',
+      { metrics: [spec('loss', { unit: 'score' }), spec('recon'), spec('kl'), spec('gradNorm')] },
+    ],
+    [
+      'a metric never reported',
+      { metrics: [...vae.capabilities.metrics, spec('loss', { name: 'neverReported' })] },
+    ],
+    ['a metric not declared', { metrics: vae.capabilities.metrics.filter((m) => m.name !== 'recon') }],
+    [
+      'a wildcard name',
+      {
+        metrics: [
+          ...vae.capabilities.metrics.filter((m) => m.name !== 'recon'),
+          spec('recon', { name: '.*' }),
+        ],
+      },
+    ],
+    ['an encoder it lacks', { latent: 'hierarchical-gaussian' }],
+    ['a condition it lacks', { conditional: true }],
+  ];
+  for (const [what, capabilities] of lies) {
+    // the model object carries the kind's own declaration: lie in both places
+    const kind = lie(capabilities);
+    const build = kind.build;
+    kind.build = (config, data, seed) =>
+      Object.assign(build(config, data, seed), { capabilities: kind.capabilities });
+    assert.throws(() => assertContract(kind), assert.AssertionError, `the contract accepted ${what}`);
+  }
+});

@@ -60,16 +60,21 @@ test('runs on different data cannot be compared', () => {
 
 test('the table shows – for the IS-NLL of a model without a likelihood', () => {
   const quality = { frechetDistance: 12.345, precisionRecall: { precision: 0.5, recall: 0.25, k: 3 } };
-  const row = (model: string, isNll: number | null) => ({
+  const row = (model: string, isNll: number | null, conditional = false) => ({
     run: `runs/${model}`,
     model,
     step: 10,
     quality: { ...quality, prCount: 1, realCount: 1, sampleCount: 1, featureDim: 1 },
     isNll,
     isNllBitsPerDim: isNll === null ? null : isNll / (784 * Math.LN2),
+    conditional,
   });
   const lines = comparisonTable([row('vae', 100), row('gan', null)]).split('\n');
   assert.equal(lines.length, 4);
   assert.match(lines[2], /\| runs\/vae \| vae \| 10 \| 12\.35 \| 0\.500 \| 0\.250 \| 100\.00 \| 0\.1840 \|/);
   assert.match(lines[3], /\| runs\/gan \| gan \| 10 \| 12\.35 \| 0\.500 \| 0\.250 \| – \| – \|/);
+  // a conditional model's −log p(x|y) is marked, with a note under the table
+  const marked = comparisonTable([row('vae', 100), row('cvae', 98, true)]).split('\n');
+  assert.match(marked[3], /98\.00 \(given y\)/);
+  assert.match(marked.at(-1)!, /−log p\(x\|y\)/);
 });

@@ -10,32 +10,70 @@ import {
   wassersteinCriticLoss,
   wassersteinGeneratorLoss,
 } from '../../objectives/gan.js';
-import type { GenerativeModel, ModelCapabilities } from '../model.js';
+import type { GenerativeModel, MetricSpec, ModelCapabilities } from '../model.js';
 import { namedWeights, restoreWeights } from '../named-weights.js';
 import type { AdversarialConfig } from './config.js';
 
-export const GAN_CAPABILITIES: ModelCapabilities = {
-  encoder: false,
-  latent: 'none',
-  likelihood: false,
-  conditional: false,
-  objectives: [],
-  dataParallel: false,
-  metrics: [
-    {
-      name: 'wasserstein',
-      unit: 'score',
-      description: "E[D(x)] − E[D(G(z))], the critic's Wasserstein estimate (WGANs)",
-    },
-    {
-      name: 'criticLoss',
-      unit: 'score',
-      description: "the critic's (discriminator's) loss, without the penalty",
-    },
-    { name: 'generatorLoss', unit: 'score', description: "the generator's loss at this critic" },
-    { name: 'gradientPenalty', unit: 'score', description: '(‖∇D(x̂)‖ − 1)² before λ (WGAN-GP)' },
-    { name: 'gradNorm', unit: 'score', description: 'global norm of the gradient before clipping' },
-  ],
+const METRICS: Record<string, MetricSpec> = {
+  criticLoss: {
+    name: 'criticLoss',
+    label: 'critic loss',
+    unit: 'score',
+    role: 'objective',
+    description: "the critic's (discriminator's) loss, without the penalty",
+  },
+  generatorLoss: {
+    name: 'generatorLoss',
+    label: 'generator loss',
+    unit: 'score',
+    role: 'objective',
+    description: "the generator's loss at this critic",
+  },
+  wasserstein: {
+    name: 'wasserstein',
+    label: 'W estimate',
+    unit: 'score',
+    role: 'term',
+    description: "E[D(x)] − E[D(G(z))], the critic's estimate of the Wasserstein distance",
+  },
+  gradientPenalty: {
+    name: 'gradientPenalty',
+    label: 'gradient penalty',
+    unit: 'score',
+    role: 'term',
+    description: '(‖∇D(x̂)‖ − 1)² before λ',
+  },
+  gradNorm: {
+    name: 'gradNorm',
+    label: 'gradient norm',
+    unit: 'score',
+    role: 'diagnostic',
+    description: 'global norm of the gradient before clipping',
+  },
+};
+
+/** What the adversarial models can do: generate, nothing else; each reports the metrics of its loss. */
+function ganCapabilities(type: AdversarialConfig['type']): ModelCapabilities {
+  const metrics = {
+    gan: ['criticLoss', 'generatorLoss', 'gradNorm'],
+    wgan: ['wasserstein', 'criticLoss', 'generatorLoss', 'gradNorm'],
+    'wgan-gp': ['wasserstein', 'criticLoss', 'generatorLoss', 'gradientPenalty', 'gradNorm'],
+  }[type];
+  return {
+    encoder: false,
+    latent: 'none',
+    likelihood: false,
+    conditional: false,
+    objectives: [],
+    dataParallel: false,
+    metrics: metrics.map((m) => METRICS[m]),
+  };
+}
+
+export const GAN_CAPABILITIES = {
+  gan: ganCapabilities('gan'),
+  wgan: ganCapabilities('wgan'),
+  'wgan-gp': ganCapabilities('wgan-gp'),
 };
 
 /** Per-example terms of one batch: what the critic minimises, what the generator minimises, and Ŵ. */
@@ -66,7 +104,7 @@ interface AdversarialTerms {
  */
 export class GAN implements GenerativeModel {
   readonly kind: AdversarialConfig['type'];
-  readonly capabilities = GAN_CAPABILITIES;
+  readonly capabilities: ModelCapabilities;
   readonly latentDim: number;
   readonly generator: tf.Sequential;
   readonly critic: tf.Sequential;
@@ -78,6 +116,7 @@ export class GAN implements GenerativeModel {
   ) {
     const rng = new Rng(seed);
     this.kind = config.type;
+    this.capabilities = GAN_CAPABILITIES[config.type];
     this.latentDim = config.latentDim;
     this.generator = buildGenerator(config.generatorFilters, config.latentDim, inputShape, rng);
     const batchNorm = config.type !== 'wgan-gp' && config.criticBatchNorm;

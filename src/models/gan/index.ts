@@ -10,7 +10,7 @@ export const ganKind = defineModel({
   type: 'gan',
   summary: 'DCGAN with the non-saturating loss (Adam 2e-4, β = (0.5, 0.999))',
   schema: ganConfigSchema,
-  capabilities: GAN_CAPABILITIES,
+  capabilities: GAN_CAPABILITIES['gan'],
   build: (config, data, seed) => new GAN(config, data.inputShape, seed),
   describe,
 });
@@ -19,7 +19,7 @@ export const wganKind = defineModel({
   type: 'wgan',
   summary: 'WGAN with weight clipping (RMSProp 5e-5, clip 0.01, n_critic 5)',
   schema: wganConfigSchema,
-  capabilities: GAN_CAPABILITIES,
+  capabilities: GAN_CAPABILITIES['wgan'],
   build: (config, data, seed) => new GAN(config, data.inputShape, seed),
   describe,
 });
@@ -28,7 +28,7 @@ export const wganGpKind = defineModel({
   type: 'wgan-gp',
   summary: 'WGAN-GP, gradient penalty λ = 10 (Adam 1e-4, β = (0.5, 0.9), n_critic 5)',
   schema: wganGpConfigSchema,
-  capabilities: GAN_CAPABILITIES,
+  capabilities: GAN_CAPABILITIES['wgan-gp'],
   build: (config, data, seed) => new GAN(config, data.inputShape, seed),
   describe,
 });

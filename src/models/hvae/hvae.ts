@@ -13,10 +13,10 @@ import {
   latentLoss,
   repeatRows,
 } from '../../objectives/latent.js';
+import { GROUP_KL_METRIC, LATENT_METRICS } from '../latent-metrics.js';
 import { LikelihoodHead } from '../likelihood.js';
 import type { GenerativeModel, ModelCapabilities, Reconstructing } from '../model.js';
 import { namedWeights, restoreWeights } from '../named-weights.js';
-import { VAE_METRICS } from '../vae/vae.js';
 import type { HVAEConfig } from './config.js';
 
 export const HVAE_CAPABILITIES: ModelCapabilities = {
@@ -26,14 +26,7 @@ export const HVAE_CAPABILITIES: ModelCapabilities = {
   conditional: false,
   objectives: ['elbo', 'iwae'],
   dataParallel: true,
-  metrics: [
-    ...VAE_METRICS,
-    {
-      name: 'klGroup<ℓ>',
-      unit: 'nats',
-      description: 'KL of latent group ℓ (L = top), given the groups above',
-    },
-  ],
+  metrics: [...LATENT_METRICS, GROUP_KL_METRIC],
   bound: 'loss',
 };
 

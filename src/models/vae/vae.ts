@@ -11,6 +11,7 @@ import {
   type LatentTerms,
   latentLoss,
 } from '../../objectives/latent.js';
+import { LATENT_METRICS } from '../latent-metrics.js';
 import { LikelihoodHead } from '../likelihood.js';
 import type { GaussianLatent, GenerativeModel, ModelCapabilities, Reconstructing } from '../model.js';
 import { namedWeights, restoreWeights } from '../named-weights.js';
@@ -37,13 +38,6 @@ export const unconditioned: Conditioning = {
   decoderInput: (z) => z,
 };
 
-export const VAE_METRICS = [
-  { name: 'loss', unit: 'nats', description: 'training: the loss minimised (β, free bits); test: −ELBO' },
-  { name: 'recon', unit: 'nats', description: '−log p(x|z), one posterior sample' },
-  { name: 'kl', unit: 'nats', description: 'KL(q(z|x) ‖ p(z)), closed form' },
-  { name: 'gradNorm', unit: 'score', description: 'global norm of the gradient before clipping' },
-] as const;
-
 export const VAE_CAPABILITIES: ModelCapabilities = {
   encoder: true,
   latent: 'gaussian',
@@ -51,7 +45,7 @@ export const VAE_CAPABILITIES: ModelCapabilities = {
   conditional: false,
   objectives: ['elbo', 'iwae'],
   dataParallel: true,
-  metrics: VAE_METRICS,
+  metrics: LATENT_METRICS,
   bound: 'loss',
 };
 

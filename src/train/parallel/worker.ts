@@ -64,7 +64,7 @@ async function handle(m: ToWorker): Promise<void> {
 }
 
 async function start(): Promise<void> {
-  await initBackend(init.backend as BackendChoice);
+  await initBackend(init.backend as BackendChoice, { quiet: true });
   const model = buildModel(init.replica.model, init.replica.data, init.replica.seed);
   replica = new Replica(model, exchange, init.shard);
   let queue = Promise.resolve();

@@ -33,6 +33,7 @@ export interface RunInfo {
   /** Number of classes of the labels, for conditional models. */
   classes?: number;
   data: { dataset: string; binarize: string };
+  /** The model's config (validated by the registry's schema where it is used). */
   model: unknown;
   train: { epochs: number };
 }

@@ -1,3 +1,4 @@
+import { type ModelCapabilities, metricLabel, metricSpec } from '../../models/model.js';
 import { byId } from './context.js';
 import { drawBarChart, drawHeatmap, drawLineChart, type Series } from './draw.js';
 
@@ -9,35 +10,21 @@ interface EpochRecord {
 }
 
 const CHART: [number, number] = [330, 230];
-/** The first chart: the objective (−ELBO), or a GAN's two losses; the second: every other metric. */
-const OBJECTIVES = ['loss', 'criticLoss', 'generatorLoss'];
-const NOT_SHOWN = new Set(['bitsPerDim', 'gradNorm']);
-const COLOURS: Record<string, string> = {
-  loss: '#e15759',
-  recon: '#4e79a7',
-  kl: '#f28e2b',
-  criticLoss: '#e15759',
-  generatorLoss: '#4e79a7',
-  wasserstein: '#59a14f',
-};
-const PALETTE = ['#76b7b2', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
-const NAMES: Record<string, string> = { loss: '−ELBO', recon: 'reconstruction', kl: 'KL' };
-const DESCRIPTIONS: Record<string, string> = {
-  loss: '−ELBO in nats per image',
-  recon: 'reconstruction −E[log p(x|z)]',
-  kl: 'KL(q(z|x) ‖ p(z))',
-  criticLoss: 'critic loss',
-  generatorLoss: 'generator loss',
-  wasserstein: "the critic's estimate of the Wasserstein distance",
-  gradientPenalty: 'gradient penalty',
-};
-/** Legend and caption names of a metric; `klGroup2` is the hierarchical VAE's KL of latent group 2. */
-function names(k: string): { short: string; long: string } {
-  const group = /^klGroup(\d+)$/.exec(k)?.[1];
-  if (group) return { short: `KL ${group}`, long: `KL of group ${group}` };
-  return { short: NAMES[k] ?? k, long: DESCRIPTIONS[k] ?? k };
-}
-const describe = (keys: string[]) => keys.map((k) => names(k).long).join(', ');
+/** The first colours go to the first metrics a model declares (its objective, then its terms). */
+const PALETTE = [
+  '#e15759',
+  '#4e79a7',
+  '#f28e2b',
+  '#59a14f',
+  '#76b7b2',
+  '#edc948',
+  '#b07aa1',
+  '#ff9da7',
+  '#9c755f',
+];
+
+const describe = (caps: ModelCapabilities, keys: string[]) =>
+  keys.map((k) => metricSpec(caps, k)?.description ?? k).join('; ');
 
 const isEpoch = (r: Record<string, unknown>): r is Record<string, unknown> & EpochRecord =>
   typeof r.epoch === 'number' && typeof r.test === 'object' && typeof r.train === 'object';
@@ -73,24 +60,31 @@ function klHistory(records: LatentRecord[]): void {
     `${last.activeUnits} of ${last.latentDim} dimensions active after epoch ${last.epoch}.`;
 }
 
-/** Metrics that some record has, objectives first. */
-function metricKeys(records: EpochRecord[]): { objectives: string[]; others: string[] } {
-  const keys = new Set(records.flatMap((r) => [...Object.keys(r.test), ...Object.keys(r.train)]));
-  return {
-    objectives: OBJECTIVES.filter((k) => keys.has(k)),
-    others: [...keys].filter((k) => !OBJECTIVES.includes(k) && !NOT_SHOWN.has(k)),
-  };
+/**
+ * The metrics some record has, by the role the model's capabilities declare: its objective (the first
+ * chart) and its terms and their details (the second); diagnostics are not charted.
+ */
+function metricKeys(
+  caps: ModelCapabilities,
+  records: EpochRecord[],
+): { objectives: string[]; others: string[] } {
+  const keys = [...new Set(records.flatMap((r) => [...Object.keys(r.test), ...Object.keys(r.train)]))];
+  const declared = (k: string) => caps.metrics.indexOf(metricSpec(caps, k)!);
+  const ofRole = (...roles: string[]) =>
+    keys
+      .filter((k) => roles.includes(metricSpec(caps, k)?.role ?? ''))
+      .sort((a, b) => declared(a) - declared(b));
+  return { objectives: ofRole('objective'), others: ofRole('term', 'detail') };
 }
 
 /** Test (solid) and training (dashed) curves of the given metrics, per epoch. */
-function series(records: EpochRecord[], keys: string[]): Series[] {
-  let spare = 0;
-  return keys.flatMap((k) => {
-    const colour = COLOURS[k] ?? PALETTE[spare++ % PALETTE.length];
+function series(caps: ModelCapabilities, records: EpochRecord[], keys: string[]): Series[] {
+  return keys.flatMap((k, i) => {
+    const colour = PALETTE[i % PALETTE.length];
     return (['test', 'train'] as const)
       .filter((split) => records.some((r) => Number.isFinite(r[split][k])))
       .map((split) => ({
-        label: `${split} ${names(k).short}`,
+        label: `${split} ${metricLabel(caps, k)}`,
         colour,
         dashed: split === 'train',
         points: records.filter((r) => Number.isFinite(r[split][k])).map((r) => [r.epoch, r[split][k]]),
@@ -99,9 +93,15 @@ function series(records: EpochRecord[], keys: string[]): Series[] {
 }
 
 /** Draws a chart with its caption when it has something to show, and hides its figure otherwise. */
-function chart(id: string, records: EpochRecord[], keys: string[], caption: string): void {
+function chart(
+  caps: ModelCapabilities,
+  id: string,
+  records: EpochRecord[],
+  keys: string[],
+  caption: string,
+): void {
   const canvas = byId<HTMLCanvasElement>(id);
-  const lines = series(records, keys);
+  const lines = series(caps, records, keys);
   canvas.parentElement!.hidden = lines.length === 0;
   if (!lines.length) return;
   drawLineChart(canvas, CHART, lines, 'epoch');
@@ -120,6 +120,7 @@ export function curvesPanel() {
   return {
     /** Redraws when the number of epoch records changed; returns that number. */
     update(
+      caps: ModelCapabilities,
       lines: Record<string, unknown>[],
       latentLines: Record<string, unknown>[],
       totalEpochs: number,
@@ -133,11 +134,16 @@ export function curvesPanel() {
         return shown;
       }
       klHistory(latentLines.filter(isLatent));
-      const { objectives, others } = metricKeys(records);
-      chart('curves-elbo', records, objectives, `${describe(objectives)} (solid: test, dashed: training)`);
-      chart('curves-terms', records, others, describe(others));
+      const { objectives, others } = metricKeys(caps, records);
+      const solid = '(solid: test, dashed: training)';
+      chart(caps, 'curves-elbo', records, objectives, `${describe(caps, objectives)} ${solid}`);
+      chart(caps, 'curves-terms', records, others, describe(caps, others));
       const of = last.epoch <= totalEpochs ? ` of ${totalEpochs}` : '';
-      const elbo = Number.isFinite(last.test.loss) ? ` · test −ELBO ${last.test.loss.toFixed(2)} nats` : '';
+      const bound = caps.bound;
+      const elbo =
+        bound && Number.isFinite(last.test[bound])
+          ? ` · test ${metricLabel(caps, bound)} ${last.test[bound].toFixed(2)} nats`
+          : '';
       status.textContent = `epoch ${last.epoch}${of} · step ${last.step}${elbo} · read from metrics.jsonl every 2 s`;
       return shown;
     },

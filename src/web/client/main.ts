@@ -1,5 +1,6 @@
 import './style.css';
-import { asGaussianLatent, type GenerativeModel } from '../../models/model.js';
+import { asGaussianLatent, type GenerativeModel, type ModelCapabilities } from '../../models/model.js';
+import { capabilitiesOf, describeModel, modelConfigSchema } from '../../models/registry.js';
 import { API, type CheckpointSpecs } from '../protocol.js';
 import {
   ApiFailure,
@@ -47,6 +48,8 @@ const samples = samplesPanel(seed, () => classes.current());
 const curves = curvesPanel();
 
 let run: RunInfo;
+/** What the run's model kind can do (from the registry, before any checkpoint is loaded). */
+let caps: ModelCapabilities;
 let images: TestImages | undefined;
 let model: GenerativeModel | undefined;
 /** The test images' latent means and KL per dimension under the current model (models with one Gaussian latent). */
@@ -98,7 +101,7 @@ async function showCheckpoint(): Promise<void> {
 async function poll(): Promise<void> {
   try {
     const [metrics, latent] = await Promise.all([fetchLog(API.metrics), fetchLog(API.latent)]);
-    const epochs = curves.update(metrics, latent, run.train.epochs);
+    const epochs = curves.update(caps, metrics, latent, run.train.epochs);
     if (loaded && epochs === epochsSeen) return;
     const specs = await fetchCheckpointSpecs();
     if (specs.checkpoint !== loaded?.checkpoint) await showCheckpoint();
@@ -114,25 +117,14 @@ async function poll(): Promise<void> {
   }
 }
 
-/** "vae · mlp 400 · 20 latent · bernoulli" from whichever of these fields the model config has. */
-function modelSummary(raw: unknown): string {
-  const m = raw as {
-    type?: string;
-    latentDim?: number;
-    likelihood?: string;
-    network?: { type: string; hidden?: number[]; filters?: number[] };
-  };
-  const net = m.network && `${m.network.type} ${(m.network.hidden ?? m.network.filters ?? []).join('-')}`;
-  const latent = m.latentDim && `${m.latentDim} latent`;
-  return [m.type ?? 'vae', net, latent, m.likelihood].filter(Boolean).join(' · ');
-}
-
 async function start(): Promise<void> {
   try {
     info('backend', await startBackend(params.get('backend')));
     run = await fetchConfig();
     info('data', run.data.dataset);
-    info('model', modelSummary(run.model));
+    const config = modelConfigSchema.parse(run.model);
+    caps = capabilitiesOf(config.type);
+    info('model', describeModel(config));
     await poll();
   } catch (e) {
     setState('error', `The explorer could not start: ${(e as Error).message}`);
