@@ -77,10 +77,15 @@ function metricKeys(
   return { objectives: ofRole('objective'), others: ofRole('term', 'detail') };
 }
 
-/** Test (solid) and training (dashed) curves of the given metrics, per epoch. */
-function series(caps: ModelCapabilities, records: EpochRecord[], keys: string[]): Series[] {
-  return keys.flatMap((k, i) => {
-    const colour = PALETTE[i % PALETTE.length];
+/** Test (solid) and training (dashed) curves of the given metrics, per epoch, each in its colour. */
+function series(
+  caps: ModelCapabilities,
+  records: EpochRecord[],
+  keys: string[],
+  colours: Map<string, string>,
+): Series[] {
+  return keys.flatMap((k) => {
+    const colour = colours.get(k) ?? PALETTE[0];
     return (['test', 'train'] as const)
       .filter((split) => records.some((r) => Number.isFinite(r[split][k])))
       .map((split) => ({
@@ -98,10 +103,11 @@ function chart(
   id: string,
   records: EpochRecord[],
   keys: string[],
+  colours: Map<string, string>,
   caption: string,
 ): void {
   const canvas = byId<HTMLCanvasElement>(id);
-  const lines = series(caps, records, keys);
+  const lines = series(caps, records, keys, colours);
   canvas.parentElement!.hidden = lines.length === 0;
   if (!lines.length) return;
   drawLineChart(canvas, CHART, lines, 'epoch');
@@ -135,9 +141,11 @@ export function curvesPanel() {
       }
       klHistory(latentLines.filter(isLatent));
       const { objectives, others } = metricKeys(caps, records);
+      // one colour per metric across both charts, in the order the model declares them
+      const colours = new Map([...objectives, ...others].map((k, i) => [k, PALETTE[i % PALETTE.length]]));
       const solid = '(solid: test, dashed: training)';
-      chart(caps, 'curves-elbo', records, objectives, `${describe(caps, objectives)} ${solid}`);
-      chart(caps, 'curves-terms', records, others, describe(caps, others));
+      chart(caps, 'curves-elbo', records, objectives, colours, `${describe(caps, objectives)} ${solid}`);
+      chart(caps, 'curves-terms', records, others, colours, describe(caps, others));
       const of = last.epoch <= totalEpochs ? ` of ${totalEpochs}` : '';
       const bound = caps.bound;
       const elbo =
