@@ -6,7 +6,7 @@
 import { gzipSync } from 'node:zlib';
 import { InputError } from '../core/errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
-import { gunzipDeclared, isGzip, readInputFile } from '../io/files.js';
+import { gunzipDeclared, isGzip, readInputFile, readInputHead } from '../io/files.js';
 
 export type IdxData = Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
 
@@ -165,9 +165,20 @@ export function decodeIdx(bytes: Buffer, where: string): IdxArray {
   return parseIdx(inflated, where);
 }
 
-/** Read an IDX file, plain or gzip-compressed. */
+/**
+ * Read an IDX file, plain or gzip-compressed. A plain file's header is read and checked against the
+ * file's size before the rest of it is read.
+ */
 export function readIdx(path: string): IdxArray {
-  return decodeIdx(readInputFile(path, 'a readable IDX file'), path);
+  const expected = 'a readable IDX file';
+  const { head, size } = readInputHead(path, MAX_HEADER_BYTES, expected);
+  if (!isGzip(head)) {
+    const { expectedLength, described } = readHeader(head, path);
+    if (size !== expectedLength) {
+      throw bad(path, 'file length', `${expectedLength} bytes (${described})`, `${size} bytes`);
+    }
+  }
+  return decodeIdx(readInputFile(path, expected), path);
 }
 
 /** Encode an array as IDX bytes, gzip-compressed when `gzip` is set. */

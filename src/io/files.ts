@@ -1,5 +1,5 @@
 /** Reading user-named files, turning file-system failures into InputErrors. */
-import { readdirSync, readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
 import { constants, gunzipSync } from 'node:zlib';
 import { InputError } from '../core/errors.js';
 
@@ -9,6 +9,34 @@ export function readInputFile(path: string, expected: string): Buffer {
     return readFileSync(path);
   } catch (e) {
     throw unreadable(path, expected, e);
+  }
+}
+
+/**
+ * The first `n` bytes of a file (all of it when shorter) and its size, without reading the rest; a
+ * missing or unreadable file is an InputError naming it.
+ */
+export function readInputHead(path: string, n: number, expected: string): { head: Buffer; size: number } {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (e) {
+    throw unreadable(path, expected, e);
+  }
+  try {
+    const size = fstatSync(fd).size;
+    const head = Buffer.alloc(Math.min(n, size));
+    let got = 0;
+    while (got < head.length) {
+      const r = readSync(fd, head, got, head.length - got, got);
+      if (r === 0) break;
+      got += r;
+    }
+    return { head: head.subarray(0, got), size };
+  } catch (e) {
+    throw unreadable(path, expected, e);
+  } finally {
+    closeSync(fd);
   }
 }
 

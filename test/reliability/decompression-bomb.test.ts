@@ -8,11 +8,12 @@
  * The bombs are built here without writing gigabytes: one deflate segment of zeros, compressed once and
  * repeated (each ends on a full flush, so the copies chain into one valid stream). Each is read in a fresh
  * Node process that reports how much its peak RSS grew; the bound is generous (the declared data, plus
- * room), far under what the stream inflates to. No timing is asserted.
+ * room), far under what the stream inflates to. No timing is asserted. A plain IDX file likewise has its
+ * header checked against the file's size before the rest is read.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -127,13 +128,12 @@ const { readIdx } = await import(${JSON.stringify(src('data/idx.ts'))});
 const { decodeImage } = await import(${JSON.stringify(src('io/image.ts'))});
 const file = process.argv[2];
 const read = ${reader === 'idx' ? '() => readIdx(file)' : '() => decodeImage(readFileSync(file), file)'};
-const warm = readFileSync(file).length; // the compressed bytes themselves are not what is measured
 const before = process.resourceUsage().maxRSS;
 let error;
 try { read(); } catch (e) { error = e; }
 const after = process.resourceUsage().maxRSS;
 process.stdout.write(JSON.stringify({
-  grewMiB: (after - before) / 1024, warm,
+  grewMiB: (after - before) / 1024,
   name: error?.name, inputError: error instanceof InputError, message: error?.message,
 }));
 `,
@@ -181,6 +181,15 @@ test('an interlaced PNG whose image data inflates to gigabytes is refused at its
   writeFileSync(file, interlacedPngBomb());
   const o = readInChild(file, 'image');
   assertRefusedBounded(o, file, /interlaced 64×64/);
+});
+
+test('a plain IDX file is checked from its header before the rest of it is read', () => {
+  // 1.5 GiB on paper, a sparse file on disk; its header declares 16 bytes of data
+  const file = join(work, 'sparse-images-idx3-ubyte');
+  writeFileSync(file, idxHeader([1, 4, 4]));
+  truncateSync(file, 1536 * MiB);
+  const o = readInChild(file, 'idx');
+  assertRefusedBounded(o, file, /file length: expected 32 bytes .*found 1610612736 bytes/);
 });
 
 test('a gzip stream holding less or more than its header declares is an InputError naming the file', () => {
