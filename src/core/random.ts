@@ -1,4 +1,22 @@
 /**
+ * What a tfjs random op is given for vaekit's seed 0. tfjs reads a seed of 0 as "no seed"
+ * (`seed ? seed : Math.random()` in randomNormal, truncatedNormal and randomGamma), and tfjs seeds are
+ * used through their decimal text, so a non-integer stands for 0 without colliding with any integer seed.
+ */
+export const TF_SEED_FOR_ZERO = 0.5;
+
+/**
+ * The seed to pass to a tfjs random op (`tf.randomNormal(…, tfSeed(seed))`, an initializer's `seed`) for
+ * a vaekit seed: every finite seed other than 0 unchanged, 0 (the default seed, and a value `Rng.seed()`
+ * can return) mapped to `TF_SEED_FOR_ZERO`, so that every seed, 0 included, draws the same numbers each
+ * time. Every tfjs random call in vaekit goes through it (test/reliability/seed-zero.test.ts checks).
+ */
+export function tfSeed(seed: number): number {
+  if (!Number.isFinite(seed)) throw new RangeError(`tfSeed: a seed must be a finite number, got ${seed}`);
+  return seed === 0 ? TF_SEED_FOR_ZERO : seed;
+}
+
+/**
  * A small seeded pseudo-random generator (mulberry32) whose whole state is one 32-bit integer,
  * so a checkpoint can store it and a resumed run continues the same stream.
  */
@@ -23,7 +41,7 @@ export class Rng {
     return Math.floor(this.next() * n);
   }
 
-  /** A fresh seed for a tfjs random op (tfjs takes any number as seed). */
+  /** A fresh seed (an integer in [0, 2³¹ − 1), 0 included): hand it to a tfjs random op through `tfSeed`. */
   seed(): number {
     return this.int(2147483647);
   }

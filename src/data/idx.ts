@@ -6,7 +6,7 @@
 import { gzipSync } from 'node:zlib';
 import { InputError } from '../core/errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
-import { maybeGunzip, readInputFile } from '../io/files.js';
+import { gunzipDeclared, isGzip, readInputFile, readInputHead } from '../io/files.js';
 
 export type IdxData = Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
 
@@ -94,8 +94,22 @@ function bad(where: string, part: string, expected: string, found: string): Inpu
   return new InputError({ where: `${where}: ${part}`, expected, found });
 }
 
-/** Parse decompressed IDX bytes; `where` names the source in errors. */
-function parseIdx(buf: Uint8Array, where: string): IdxArray {
+/** The most bytes an IDX header takes: 4, then 4 per dimension (at most 255). */
+const MAX_HEADER_BYTES = 4 + 4 * 255;
+
+interface IdxHeader {
+  type: IdxType;
+  dims: number[];
+  headerLength: number;
+  count: number;
+  /** The length of the whole file: header and elements. */
+  expectedLength: number;
+  /** e.g. "header 16 + 60000×28×28 ubyte values" */
+  described: string;
+}
+
+/** Check the header at the start of `buf` (which may hold only the header, or only its start). */
+function readHeader(buf: Uint8Array, where: string): IdxHeader {
   if (buf.length < 4) throw bad(where, 'header', 'at least 4 header bytes', `${buf.length} bytes`);
   for (const i of [0, 1]) {
     if (buf[i] !== 0) throw bad(where, `header byte ${i} (magic)`, '0x00', hex(buf[i]));
@@ -120,28 +134,51 @@ function parseIdx(buf: Uint8Array, where: string): IdxArray {
   }
   const count = dims.reduce((a, b) => a * b, 1);
   const expectedLength = headerLength + count * type.size;
+  const described = `header ${headerLength} + ${dims.join('×')} ${type.name} values`;
+  return { type, dims, headerLength, count, expectedLength, described };
+}
+
+/** Parse decompressed IDX bytes; `where` names the source in errors. */
+function parseIdx(buf: Uint8Array, where: string): IdxArray {
+  const { type, dims, headerLength, count, expectedLength, described } = readHeader(buf, where);
   if (buf.length !== expectedLength) {
-    throw bad(
-      where,
-      'file length',
-      `${expectedLength} bytes (header ${headerLength} + ${dims.join('×')} ${type.name} values)`,
-      `${buf.length} bytes`,
-    );
+    throw bad(where, 'file length', `${expectedLength} bytes (${described})`, `${buf.length} bytes`);
   }
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const data = type.make(count);
   if (type.size === 1) new Uint8Array(data.buffer).set(buf.subarray(headerLength));
   else for (let i = 0; i < count; i++) data[i] = type.get(view, headerLength + i * type.size);
   return { dims, data };
 }
 
-/** Decode IDX bytes, plain or gzip-compressed; every problem is an InputError naming `where`. */
+/**
+ * Decode IDX bytes, plain or gzip-compressed; every problem is an InputError naming `where`. Gzip is
+ * inflated only as far as the header declares: the header is read and checked first, and a stream that
+ * would inflate further (a gzip bomb) is refused at the declared length (`gunzipDeclared`).
+ */
 export function decodeIdx(bytes: Buffer, where: string): IdxArray {
-  return parseIdx(maybeGunzip(bytes, where), where);
+  if (!isGzip(bytes)) return parseIdx(bytes, where);
+  const inflated = gunzipDeclared(bytes, where, MAX_HEADER_BYTES, (head) => {
+    const h = readHeader(head, where);
+    return { bytes: h.expectedLength, what: h.described };
+  });
+  return parseIdx(inflated, where);
 }
 
-/** Read an IDX file, plain or gzip-compressed. */
+/**
+ * Read an IDX file, plain or gzip-compressed. A plain file's header is read and checked against the
+ * file's size before the rest of it is read.
+ */
 export function readIdx(path: string): IdxArray {
-  return decodeIdx(readInputFile(path, 'a readable IDX file'), path);
+  const expected = 'a readable IDX file';
+  const { head, size } = readInputHead(path, MAX_HEADER_BYTES, expected);
+  if (!isGzip(head)) {
+    const { expectedLength, described } = readHeader(head, path);
+    if (size !== expectedLength) {
+      throw bad(path, 'file length', `${expectedLength} bytes (${described})`, `${size} bytes`);
+    }
+  }
+  return decodeIdx(readInputFile(path, expected), path);
 }
 
 /** Encode an array as IDX bytes, gzip-compressed when `gzip` is set. */

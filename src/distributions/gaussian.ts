@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { tfSeed } from '../core/random.js';
 
 const LOG_2PI = Math.log(2 * Math.PI);
 
@@ -27,8 +28,8 @@ export class DiagGaussian {
   }
 
   /** Reparameterised sample z = μ + σ·ε, ε ~ N(0, I): differentiable in μ and σ. */
-  sample(seed?: number, temperature = 1): tf.Tensor {
-    const eps = tf.randomNormal(this.mean.shape, 0, temperature, 'float32', seed);
+  sample(seed: number, temperature = 1): tf.Tensor {
+    const eps = tf.randomNormal(this.mean.shape, 0, temperature, 'float32', tfSeed(seed));
     return this.mean.add(this.std.mul(eps));
   }
 

@@ -1,6 +1,6 @@
 /** Reading user-named files, turning file-system failures into InputErrors. */
-import { readdirSync, readFileSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
+import { closeSync, fstatSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
+import { constants, gunzipSync } from 'node:zlib';
 import { InputError } from '../core/errors.js';
 
 /** Read a whole file; a missing or unreadable file is an InputError naming it. */
@@ -9,6 +9,34 @@ export function readInputFile(path: string, expected: string): Buffer {
     return readFileSync(path);
   } catch (e) {
     throw unreadable(path, expected, e);
+  }
+}
+
+/**
+ * The first `n` bytes of a file (all of it when shorter) and its size, without reading the rest; a
+ * missing or unreadable file is an InputError naming it.
+ */
+export function readInputHead(path: string, n: number, expected: string): { head: Buffer; size: number } {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (e) {
+    throw unreadable(path, expected, e);
+  }
+  try {
+    const size = fstatSync(fd).size;
+    const head = Buffer.alloc(Math.min(n, size));
+    let got = 0;
+    while (got < head.length) {
+      const r = readSync(fd, head, got, head.length - got, got);
+      if (r === 0) break;
+      got += r;
+    }
+    return { head: head.subarray(0, got), size };
+  } catch (e) {
+    throw unreadable(path, expected, e);
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -27,19 +55,110 @@ function unreadable(path: string, expected: string, e: unknown): InputError {
 }
 
 /** True when `buf` starts with the gzip magic bytes 1f 8b. */
-function isGzip(buf: Uint8Array): boolean {
+export function isGzip(buf: Uint8Array): boolean {
   return buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b;
 }
 
-/** Decompress `buf` if it is gzip (judged by its magic, not by a file name); `where` names it in errors. */
-export function maybeGunzip(buf: Buffer, where: string): Buffer {
-  if (!isGzip(buf)) return buf;
+/** The most bytes vaekit inflates one gzip file to (decompress a larger file yourself). */
+export const MAX_INFLATED_BYTES = 2 ** 30;
+
+/** The length inflated data must have, as its own header declares it, and how to say so in an error. */
+export interface DeclaredLength {
+  bytes: number;
+  /** e.g. "header 16 + 60000×28×28 ubyte values" */
+  what: string;
+}
+
+const gzipError = (where: string, e: unknown) =>
+  new InputError(
+    { where: `${where}: gzip stream`, expected: 'a complete gzip stream', found: (e as Error).message },
+    { cause: e },
+  );
+
+/**
+ * The data of gzip `buf`, inflated only as far as it declares itself: `declare` is given the first
+ * `headBytes` inflated bytes (all of them when there are fewer) and checks the header in them, returning
+ * the length the whole must have; only then is the rest inflated, and inflating stops at that length.
+ * A stream that holds more or less than declared, a declared length over MAX_INFLATED_BYTES, or a corrupt
+ * stream is an InputError naming `where`. Memory stays within the declared length, however far the
+ * stream would inflate (a gzip bomb is refused after at most the declared bytes).
+ */
+export function gunzipDeclared(
+  buf: Buffer,
+  where: string,
+  headBytes: number,
+  declare: (head: Buffer) => DeclaredLength,
+): Buffer {
+  const declared = declare(inflatedHead(buf, headBytes, where));
+  if (declared.bytes > MAX_INFLATED_BYTES) {
+    throw new InputError({
+      where,
+      expected: `at most ${MAX_INFLATED_BYTES} bytes (1 GiB) once inflated`,
+      found: `${declared.bytes} bytes declared (${declared.what})`,
+      hint: 'decompress the file yourself (gunzip) to read a larger one',
+    });
+  }
+  let out: Buffer;
   try {
-    return gunzipSync(buf);
+    out = gunzipSync(buf, { maxOutputLength: Math.max(1, declared.bytes) });
   } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ERR_BUFFER_TOO_LARGE') throw gzipError(where, e);
     throw new InputError(
-      { where: `${where}: gzip stream`, expected: 'a complete gzip stream', found: (e as Error).message },
+      {
+        where: `${where}: gzip stream`,
+        expected: `${declared.bytes} bytes once inflated, as the header declares (${declared.what})`,
+        found: 'more: inflating stopped there',
+      },
       { cause: e },
     );
   }
+  if (out.length !== declared.bytes) {
+    throw new InputError({
+      where: `${where}: gzip stream`,
+      expected: `${declared.bytes} bytes once inflated, as the header declares (${declared.what})`,
+      found: `${out.length} bytes`,
+    });
+  }
+  return out;
+}
+
+/** Bytes of inflated output one more byte of deflate input can add, with room to spare (at most ~1032). */
+const MAX_GROWTH_PER_BYTE = 2048;
+
+/**
+ * The first `n` bytes gzip `buf` inflates to (fewer when that is all), inflating prefixes of the
+ * compressed bytes, each held to a small output budget: never much more than `n` bytes are made.
+ */
+function inflatedHead(buf: Buffer, n: number, where: string): Buffer {
+  const budget = n + 512 * MAX_GROWTH_PER_BYTE;
+  /** The output of the first k compressed bytes; null when it is over budget. */
+  const prefix = (k: number): Buffer | null => {
+    try {
+      return gunzipSync(buf.subarray(0, k), { finishFlush: constants.Z_SYNC_FLUSH, maxOutputLength: budget });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') return null;
+      throw gzipError(where, e);
+    }
+  };
+  // grow the prefix until it yields n bytes; if one goes over budget, narrow down between the two last
+  let lo = 0;
+  let hi = -1;
+  for (let k = Math.min(buf.length, 256); ; k = Math.min(buf.length, 2 * k)) {
+    const out = prefix(k);
+    if (out === null) {
+      hi = k;
+      break;
+    }
+    if (out.length >= n || k === buf.length) return out.subarray(0, n);
+    lo = k;
+  }
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    const out = prefix(mid);
+    if (out === null) hi = mid;
+    else if (out.length >= n) return out.subarray(0, n);
+    else lo = mid;
+  }
+  // one more compressed byte cannot add more than the budget's slack
+  throw gzipError(where, new Error('an inflation step beyond any deflate stream'));
 }

@@ -1,4 +1,5 @@
 /** PNG encoding of image grids (for samples and reconstructions) and guarded PNG decoding (pngjs). */
+import { inflateSync } from 'node:zlib';
 import { PNG } from 'pngjs';
 import { InputError } from '../core/errors.js';
 import { writeFileAtomic } from './atomic.js';
@@ -102,12 +103,64 @@ export function decodePng(buf: Uint8Array, where: string): DecodedPng {
       found: `${width}×${height}`,
     });
   }
+  checkInterlacedSize(bytes, where, width, height);
   try {
     const png = PNG.sync.read(bytes);
     return { width: png.width, height: png.height, data: png.data };
   } catch (e) {
     throw new InputError(
       { where, expected: 'a valid PNG image', found: `${(e as Error).message}` },
+      { cause: e },
+    );
+  }
+}
+
+/** Channels per pixel of each PNG colour type. */
+const PNG_CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
+/** Adam7's passes: x0, y0, dx, dy. */
+const ADAM7 = [
+  [0, 0, 8, 8],
+  [4, 0, 8, 8],
+  [0, 4, 4, 8],
+  [2, 0, 4, 4],
+  [0, 2, 2, 4],
+  [1, 0, 2, 2],
+  [0, 1, 1, 2],
+];
+
+/**
+ * pngjs inflates the image data of an interlaced PNG with no bound (the plain kind it stops at the
+ * image's size): inflate it here first, only as far as the bytes its header implies — a small
+ * interlaced PNG whose data would inflate to gigabytes is refused at that size.
+ */
+function checkInterlacedSize(bytes: Buffer, where: string, width: number, height: number): void {
+  if (bytes.length < 29 || bytes[28] !== 1) return; // IHDR's interlace method: 1 = Adam7
+  const bits = bytes[24] * (PNG_CHANNELS[bytes[25]] ?? 0);
+  if (bits === 0) return; // pngjs names what is wrong
+  let expected = 0;
+  for (const [x0, y0, dx, dy] of ADAM7) {
+    const w = Math.ceil((width - x0) / dx);
+    const h = Math.ceil((height - y0) / dy);
+    if (w > 0 && h > 0) expected += h * (1 + Math.ceil((w * bits) / 8));
+  }
+  const idat: Buffer[] = [];
+  for (let at = 8; at + 8 <= bytes.length; ) {
+    const length = bytes.readUInt32BE(at);
+    const type = bytes.toString('latin1', at + 4, at + 8);
+    if (type === 'IDAT') idat.push(bytes.subarray(at + 8, Math.min(bytes.length, at + 8 + length)));
+    if (type === 'IEND') break;
+    at += 12 + length;
+  }
+  try {
+    inflateSync(Buffer.concat(idat), { maxOutputLength: Math.max(1, expected) });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ERR_BUFFER_TOO_LARGE') return; // pngjs names what is wrong
+    throw new InputError(
+      {
+        where,
+        expected: `image data inflating to ${expected} bytes for an interlaced ${width}×${height} image`,
+        found: 'more: inflating stopped there',
+      },
       { cause: e },
     );
   }

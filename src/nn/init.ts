@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Rng } from '../core/random.js';
+import { type Rng, tfSeed } from '../core/random.js';
 
 /**
  * PyTorch's default initialisation for Linear / Conv layers (kaiming_uniform with a = √5):
@@ -8,5 +8,5 @@ import type { Rng } from '../core/random.js';
  */
 export function torchUniform(fanIn: number, rng: Rng): ReturnType<typeof tf.initializers.randomUniform> {
   const bound = 1 / Math.sqrt(fanIn);
-  return tf.initializers.randomUniform({ minval: -bound, maxval: bound, seed: rng.seed() });
+  return tf.initializers.randomUniform({ minval: -bound, maxval: bound, seed: tfSeed(rng.seed()) });
 }

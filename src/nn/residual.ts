@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Rng } from '../core/random.js';
+import { type Rng, tfSeed } from '../core/random.js';
 import { dense } from './layers.js';
 
 /**
@@ -15,7 +15,11 @@ export class ResidualCell {
     const bound = 0.1 / Math.sqrt(width);
     this.outer = tf.layers.dense({
       units: width,
-      kernelInitializer: tf.initializers.randomUniform({ minval: -bound, maxval: bound, seed: rng.seed() }),
+      kernelInitializer: tf.initializers.randomUniform({
+        minval: -bound,
+        maxval: bound,
+        seed: tfSeed(rng.seed()),
+      }),
       name: `${name}_out`,
     });
   }

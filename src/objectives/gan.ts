@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { tfSeed } from '../core/random.js';
 import { ensureSecondOrderGradients } from '../nn/second-order.js';
 
 /**
@@ -50,7 +51,7 @@ export function gradientPenalty(
   ensureSecondOrderGradients();
   return tf.tidy(() => {
     const n = real.shape[0];
-    const eps = tf.randomUniform([n, ...real.shape.slice(1).map(() => 1)], 0, 1, 'float32', seed);
+    const eps = tf.randomUniform([n, ...real.shape.slice(1).map(() => 1)], 0, 1, 'float32', tfSeed(seed));
     const xHat = eps.mul(real).add(tf.onesLike(eps).sub(eps).mul(fake));
     const grad = tf.grad((x: tf.Tensor) => critic(x).sum())(xHat);
     const axes = grad.shape.slice(1).map((_, i) => i + 1);

@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { InputError } from '../core/errors.js';
+import { tfSeed } from '../core/random.js';
 import type { Batch, LossWithMetrics, Objective } from '../core/trainable.js';
 import { DiagGaussian, type Likelihood, standardNormalLogProb } from '../distributions/index.js';
 
@@ -59,7 +60,7 @@ export function gaussianLatentTerms(
   const { k } = s;
   const [b, m] = q.mean.shape;
   const qk = k === 1 ? q : new DiagGaussian(repeatRows(q.mean, k), repeatRows(q.logVar, k));
-  const eps = tf.randomNormal([k * b, m], 0, 1, 'float32', s.seed);
+  const eps = tf.randomNormal([k * b, m], 0, 1, 'float32', tfSeed(s.seed));
   const z = qk.mean.add(qk.std.mul(eps)) as tf.Tensor2D;
   const labels = batch.labels && repeatRows(batch.labels, k);
   const xs = s.tiledX ?? repeatRows(batch.x, k);

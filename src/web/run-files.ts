@@ -1,35 +1,77 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
 import { imageSize } from '../data/dataset.js';
-import { findCheckpoint } from '../io/checkpoint.js';
 import type { RunConfig } from '../run/config.js';
 import { loadRunData } from '../run/data.js';
-import { runPaths } from '../run/run-dir.js';
+import { ConfinedDir, isSafeSegment, RefusedPath } from './confined.js';
 import type { CheckpointSpecs, TestImagesMeta } from './protocol.js';
 
-/** The checkpoint the explorer shows now: its directory and its weight specs. */
+/**
+ * The files of one run directory as the explorer reads them: every one through `ConfinedDir`, so a
+ * symlink, a hard link or a checkpoint pointer (`latest.json`, `best.json`) that leads out of the run
+ * directory is refused (RefusedPath), never followed.
+ */
+export function runFiles(runDir: string): ConfinedDir {
+  return new ConfinedDir(runDir, 'the run directory', true);
+}
+
+/** The checkpoint the explorer shows now: its directory name (under checkpoints/) and its weight specs. */
 export interface CurrentCheckpoint {
-  dir: string;
+  name: string;
   specs: CheckpointSpecs;
+}
+
+const CHECKPOINTS = 'checkpoints';
+
+/** JSON of a run file; null when the file does not exist. */
+function readJson(files: ConfinedDir, ...path: string[]): unknown {
+  const bytes = files.read(...path);
+  if (bytes === null) return null;
+  try {
+    return JSON.parse(bytes.toString('utf8'));
+  } catch (e) {
+    throw new Error(`${path.join('/')}: not valid JSON (${(e as Error).message})`, { cause: e });
+  }
+}
+
+/**
+ * The checkpoint a pointer file names, when the pointer exists and its checkpoint folder does; a pointer
+ * naming anything but one folder of checkpoints/ (`../…`, an absolute path, a nested path) is refused.
+ */
+function pointed(files: ConfinedDir, pointer: 'latest.json' | 'best.json'): string | null {
+  const json = readJson(files, CHECKPOINTS, pointer);
+  if (json === null) return null;
+  const name = (json as { checkpoint?: unknown }).checkpoint;
+  if (!isSafeSegment(name)) {
+    throw new RefusedPath(`${CHECKPOINTS}/${pointer}`, 'does not name a checkpoint folder inside the run');
+  }
+  return files.read(CHECKPOINTS, name, 'state.json') === null ? null : name;
 }
 
 /**
  * The best (or latest) checkpoint of the run, looked up afresh on every call since a training run may be
  * writing new ones; null when there is none yet.
  */
-export function currentCheckpoint(runDir: string, which: 'best' | 'latest'): CurrentCheckpoint | null {
-  const root = runPaths(runDir).checkpoints;
-  const dir = findCheckpoint(root, which) ?? findCheckpoint(root, 'latest');
-  if (!dir) return null;
-  const { weightSpecs } = JSON.parse(readFileSync(join(dir, 'weights.json'), 'utf8'));
-  const { step, state } = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8'));
-  return { dir, specs: { checkpoint: basename(dir), step, epoch: state.epoch, weightSpecs } };
+export function currentCheckpoint(files: ConfinedDir, which: 'best' | 'latest'): CurrentCheckpoint | null {
+  const name = pointed(files, `${which}.json`) ?? pointed(files, 'latest.json');
+  if (!name) return null;
+  const { weightSpecs } = readJson(files, CHECKPOINTS, name, 'weights.json') as Pick<
+    CheckpointSpecs,
+    'weightSpecs'
+  >;
+  const { step, state } = readJson(files, CHECKPOINTS, name, 'state.json') as {
+    step: number;
+    state: { epoch: number };
+  };
+  return { name, specs: { checkpoint: name, step, epoch: state.epoch, weightSpecs } };
+}
+
+/** The weights of checkpoint `name` (as currentCheckpoint named it); null when it has gone since. */
+export function checkpointWeights(files: ConfinedDir, name: string): Buffer | null {
+  return files.read(CHECKPOINTS, name, 'weights.bin');
 }
 
 /** A JSON-lines log of the run as written so far (empty before the first epoch ends, or for models without it). */
-export function logText(runDir: string, log: 'metrics' | 'latent'): string {
-  const p = log === 'metrics' ? runPaths(runDir).metrics : join(runDir, 'latent.jsonl');
-  return existsSync(p) ? readFileSync(p, 'utf8') : '';
+export function logText(files: ConfinedDir, log: 'metrics' | 'latent'): string {
+  return files.read(log === 'metrics' ? 'metrics.jsonl' : 'latent.jsonl')?.toString('utf8') ?? '';
 }
 
 /**

@@ -1,13 +1,14 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../core/errors.js';
 import { readRunConfig } from '../run/run-dir.js';
+import { ConfinedDir, RefusedPath } from './confined.js';
 import { type ApiError, CHECKPOINT_HEADER } from './protocol.js';
 import { type Route, resolveRoute } from './routes.js';
-import { currentCheckpoint, logText, testImageSample } from './run-files.js';
+import { checkpointWeights, currentCheckpoint, logText, runFiles, testImageSample } from './run-files.js';
 
 /** The built page (`npm run build` puts it here); the same path from src/web and dist/web. */
 export const CLIENT_DIR = fileURLToPath(new URL('../../dist/web/client', import.meta.url));
@@ -85,6 +86,7 @@ const apiError = (status: number, error: ApiError) => json(status, error);
  * metrics, current checkpoint and a sample of its test images — and nothing else.
  */
 export async function startExplorer(opts: ExplorerOptions): Promise<Explorer> {
+  const files = confinedRun(opts.runDir);
   const config = readRunConfig(opts.runDir);
   const clientDir = opts.clientDir ?? CLIENT_DIR;
   if (!existsSync(join(clientDir, 'index.html'))) {
@@ -95,6 +97,8 @@ export async function startExplorer(opts: ExplorerOptions): Promise<Explorer> {
       hint: 'run `npm run build` in the vaekit package',
     });
   }
+  // The page's files are read only from inside the built client, whatever links it holds.
+  const client = new ConfinedDir(clientDir, 'the built explorer page');
   // Listed per request, so a rebuilt page is served without a restart.
   const hasAsset = (name: string) => readdirSync(join(clientDir, 'assets')).includes(name);
   const host = opts.host ?? '127.0.0.1';
@@ -111,13 +115,13 @@ export async function startExplorer(opts: ExplorerOptions): Promise<Explorer> {
         return {
           status: 200,
           type: CONTENT_TYPES['.html'],
-          body: readFileSync(join(clientDir, 'index.html')),
+          body: mustRead(client, 'index.html'),
         };
       case 'asset':
         return {
           status: 200,
           type: CONTENT_TYPES[extname(route.name)] ?? 'application/octet-stream',
-          body: readFileSync(join(clientDir, 'assets', route.name)),
+          body: mustRead(client, 'assets', route.name),
           // Built assets carry a content hash in their names.
           headers: { 'Cache-Control': 'public, max-age=31536000, immutable' },
         };
@@ -128,11 +132,11 @@ export async function startExplorer(opts: ExplorerOptions): Promise<Explorer> {
         return {
           status: 200,
           type: 'application/x-ndjson; charset=utf-8',
-          body: logText(opts.runDir, route.kind),
+          body: logText(files, route.kind),
         };
       case 'checkpoint-specs':
       case 'checkpoint-weights': {
-        const ck = currentCheckpoint(opts.runDir, which);
+        const ck = currentCheckpoint(files, which);
         if (!ck) {
           return apiError(404, {
             error: 'no checkpoint yet',
@@ -141,7 +145,9 @@ export async function startExplorer(opts: ExplorerOptions): Promise<Explorer> {
         }
         const headers = { [CHECKPOINT_HEADER]: ck.specs.checkpoint };
         if (route.kind === 'checkpoint-specs') return json(200, ck.specs, headers);
-        const body = readFileSync(join(ck.dir, 'weights.bin'));
+        const body = checkpointWeights(files, ck.name);
+        if (!body)
+          return apiError(503, { error: 'the checkpoint was replaced while it was read', hint: 'retry' });
         return { status: 200, type: 'application/octet-stream', body, headers };
       }
       case 'test-images-meta':
@@ -156,7 +162,13 @@ export async function startExplorer(opts: ExplorerOptions): Promise<Explorer> {
     try {
       reply = respond(req, allowedHosts(host, server), (url) => resolveRoute(url, hasAsset), handle);
     } catch (e) {
-      reply = apiError(500, { error: (e as Error).message });
+      reply =
+        e instanceof RefusedPath
+          ? apiError(403, {
+              error: e.message,
+              hint: 'the explorer serves only files inside the run directory',
+            })
+          : apiError(500, { error: (e as Error).message });
     }
     send(req, res, reply);
   });
@@ -186,6 +198,44 @@ export async function startExplorer(opts: ExplorerOptions): Promise<Explorer> {
         server.closeAllConnections();
       }),
   };
+}
+
+/**
+ * The run directory's files, confined to it; its config.json must be inside it too (it is served at
+ * /api/config), else the explorer does not start.
+ */
+function confinedRun(runDir: string): ConfinedDir {
+  let files: ConfinedDir;
+  try {
+    files = runFiles(runDir);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? String(e);
+    throw new InputError(
+      {
+        where: runDir,
+        expected: 'a run directory with config.json',
+        found: code === 'ENOENT' ? 'no such directory' : `an unreadable path (${code})`,
+      },
+      { cause: e },
+    );
+  }
+  try {
+    files.read('config.json');
+  } catch (e) {
+    if (!(e instanceof RefusedPath)) throw e;
+    throw new InputError(
+      { where: join(runDir, 'config.json'), expected: 'a file inside the run directory', found: e.reason },
+      { cause: e },
+    );
+  }
+  return files;
+}
+
+/** A file the built page must have (it was there at start-up); a page rebuilt without it is a 500. */
+function mustRead(client: ConfinedDir, ...path: string[]): Buffer {
+  const bytes = client.read(...path);
+  if (!bytes) throw new Error(`the built explorer page has no ${path.join('/')} (rebuilt meanwhile?)`);
+  return bytes;
 }
 
 /** Host headers a loopback server answers to (a page on another site must not reach it by DNS rebinding). */

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { Rng } from '../../core/random.js';
+import { Rng, tfSeed } from '../../core/random.js';
 import type { Batch, NamedWeight, OptimizerSpec, StepContext, TrainingStage } from '../../core/trainable.js';
 import { buildCritic, buildGenerator } from '../../nn/dcgan.js';
 import type { ImageShape } from '../../nn/networks.js';
@@ -208,7 +208,7 @@ export class GAN implements GenerativeModel {
   }
 
   private noise(n: number, seed: number, temperature = 1): tf.Tensor2D {
-    return tf.randomNormal([n, this.latentDim], 0, temperature, 'float32', seed);
+    return tf.randomNormal([n, this.latentDim], 0, temperature, 'float32', tfSeed(seed));
   }
 
   private generate(z: tf.Tensor, training: boolean): tf.Tensor4D {

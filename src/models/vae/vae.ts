@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { Rng } from '../../core/random.js';
+import { Rng, tfSeed } from '../../core/random.js';
 import type { Batch, NamedWeight, StepContext, TrainingStage } from '../../core/trainable.js';
 import { DiagGaussian, type Likelihood } from '../../distributions/index.js';
 import { buildDecoder, buildEncoder, type ImageShape } from '../../nn/networks.js';
@@ -106,7 +106,13 @@ export class VAE implements GenerativeModel, GaussianLatent, Reconstructing, Lat
   /** Images decoded from z ~ N(0, t²I) (t = temperature), shape [n, h, w, c], values E[x|z]. */
   sample(n: number, seed: number, opts: { temperature?: number; labels?: Int32Array } = {}): tf.Tensor4D {
     return tf.tidy(() => {
-      const z = tf.randomNormal<tf.Rank.R2>([n, this.latentDim], 0, opts.temperature ?? 1, 'float32', seed);
+      const z = tf.randomNormal<tf.Rank.R2>(
+        [n, this.latentDim],
+        0,
+        opts.temperature ?? 1,
+        'float32',
+        tfSeed(seed),
+      );
       return this.decodeMean(z, opts.labels && tf.tensor1d(opts.labels, 'int32'));
     });
   }
