@@ -147,14 +147,22 @@ function readWeights(dir: string, stem: string): Map<string, tf.Tensor> {
   }
   const buf = bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength) as ArrayBuffer;
   // every reader (resume, sample, eval, encode, reconstruct, serve) refuses NaN and ±∞ weights
+  const bad = nonFiniteWeight(buf, specs);
+  if (bad) throw new InputError({ where: binPath, expected: 'finite weights', found: bad });
+  return new Map(Object.entries(tf.io.decodeWeights(buf, specs)));
+}
+
+/** The first NaN or ±∞ among the float32 weights of a weights.bin (as "name[i] = NaN"), or null. */
+export function nonFiniteWeight(buf: ArrayBuffer, specs: tf.io.WeightsManifestEntry[]): string | null {
   let at = 0;
   for (const spec of specs) {
     const n = spec.shape.reduce((a, b) => a * b, 1);
+    if (at + 4 * n > buf.byteLength) return null; // a size mismatch is the reader's to report
     const bad = spec.dtype === 'float32' ? nonFinite(spec.name, new Float32Array(buf, at, n)) : null;
-    if (bad) throw new InputError({ where: binPath, expected: 'finite weights', found: bad });
+    if (bad) return bad;
     at += 4 * n;
   }
-  return new Map(Object.entries(tf.io.decodeWeights(buf, specs)));
+  return null;
 }
 
 /** `step-000000016`, and for a second save of the same step `step-000000016.1`, `.2`, …: never overwritten. */

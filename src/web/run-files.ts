@@ -1,4 +1,6 @@
+import type * as tf from '@tensorflow/tfjs';
 import { imageSize } from '../data/dataset.js';
+import { nonFiniteWeight } from '../io/checkpoint.js';
 import type { RunConfig } from '../run/config.js';
 import { loadRunData } from '../run/data.js';
 import { ConfinedDir, isSafeSegment, RefusedPath } from './confined.js';
@@ -64,9 +66,28 @@ export function currentCheckpoint(files: ConfinedDir, which: 'best' | 'latest'):
   return { name, specs: { checkpoint: name, step, epoch: state.epoch, weightSpecs } };
 }
 
-/** The weights of checkpoint `name` (as currentCheckpoint named it); null when it has gone since. */
-export function checkpointWeights(files: ConfinedDir, name: string): Buffer | null {
-  return files.read(CHECKPOINTS, name, 'weights.bin');
+/** A checkpoint whose weights hold NaN or ±∞: the explorer will not serve it. */
+export class NonFiniteWeights extends Error {
+  constructor(
+    /** The file, relative to the run directory. */
+    readonly file: string,
+    readonly found: string,
+  ) {
+    super(`${file}: expected finite weights, found ${found}`);
+  }
+}
+
+/**
+ * The weights of checkpoint `name` (as currentCheckpoint named it); null when it has gone since. Weights
+ * with a NaN or ±∞ are refused (NonFiniteWeights, naming the file and the value), as every reader does.
+ */
+export function checkpointWeights(files: ConfinedDir, ck: CurrentCheckpoint): Buffer | null {
+  const bytes = files.read(CHECKPOINTS, ck.name, 'weights.bin');
+  if (bytes === null) return null;
+  const buf = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  const bad = nonFiniteWeight(buf, ck.specs.weightSpecs as tf.io.WeightsManifestEntry[]);
+  if (bad) throw new NonFiniteWeights(`${CHECKPOINTS}/${ck.name}/weights.bin`, bad);
+  return bytes;
 }
 
 /** A JSON-lines log of the run as written so far (empty before the first epoch ends, or for models without it). */

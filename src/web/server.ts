@@ -8,7 +8,14 @@ import { readRunConfig } from '../run/run-dir.js';
 import { ConfinedDir, RefusedPath } from './confined.js';
 import { type ApiError, CHECKPOINT_HEADER } from './protocol.js';
 import { type Route, resolveRoute } from './routes.js';
-import { checkpointWeights, currentCheckpoint, logText, runFiles, testImageSample } from './run-files.js';
+import {
+  checkpointWeights,
+  currentCheckpoint,
+  logText,
+  NonFiniteWeights,
+  runFiles,
+  testImageSample,
+} from './run-files.js';
 
 /** The built page (`npm run build` puts it here); the same path from src/web and dist/web. */
 export const CLIENT_DIR = fileURLToPath(new URL('../../dist/web/client', import.meta.url));
@@ -103,6 +110,16 @@ export async function startExplorer(opts: ExplorerOptions): Promise<Explorer> {
   const hasAsset = (name: string) => readdirSync(join(clientDir, 'assets')).includes(name);
   const host = opts.host ?? '127.0.0.1';
   const which = opts.checkpoint ?? 'best';
+  // like every reader of a checkpoint, serve refuses one with non-finite weights (exit 2, file named);
+  // any other problem of the checkpoint files (a link out of the run, a torn pointer) is answered per
+  // request (403, 500), since a run being trained may mend it
+  try {
+    const current = currentCheckpoint(files, which);
+    if (current) checkpointWeights(files, current);
+  } catch (e) {
+    if (e instanceof NonFiniteWeights)
+      throw new InputError({ where: join(opts.runDir, e.file), expected: 'finite weights', found: e.found });
+  }
   let testImages: ReturnType<typeof testImageSample> | undefined;
   const sample = () => {
     testImages ??= testImageSample(config, opts.testImages ?? 1000);
@@ -145,7 +162,7 @@ export async function startExplorer(opts: ExplorerOptions): Promise<Explorer> {
         }
         const headers = { [CHECKPOINT_HEADER]: ck.specs.checkpoint };
         if (route.kind === 'checkpoint-specs') return json(200, ck.specs, headers);
-        const body = checkpointWeights(files, ck.name);
+        const body = checkpointWeights(files, ck);
         if (!body)
           return apiError(503, { error: 'the checkpoint was replaced while it was read', hint: 'retry' });
         return { status: 200, type: 'application/octet-stream', body, headers };
@@ -168,7 +185,12 @@ export async function startExplorer(opts: ExplorerOptions): Promise<Explorer> {
               error: e.message,
               hint: 'the explorer serves only files inside the run directory',
             })
-          : apiError(500, { error: (e as Error).message });
+          : e instanceof NonFiniteWeights
+            ? apiError(422, {
+                error: e.message,
+                hint: 'the checkpoint cannot be shown; an earlier one may be fine',
+              })
+            : apiError(500, { error: (e as Error).message });
     }
     send(req, res, reply);
   });

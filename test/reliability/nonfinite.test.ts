@@ -105,6 +105,7 @@ test('every reader of a checkpoint refuses non-finite weights with exit 2, namin
     ['eval', 'runs/poisoned', '--k', '5', '--samples', '0'],
     ['encode', 'runs/poisoned', '-o', 'z.csv'],
     ['reconstruct', 'runs/poisoned'],
+    ['serve', 'runs/poisoned', '--port', '0'],
   ]) {
     const r = vaekit(...args);
     assert.equal(r.code, 2, `${args[0]}: ${r.err}`);
