@@ -102,7 +102,7 @@ export {
 export { GAN } from './models/gan/gan.js';
 export { type HVAEConfig, hvaeConfigSchema } from './models/hvae/config.js';
 export { HierarchicalVAE } from './models/hvae/hvae.js';
-export type { DataInfo, ModelKind } from './models/kind.js';
+export type { DataInfo, ModelKind, ModelSize } from './models/kind.js';
 export { defineModel } from './models/kind.js';
 export {
   type LikelihoodConfig,
@@ -127,12 +127,15 @@ export { type NetworkConfig, networkSchema } from './models/network-config.js';
 export {
   buildModel,
   capabilitiesOf,
+  checkModelSize,
   describeModel,
   MODEL_KINDS,
   MODEL_TYPES,
   type ModelConfig,
   modelConfigSchema,
   modelKind,
+  modelSize,
+  TRAINING_MEMORY_LIMIT,
 } from './models/registry.js';
 export { type VAEConfig, vaeConfigSchema } from './models/vae/config.js';
 export { type Conditioning, VAE } from './models/vae/vae.js';
