@@ -133,7 +133,17 @@ export async function saveCheckpoint<S>(
 function pointer(root: string, file: string): string | null {
   const p = join(root, file);
   if (!existsSync(p)) return null;
-  return JSON.parse(readFileSync(p, 'utf8')).checkpoint as string;
+  let name: unknown;
+  try {
+    name = JSON.parse(readFileSync(p, 'utf8'))?.checkpoint;
+  } catch (e) {
+    name = e;
+  }
+  if (typeof name !== 'string' || !/^step-\d+$/.test(name)) {
+    const found = name instanceof Error ? name.message : `checkpoint ${JSON.stringify(name) ?? 'missing'}`;
+    throw new InputError({ where: p, expected: 'JSON {"checkpoint": "step-…"}', found });
+  }
+  return name;
 }
 
 /** Removes all but the newest `keep` checkpoints, never the ones latest.json / best.json point at, and stale temporaries. */
