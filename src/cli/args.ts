@@ -1,11 +1,12 @@
 import { InvalidArgumentError } from 'commander';
 
 /** Commander argument parsers that reject bad values with a message naming what was expected. */
-export function intArg(min = 0) {
+export function intArg(min = 0, max = Number.MAX_SAFE_INTEGER) {
+  const range = max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `from ${min} to ${max}`;
   return (v: string): number => {
     const n = Number(v);
-    if (!Number.isInteger(n) || n < min)
-      throw new InvalidArgumentError(`expected an integer ≥ ${min}, found "${v}"`);
+    if (v.trim() === '' || !Number.isInteger(n) || n < min || n > max)
+      throw new InvalidArgumentError(`expected an integer ${range}, found "${v}"`);
     return n;
   };
 }
@@ -13,7 +14,7 @@ export function intArg(min = 0) {
 export function numberArg(min = Number.NEGATIVE_INFINITY) {
   return (v: string): number => {
     const n = Number(v);
-    if (!Number.isFinite(n) || n < min)
+    if (v.trim() === '' || !Number.isFinite(n) || n < min)
       throw new InvalidArgumentError(`expected a number ≥ ${min}, found "${v}"`);
     return n;
   };

@@ -7,6 +7,7 @@ import {
   saveClassifier,
   trainClassifier,
 } from '../eval/classifier.js';
+import { checkOutputDir } from '../io/files.js';
 import { parseWith } from '../run/parse.js';
 import { intArg, intListArg, numberArg } from './args.js';
 import { backendOption } from './common.js';
@@ -60,9 +61,10 @@ export function trainClassifierCommand(): Command {
         ),
         'train-classifier options',
       );
+      const out = flags.out ?? defaultClassifierDir(flags.dataset);
+      checkOutputDir(out, flags.out === undefined ? 'the default output' : '--out');
       const backend = await initBackend(flags.backend ?? 'auto');
       const data = loadDataset(flags.dataset);
-      const out = flags.out ?? defaultClassifierDir(flags.dataset);
       const log = (s: string) => process.stdout.write(`${s}\n`);
       log(
         `vaekit: training a ${config.hidden.join('-')} classifier on ${flags.dataset} ` +
