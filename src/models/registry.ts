@@ -90,12 +90,25 @@ export function checkModelSize(
   batch: { batchSize: number; samples?: number },
 ): ModelSize {
   const size = modelSize(config, data);
+  checkTrainingMemory(size, `model (${describeModel(config)}) on ${data.inputShape.join('×')} images`, batch);
+  return size;
+}
+
+/**
+ * Refuses a network of `size` (named by `where`) whose training on batches of `batchSize` would need more
+ * than TRAINING_MEMORY_LIMIT, counted as in checkModelSize.
+ */
+export function checkTrainingMemory(
+  size: ModelSize,
+  where: string,
+  batch: { batchSize: number; samples?: number },
+): void {
   const parameterBytes = 16 * size.parameters;
   const activationBytes = 8 * size.activations * batch.batchSize * (batch.samples ?? 1);
   const total = parameterBytes + activationBytes;
   if (!(total <= TRAINING_MEMORY_LIMIT)) {
     throw new InputError({
-      where: `model (${describeModel(config)}) on ${data.inputShape.join('×')} images`,
+      where,
       expected: `at most ${formatBytes(TRAINING_MEMORY_LIMIT)} to train`,
       found:
         `${formatBytes(total)}: ${size.parameters.toLocaleString('en')} parameters (${formatBytes(parameterBytes)} ` +
@@ -104,7 +117,6 @@ export function checkModelSize(
       hint: 'use smaller layers (--hidden, --filters, --latent-dim, --width …) or a smaller --batch-size',
     });
   }
-  return size;
 }
 
 /**

@@ -174,6 +174,17 @@ test('oversize models are refused from their computed size, before anything is a
     listTree(root).filter((p) => p.startsWith('big-runs')),
     [],
   );
+  const clf = vaekitIn(root, [
+    'train-classifier',
+    '--dataset',
+    data,
+    '--hidden',
+    '10000000',
+    '-o',
+    join(root, 'clf'),
+  ]);
+  assertInputError(clf, /classifier .*expected at most 2\.0 GiB to train/, 'train-classifier --hidden');
+  assert.ok(!listTree(root).includes('clf'));
 });
 
 test('the crash log goes to $VAEKIT_CRASH_DIR, else to the system temporary folder', () => {

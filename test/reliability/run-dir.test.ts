@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { InputError } from '../../src/core/errors.js';
+import { defaultClassifierDir } from '../../src/eval/classifier.js';
 import { runDirFor } from '../../src/run/run-dir.js';
 import { assertInputError, listTree, TINY, tempDir, tinyIdxDir, vaekitIn } from './cli.js';
 
@@ -40,6 +41,12 @@ test('runDirFor refuses every name that is not one safe folder name, and takes o
   for (const name of ['vae-mnist-20261127-031500', 'run_1', 'β-vae', 'a.b', '2026', 'x+y=z@1,2']) {
     assert.equal(runDirFor(runs, name), join(runs, name));
   }
+});
+
+test('the default classifier folder of a dataset named .. stays inside .cache/classifiers', () => {
+  for (const dataset of ['..', 'data/..', '/', '.'])
+    assert.equal(defaultClassifierDir(dataset), join('.cache', 'classifiers', 'data'), dataset);
+  assert.equal(defaultClassifierDir('data/fashion'), join('.cache', 'classifiers', 'fashion'));
 });
 
 test('vaekit train: a --name outside or on --runs-dir exits 2 and writes nothing anywhere', () => {
