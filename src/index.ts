@@ -127,15 +127,12 @@ export { type NetworkConfig, networkSchema } from './models/network-config.js';
 export {
   buildModel,
   capabilitiesOf,
-  checkModelSize,
   describeModel,
   MODEL_KINDS,
   MODEL_TYPES,
   type ModelConfig,
   modelConfigSchema,
   modelKind,
-  modelSize,
-  TRAINING_MEMORY_LIMIT,
 } from './models/registry.js';
 export { type VAEConfig, vaeConfigSchema } from './models/vae/config.js';
 export { type Conditioning, VAE } from './models/vae/vae.js';
@@ -169,7 +166,12 @@ export { latentLogger } from './run/latent-log.js';
 export { type LoadedRun, loadRun } from './run/load-run.js';
 export { metricsLog } from './run/metrics-log.js';
 export { writeReconstructionGrid, writeSampleGrid } from './run/pictures.js';
-export { type TrainRunOptions, type TrainRunResult, trainRun } from './run/train-run.js';
+export {
+  type TrainRunOptions,
+  type TrainRunResult,
+  type TrainRunStart,
+  trainRun,
+} from './run/train-run.js';
 export { type TrainConfig, trainConfigSchema } from './train/config.js';
 export { bitsPerDim, evaluateDataset } from './train/evaluate.js';
 export {

@@ -34,7 +34,15 @@ export interface TrainRunOptions {
    * Called once everything has been validated — data, model, memory, checkpoint — and the run directory
    * exists, before the first step: the moment to say "training … → runs/X".
    */
-  onStart?: (run: { paths: RunPaths; config: RunConfig; resumedFrom?: string }) => void;
+  onStart?: (run: TrainRunStart) => void;
+}
+
+/** What `onStart` is told: where the run is, its config, and the checkpoint it resumes from. */
+export interface TrainRunStart {
+  paths: RunPaths;
+  config: RunConfig;
+  /** The checkpoint directory a resumed run continues from (none: it starts from step 0). */
+  resumedFrom?: string;
 }
 
 export interface TrainRunResult {
