@@ -89,15 +89,18 @@ function checkCheckpointFits(model: GenerativeModel, ck: LoadedCheckpoint<TrainS
     const slots = ck.optimizers[g].filter((w) => w.name !== 'iter');
     const kind = specs[g]?.kind ?? 'adam';
     const names = kind === 'adam' ? ['m', 'v'] : ['rms', 'momentum'];
+    // per slot (m, v / rms, momentum), one tensor for each variable of the group; the order is the
+    // optimiser's own, so the shapes are compared as multisets
+    const shapesOf = (xs: { shape: readonly (number | null)[] }[]) => xs.map((x) => `${x.shape}`).sort();
+    const wanted = shapesOf(vars);
     const fits =
       slots.length === 0 ||
       (slots.length === names.length * vars.length &&
-        slots.every(
-          (w, j) =>
-            w.name.endsWith(`/${names[Math.floor(j / vars.length)]}`) &&
-            w.tensor.shape.length === vars[j % vars.length].shape.length &&
-            w.tensor.shape.every((d, k) => d === vars[j % vars.length].shape[k]),
-        ));
+        names.every((slot, k) => {
+          const block = slots.slice(k * vars.length, (k + 1) * vars.length);
+          const shapes = shapesOf(block.map((w) => w.tensor));
+          return block.every((w) => w.name.endsWith(`/${slot}`)) && shapes.every((sh, i) => sh === wanted[i]);
+        }));
     if (!fits) {
       throw new InputError({
         where: `${ck.dir}: optimizer-${g}`,

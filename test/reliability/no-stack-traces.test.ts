@@ -113,6 +113,40 @@ test('sample -n 1000000, serve --port 70000 and the other counts: the limit is s
   assertInputError(vaekit('compare', run, '-n', '1000000'), /--count.*50000/, 'compare -n');
 });
 
+test('an unedited run of every model kind resumes: the checks of config.json against its checkpoint pass', () => {
+  for (const [name, flags] of [
+    [
+      'conv-learned',
+      ['--arch', 'conv', '--filters', '2,2', '--likelihood', 'gaussian-learned', '--latent-dim', '2'],
+    ],
+    ['hvae', ['--model', 'hvae', '--width', '8', '--latent-dim', '2', '--hidden', '8']],
+    [
+      'wgan',
+      ['--model', 'wgan', '--generator-filters', '4,2', '--critic-filters', '2,4', '--latent-dim', '2'],
+    ],
+    ['cvae', ['--model', 'cvae', '--hidden', '8']],
+  ] as [string, string[]][]) {
+    const t = vaekit(
+      'train',
+      ...flags,
+      '--dataset',
+      data,
+      '--epochs',
+      '1',
+      '--batch-size',
+      '50',
+      '--runs-dir',
+      'runs',
+      '--name',
+      name,
+    );
+    assert.equal(t.code, 0, t.err);
+    const r = vaekit('train', '--resume', join(root, 'runs', name), '--epochs', '2');
+    assert.equal(r.code, 0, `${name}: ${r.err}`);
+    assert.match(r.out, /epoch 2\/2/);
+  }
+});
+
 test('--resume after config.json was edited, or after the data changed shape', () => {
   const edited = copyRun('edited');
   const configPath = join(edited, 'config.json');
