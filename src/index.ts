@@ -102,7 +102,7 @@ export {
 export { GAN } from './models/gan/gan.js';
 export { type HVAEConfig, hvaeConfigSchema } from './models/hvae/config.js';
 export { HierarchicalVAE } from './models/hvae/hvae.js';
-export type { DataInfo, ModelKind } from './models/kind.js';
+export type { DataInfo, ModelKind, ModelSize } from './models/kind.js';
 export { defineModel } from './models/kind.js';
 export {
   type LikelihoodConfig,
@@ -166,7 +166,12 @@ export { latentLogger } from './run/latent-log.js';
 export { type LoadedRun, loadRun } from './run/load-run.js';
 export { metricsLog } from './run/metrics-log.js';
 export { writeReconstructionGrid, writeSampleGrid } from './run/pictures.js';
-export { type TrainRunOptions, type TrainRunResult, trainRun } from './run/train-run.js';
+export {
+  type TrainRunOptions,
+  type TrainRunResult,
+  type TrainRunStart,
+  trainRun,
+} from './run/train-run.js';
 export { type TrainConfig, trainConfigSchema } from './train/config.js';
 export { bitsPerDim, evaluateDataset } from './train/evaluate.js';
 export {

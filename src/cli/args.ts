@@ -5,11 +5,12 @@ export const INTEGER = /^[+-]?\d+$/;
 export const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 
 /** Commander argument parsers that reject bad values with a message naming what was expected. */
-export function intArg(min = 0) {
+export function intArg(min = 0, max = Number.MAX_SAFE_INTEGER) {
+  const range = max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `from ${min} to ${max}`;
   return (v: string): number => {
     const n = Number(v);
-    if (!INTEGER.test(v) || !Number.isSafeInteger(n) || n < min)
-      throw new InvalidArgumentError(`expected an integer ≥ ${min}, found "${v}"`);
+    if (!INTEGER.test(v) || !Number.isSafeInteger(n) || n < min || n > max)
+      throw new InvalidArgumentError(`expected an integer ${range}, found "${v}"`);
     return n;
   };
 }

@@ -3,10 +3,11 @@ import type { BackendChoice } from '../backend/index.js';
 import { imageSize } from '../data/dataset.js';
 import { defaultClassifierDir, loadClassifier } from '../eval/classifier.js';
 import { drawSamples } from '../eval/sample-quality.js';
+import { checkOutputFile } from '../io/files.js';
 import { MODEL_TYPES } from '../models/registry.js';
 import type { ImageShape } from '../nn/networks.js';
 import { type ComparisonRow, checkSameData, compareRun, writeSideBySide } from '../run/compare.js';
-import { loadRunData } from '../run/data.js';
+import { loadRunDataFor } from '../run/data.js';
 import { intArg } from './args.js';
 import { backendOption, checkpointOption, openRun } from './common.js';
 
@@ -69,8 +70,8 @@ export function compareCommand(): Command {
     .option('--classifier <dir>', 'feature classifier (default: .cache/classifiers/<dataset>)')
     .option(
       '-n, --count <n>',
-      'samples per model for FCD, precision and recall (against all test images)',
-      intArg(10),
+      'samples per model for FCD, precision and recall (against all test images; at most 50000)',
+      intArg(10, 50_000),
       5000,
     )
     .option('-k, --k <k>', 'importance samples per test image for IS-NLL (0: skip)', intArg(0), 100)
@@ -80,10 +81,11 @@ export function compareCommand(): Command {
     .addOption(checkpointOption())
     .addOption(backendOption())
     .action(async (dirs: string[], f: CompareFlags) => {
+      checkOutputFile(f.out, '--out', ['.png']);
       const runs = [];
       for (const dir of dirs) runs.push({ ...(await openRun(dir, f)), dir });
       checkSameData(runs);
-      const { split } = loadRunData(runs[0].config.data, runs[0].config.seed);
+      const { split } = loadRunDataFor(runs[0].config);
       const { classifier, info } = loadClassifier(
         f.classifier ?? defaultClassifierDir(runs[0].config.data.dataset),
       );

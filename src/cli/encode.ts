@@ -1,10 +1,10 @@
 import { Command, Option } from 'commander';
 import type { BackendChoice } from '../backend/index.js';
-import { InputError } from '../core/errors.js';
 import { encodePosteriors } from '../eval/latent.js';
 import { writeFileAtomic } from '../io/atomic.js';
+import { checkOutputFile } from '../io/files.js';
 import { writeNpy } from '../io/npy.js';
-import { loadRunData } from '../run/data.js';
+import { loadRunDataFor } from '../run/data.js';
 import { backendOption, checkpointOption, gaussianLatent, openRun } from './common.js';
 
 export function encodeCommand(): Command {
@@ -24,19 +24,13 @@ export function encodeCommand(): Command {
         dir: string,
         f: { out: string; split: 'train' | 'test'; checkpoint: 'best' | 'latest'; backend?: BackendChoice },
       ) => {
-        if (!f.out.endsWith('.csv') && !f.out.endsWith('.npy')) {
-          throw new InputError({
-            where: '--out',
-            expected: 'a file name ending in .csv or .npy',
-            found: f.out,
-          });
-        }
+        checkOutputFile(f.out, '--out', ['.csv', '.npy']);
         const run = await openRun(dir, f);
         const model = gaussianLatent(run.model, 'encode');
-        const ds = loadRunData(run.config.data, run.config.seed).split[f.split];
+        const ds = loadRunDataFor(run.config).split[f.split];
         const means = encodePosteriors(model, ds).mean;
         const m = model.latentDim;
-        if (f.out.endsWith('.npy')) {
+        if (f.out.toLowerCase().endsWith('.npy')) {
           writeNpy(f.out, { shape: [ds.count, m], data: means });
         } else {
           const header = [

@@ -2,7 +2,10 @@ import { join } from 'node:path';
 import cliProgress from 'cli-progress';
 import { Command } from 'commander';
 import type { BackendChoice } from '../backend/index.js';
+import { InputError } from '../core/errors.js';
 import { type EvalReport, readTrainingHistory, writeEvalReport } from '../eval/report.js';
+import { checkOutputDir } from '../io/files.js';
+import { maxImagesPerPass } from '../models/registry.js';
 import { evaluateRun } from '../run/evaluate-run.js';
 import { intArg } from './args.js';
 import { backendOption, checkpointOption, openRun } from './common.js';
@@ -77,7 +80,12 @@ export function evalCommand(): Command {
     .option('--k <n>', 'importance samples per image for log p(x) (0: skip)', intArg(0), 5000)
     .option('--iwae-k <n>', 'k of the IWAE bound reported beside it (0: skip)', intArg(0), 50)
     .option('--limit <n>', 'score only the first n test images', intArg(1))
-    .option('--samples <n>', 'generated images for the sample-quality metrics', intArg(0), 10000)
+    .option(
+      '--samples <n>',
+      'generated images for the sample-quality metrics (at most 50000)',
+      intArg(0, 50_000),
+      10000,
+    )
     .option('--classifier <dir>', 'feature classifier (default: .cache/classifiers/<dataset> if it exists)')
     .option('--no-quality', 'skip the sample-quality metrics')
     .option(
@@ -96,7 +104,18 @@ export function evalCommand(): Command {
     .addOption(checkpointOption())
     .addOption(backendOption())
     .action(async (dir: string, flags: EvalFlags) => {
+      const out = flags.out ?? join(dir, 'eval');
+      checkOutputDir(out, flags.out === undefined ? 'the default output' : '--out');
       const run = await openRun(dir, flags);
+      const data = { inputShape: run.model.inputShape, classes: run.config.classes };
+      const rows = maxImagesPerPass(run.config.model, data);
+      if (flags.rows > rows) {
+        throw new InputError({
+          where: '--rows',
+          expected: `at most ${rows} (what one pass of the model can hold in memory)`,
+          found: String(flags.rows),
+        });
+      }
       const bar = new cliProgress.SingleBar(
         {
           format: '{stage} |{bar}| {value}/{total} images  eta {eta_formatted}',
@@ -124,7 +143,7 @@ export function evalCommand(): Command {
         },
       });
       if (stage) bar.stop();
-      const written = writeEvalReport(flags.out ?? join(dir, 'eval'), report, readTrainingHistory(dir));
+      const written = writeEvalReport(out, report, readTrainingHistory(dir));
       const log = (s: string) => process.stdout.write(`${s}\n`);
       log(
         `vaekit eval ${dir} (${report.testImages} test images, backend ${run.backend}, ${f(report.seconds, 0)} s)`,

@@ -1,8 +1,9 @@
 import { join } from 'node:path';
 import { Command } from 'commander';
 import type { BackendChoice } from '../backend/index.js';
-import { loadRunData } from '../run/data.js';
-import { writeReconstructionGrid } from '../run/pictures.js';
+import { checkOutputFile } from '../io/files.js';
+import { loadRunDataFor } from '../run/data.js';
+import { checkGridCount, writeReconstructionGrid } from '../run/pictures.js';
 import { intArg } from './args.js';
 import { backendOption, checkpointOption, openRun, reconstructor } from './common.js';
 
@@ -19,10 +20,14 @@ export function reconstructCommand(): Command {
         dir: string,
         f: { count: number; out?: string; checkpoint: 'best' | 'latest'; backend?: BackendChoice },
       ) => {
+        if (f.out !== undefined) checkOutputFile(f.out, '--out', ['.png']);
         const run = await openRun(dir, f);
-        const { split } = loadRunData(run.config.data, run.config.seed);
+        const model = reconstructor(run.model, 'reconstruct');
+        const { split } = loadRunDataFor(run.config);
+        checkGridCount(run.config, Math.min(f.count, split.test.count), '--count', 2);
         const out = f.out ?? join(dir, 'samples', 'reconstructions.png');
-        writeReconstructionGrid(reconstructor(run.model, 'reconstruct'), split.test, out, { count: f.count });
+        if (f.out === undefined) checkOutputFile(out, 'the default output');
+        writeReconstructionGrid(model, split.test, out, { count: f.count });
         process.stdout.write(
           `wrote ${Math.min(f.count, split.test.count)} test images and reconstructions to ${out}\n`,
         );

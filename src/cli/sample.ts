@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import type { BackendChoice } from '../backend/index.js';
 import { InputError } from '../core/errors.js';
-import { writeSampleGrid } from '../run/pictures.js';
+import { checkOutputFile } from '../io/files.js';
+import { checkGridCount, writeSampleGrid } from '../run/pictures.js';
 import { intArg, numberArg } from './args.js';
 import { backendOption, checkpointOption, conditional, openRun } from './common.js';
 
@@ -39,7 +40,9 @@ export function sampleCommand(): Command {
           backend?: BackendChoice;
         },
       ) => {
+        if (f.out !== undefined) checkOutputFile(f.out, '--out', ['.png']);
         const run = await openRun(dir, f);
+        checkGridCount(run.config, f.count, '--count');
         let labels: Int32Array | undefined;
         if (f.class !== undefined) {
           const { classes } = conditional(run.model, 'sample --class');
@@ -54,6 +57,7 @@ export function sampleCommand(): Command {
         }
         const which = f.class === undefined ? '' : `-class${f.class}`;
         const out = f.out ?? join(dir, 'samples', `sample-seed${f.seed}${which}.png`);
+        if (f.out === undefined) checkOutputFile(out, 'the default output');
         writeSampleGrid(run.model, out, { count: f.count, seed: f.seed, temperature: f.temperature, labels });
         const of = f.class === undefined ? '' : ` of class ${f.class}`;
         process.stdout.write(`wrote ${f.count} samples${of} (t = ${f.temperature}) to ${out}\n`);

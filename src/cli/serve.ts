@@ -18,7 +18,7 @@ export function serveCommand(): Command {
         '  vaekit serve runs/vae-mnist-20261127-031500        # then open the printed URL; Ctrl-C stops',
     )
     .argument('<run-dir>', 'a run directory, e.g. runs/vae-mnist-…')
-    .option('-p, --port <n>', 'TCP port; 0 picks a free one', intArg(0), 8080)
+    .option('-p, --port <n>', 'TCP port (0 to 65535); 0 picks a free one', intArg(0, 65535), 8080)
     .addOption(
       new Option(
         '--host <address>',

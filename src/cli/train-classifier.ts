@@ -7,6 +7,9 @@ import {
   saveClassifier,
   trainClassifier,
 } from '../eval/classifier.js';
+import { checkOutputDir } from '../io/files.js';
+import { checkTrainingMemory } from '../models/registry.js';
+import { encoderSize } from '../nn/size.js';
 import { parseWith } from '../run/parse.js';
 import { intArg, intListArg, numberArg } from './args.js';
 import { backendOption } from './common.js';
@@ -60,9 +63,17 @@ export function trainClassifierCommand(): Command {
         ),
         'train-classifier options',
       );
+      const out = flags.out ?? defaultClassifierDir(flags.dataset);
+      checkOutputDir(out, flags.out === undefined ? 'the default output' : '--out');
       const backend = await initBackend(flags.backend ?? 'auto');
       const data = loadDataset(flags.dataset);
-      const out = flags.out ?? defaultClassifierDir(flags.dataset);
+      let classes = 2;
+      for (const y of data.train.labels ?? []) if (y >= classes) classes = y + 1;
+      checkTrainingMemory(
+        encoderSize({ type: 'mlp', hidden: config.hidden }, data.train.shape, classes),
+        `classifier (hidden ${config.hidden.join(',')}) on ${data.train.shape.join('×')} images`,
+        { batchSize: config.batchSize },
+      );
       const log = (s: string) => process.stdout.write(`${s}\n`);
       log(
         `vaekit: training a ${config.hidden.join('-')} classifier on ${flags.dataset} ` +

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import type { z } from 'zod';
 import { initBackend } from '../backend/index.js';
@@ -6,7 +5,7 @@ import { InputError } from '../core/errors.js';
 import { capabilitiesOf, MODEL_KINDS, MODEL_TYPES } from '../models/registry.js';
 import { dataConfigSchema, type RunConfig, runConfigSchema } from '../run/config.js';
 import { parseWith, readConfigFile } from '../run/parse.js';
-import { defaultRunName, readRunConfig } from '../run/run-dir.js';
+import { checkNewRunDir, defaultRunName, readRunConfig, runDirFor } from '../run/run-dir.js';
 import { trainRun } from '../run/train-run.js';
 import { trainConfigSchema } from '../train/config.js';
 import { terminalProgress } from './progress.js';
@@ -156,29 +155,29 @@ export function trainCommand(): Command {
   return command.action(async (given: Json) => {
     const log = (s: string) => process.stdout.write(`${s}\n`);
     if (given.resume) {
-      // --runs-dir has a default: it counts as given only when it was given
+      const fromCli = (k: string) => command.getOptionValueSource(k) === 'cli';
       const ignored = Object.keys(given).filter(
-        (k) =>
-          k !== 'resume' &&
-          !(k === 'runsDir' && command.getOptionValueSource('runsDir') === 'default') &&
-          !RESUME_FLAGS.has(k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)),
+        (k) => k !== 'resume' && !RESUME_FLAGS.has(kebab(k)) && (k !== 'runsDir' || fromCli(k)),
       );
       if (ignored.length) {
         throw new InputError({
           where: '--resume',
           expected: 'only --epochs and --backend beside it (the run keeps its config.json)',
-          found: ignored.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(' '),
+          found: ignored.map((k) => `--${kebab(k)}`).join(' '),
         });
       }
       const dir = String(given.resume);
       const config = readRunConfig(dir);
       const backend = await initBackend((given.backend as RunConfig['backend']) ?? config.backend);
-      log(`vaekit: resuming ${dir} on backend ${backend}`);
       const epochs = (given.epochs as number | undefined) ?? config.train.epochs;
       const r = await trainRun({
         dir,
         resume: true,
         epochs,
+        onStart: ({ resumedFrom }) =>
+          log(
+            `vaekit: resuming ${dir} ${resumedFrom ? `from ${resumedFrom}` : 'from its start'} on backend ${backend}`,
+          ),
         callbacks: [terminalProgress(capabilitiesOf(config.model.type), epochs, config.train.batchSize, log)],
       });
       log(`samples: ${r.paths.samples}`);
@@ -188,12 +187,15 @@ export function trainCommand(): Command {
     const { raw, notes } = mergeFlags(file ? readConfigFile(file) : {}, given, flags);
     for (const note of notes) process.stderr.write(`vaekit: ${note}\n`);
     const config = parseWith(runConfigSchema, raw, file ?? 'config');
+    const runsDir = String(given.runsDir);
+    const dir = runDirFor(runsDir, (given.name as string | undefined) ?? defaultRunName(config));
+    checkNewRunDir(dir);
     const backend = await initBackend(config.backend);
-    const dir = join(String(given.runsDir), (given.name as string | undefined) ?? defaultRunName(config));
-    log(`vaekit: training ${config.model.type} on ${config.data.dataset} → ${dir} (backend ${backend})`);
     const r = await trainRun({
       dir,
       config,
+      onStart: () =>
+        log(`vaekit: training ${config.model.type} on ${config.data.dataset} → ${dir} (backend ${backend})`),
       callbacks: [
         terminalProgress(capabilitiesOf(config.model.type), config.train.epochs, config.train.batchSize, log),
       ],
@@ -201,3 +203,5 @@ export function trainCommand(): Command {
     log(`run written to ${r.paths.dir}: samples in ${r.paths.samples}, metrics in ${r.paths.metrics}`);
   });
 }
+
+const kebab = (k: string) => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);

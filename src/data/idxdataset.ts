@@ -96,18 +96,38 @@ export function findIdxFiles(dir: string): IdxDirFiles | undefined {
   };
 }
 
+/** Names of an IDX set (train-…, t10k-…, test-… images or labels) or with an IDX suffix, in `dir`. */
+const IDX_NAME = /^(train|t10k|test)-(images|labels)|[.-]idx[1-4]|-ubyte(\.gz)?$/i;
+
+/** The entries of `dir` whose names look like IDX files. */
+export function idxLikeFiles(dir: string): string[] {
+  return listDir(dir, 'a directory of IDX files').filter((n) => IDX_NAME.test(n));
+}
+
 /** Load the train and test sets of an MNIST-style IDX directory. */
 export function loadIdxDir(dir: string, name = basename(dir)): DatasetSplit {
   const files = findIdxFiles(dir);
   if (!files) {
+    const present = idxLikeFiles(dir);
+    const names = listDir(dir, 'a directory of IDX files');
+    const missing = [
+      names.some((n) => n.startsWith('train-images')) ? '' : 'train-images…',
+      names.some((n) => n.startsWith('t10k-images') || n.startsWith('test-images')) ? '' : 't10k-images…',
+    ].filter(Boolean);
     throw new InputError({
       where: dir,
       expected: 'IDX files named train-images…, t10k-images… (and optionally train-labels…, t10k-labels…)',
-      found: 'no such files',
+      found: present.length ? `${present.join(', ')} but no ${missing.join(' and no ')}` : 'no such files',
     });
   }
-  return {
-    train: loadIdxPair(files.trainImages, files.trainLabels, name),
-    test: loadIdxPair(files.testImages, files.testLabels, name),
-  };
+  const train = loadIdxPair(files.trainImages, files.trainLabels, name);
+  const test = loadIdxPair(files.testImages, files.testLabels, name);
+  if (train.shape.some((d, i) => d !== test.shape[i])) {
+    throw new InputError({
+      where: files.testImages,
+      expected: `images of ${train.shape.join('×')}, the size of the training images in ${basename(files.trainImages)}`,
+      found: `images of ${test.shape.join('×')}`,
+    });
+  }
+  return { train, test };
 }

@@ -4,10 +4,9 @@
  * centre-cropped to a square and resized (see `resize.ts`) to size×size, grey or RGB.
  * PNG and JPEG files are decoded (told apart by their first bytes).
  */
-import { statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { InputError } from '../core/errors.js';
-import { listDir, readInputFile } from '../io/files.js';
+import { listDir, readInputFile, statPath } from '../io/files.js';
 import { decodeImage } from '../io/image.js';
 import type { ImageBatch } from './batches.js';
 import { type Dataset, type DatasetSplit, splitDataset, splitIndices } from './dataset.js';
@@ -39,18 +38,52 @@ export interface ImageFolderSource {
 
 const IMAGE = /\.(png|jpe?g)$/i;
 
-const visible = (dir: string) => listDir(dir, 'a readable image folder').filter((n) => !n.startsWith('.'));
-const isDir = (path: string) => statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
+/** The most bytes of decoded images (float32) an image folder may put in memory at once: 2 GiB. */
+export const DECODED_IMAGES_LIMIT = 2 * 1024 ** 3;
 
-/** The image files of `root` and, when it has class subfolders, their labels and the class names. */
-function scanFolder(root: string): { files: string[]; labels?: Int32Array; classNames?: string[] } {
-  const entries = visible(root).map((n) => join(root, n));
+/** Refuses to decode `count` images of `source` into memory when they would take more than DECODED_IMAGES_LIMIT. */
+function checkDecodedSize(root: string, source: ImageFolderSource, count: number, what: string): void {
+  const bytes = 4 * count * source.shape[0] * source.shape[1] * source.shape[2];
+  if (bytes > DECODED_IMAGES_LIMIT) {
+    throw new InputError({
+      where: root,
+      expected: `at most ${DECODED_IMAGES_LIMIT / 1024 ** 3} GiB of decoded ${what} in memory`,
+      found: `${count} images of ${source.shape.join('×')}: ${(bytes / 1024 ** 3).toFixed(1)} GiB`,
+      hint: 'use a smaller --image-size, --channels 1, or --stream (training images read a batch at a time)',
+    });
+  }
+}
+
+const visible = (dir: string) => listDir(dir, 'a readable image folder').filter((n) => !n.startsWith('.'));
+
+/**
+ * The image files of `root` and, when it has class subfolders, their labels and the class names. An entry
+ * that cannot be looked at (a loop of symbolic links, no permission) is an InputError naming it, or with
+ * `skip` is left out and added to `skip`.
+ */
+function scanFolder(
+  root: string,
+  skip?: Set<string>,
+): { files: string[]; labels?: Int32Array; classNames?: string[] } {
+  const isDir = (path: string) => {
+    try {
+      return statPath(path, 'a readable image file or class folder')?.isDirectory() ?? false;
+    } catch (e) {
+      if (!skip) throw e;
+      skip.add(path);
+      return null;
+    }
+  };
+  const unreadable = (p: string) => isDir(p) === null;
+  const entries = visible(root)
+    .map((n) => join(root, n))
+    .filter((p) => !unreadable(p));
   const topImages = entries.filter((p) => IMAGE.test(p) && !isDir(p));
   const classDirs = entries.filter(isDir);
   const classFiles = classDirs.map((d) =>
     visible(d)
       .map((n) => join(d, n))
-      .filter((p) => IMAGE.test(p) && !isDir(p)),
+      .filter((p) => IMAGE.test(p) && isDir(p) === false),
   );
   if (topImages.length > 0 && classFiles.some((f) => f.length > 0)) {
     throw new InputError({
@@ -89,10 +122,10 @@ function checkOptions(opts: ImageFolderOptions): void {
 /** Open an image folder without decoding anything yet. */
 export function openImageFolder(root: string, opts: ImageFolderOptions): ImageFolderSource {
   checkOptions(opts);
-  const { files, labels, classNames } = scanFolder(root);
+  const skipped = new Set<string>();
+  const { files, labels, classNames } = scanFolder(root, opts.skipBadFiles ? skipped : undefined);
   const channels = opts.channels ?? 3;
   const imageSize = opts.size * opts.size * channels;
-  const skipped = new Set<string>();
   const readBatch = (indices: ArrayLike<number>): ImageBatch => {
     const x = new Float32Array(indices.length * imageSize);
     const kept: number[] = [];
@@ -144,6 +177,7 @@ export function loadImageFolder(
   opts: ImageFolderOptions & { testFraction?: number; seed?: number },
 ): DatasetSplit & { classNames?: string[]; skipped: string[] } {
   const source = openImageFolder(root, opts);
+  checkDecodedSize(root, source, source.count, 'images');
   const batch = source.readBatch(Int32Array.from(source.files.keys()));
   if (batch.size === 0) {
     throw new InputError({
@@ -177,6 +211,7 @@ export function openImageFolderSplit(
 ): { train: ImageSource; test: Dataset; classNames?: string[]; skipped: Set<string> } {
   const source = openImageFolder(root, opts);
   const { train, test } = splitIndices(source.count, opts.testFraction ?? 0.1, opts.seed ?? 0);
+  checkDecodedSize(root, source, test.length, 'test images');
   const t = source.readBatch(test);
   const read = (idx: ArrayLike<number>) => {
     const b = source.readBatch(Array.from(idx, (i) => train[i]));

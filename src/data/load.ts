@@ -2,12 +2,13 @@
  * One entry point for "the dataset the user named": a built-in name, an MNIST-style IDX directory,
  * a single IDX images file, or (given image options) a folder of PNG images.
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { InputError } from '../core/errors.js';
+import { statPath } from '../io/files.js';
 import { isBuiltinName, loadBuiltin } from './builtin.js';
 import { type DatasetSplit, splitDataset } from './dataset.js';
-import { findIdxFiles, loadIdxDir, loadIdxPair } from './idxdataset.js';
+import { findIdxFiles, idxLikeFiles, loadIdxDir, loadIdxPair } from './idxdataset.js';
 import { type ImageFolderOptions, loadImageFolder, openImageFolderSplit } from './imagefolder.js';
 import type { TrainingSplit } from './source.js';
 
@@ -31,7 +32,7 @@ const LONE_FILE_TEST_FRACTION = 0.1;
  */
 export function loadDataset(spec: string, opts: LoadOptions = {}): DatasetSplit {
   if (isBuiltinName(spec)) return loadBuiltin(spec, opts);
-  const stat = statSync(spec, { throwIfNoEntry: false });
+  const stat = statPath(spec, 'a dataset file or folder');
   if (!stat) {
     throw new InputError({
       where: 'dataset',
@@ -40,7 +41,8 @@ export function loadDataset(spec: string, opts: LoadOptions = {}): DatasetSplit 
     });
   }
   if (stat.isDirectory()) {
-    if (findIdxFiles(spec) || !opts.image) return loadIdxDir(spec);
+    // a folder of IDX files (even an incomplete one) is read as IDX, so a missing file is named as such
+    if (findIdxFiles(spec) || !opts.image || idxLikeFiles(spec).length > 0) return loadIdxDir(spec);
     return loadImageFolder(spec, opts.image);
   }
   const name = basename(spec);
@@ -56,11 +58,20 @@ export function loadDataset(spec: string, opts: LoadOptions = {}): DatasetSplit 
  */
 export function loadTrainingData(spec: string, opts: LoadOptions & { stream?: boolean } = {}): TrainingSplit {
   const isImageFolder =
-    !isBuiltinName(spec) && statSync(spec, { throwIfNoEntry: false })?.isDirectory() && !findIdxFiles(spec);
+    !isBuiltinName(spec) &&
+    statPath(spec, 'a dataset file or folder')?.isDirectory() &&
+    !findIdxFiles(spec) &&
+    idxLikeFiles(spec).length === 0;
   if (opts.stream && opts.image && isImageFolder) {
     const split = openImageFolderSplit(spec, opts.image);
-    // bad training files are only met (and skipped) as their batches are read
-    return { train: split.train, test: split.test, skipped: [...split.skipped] };
+    // bad training files are only met (and skipped) as their batches are read: `skipped` grows as training goes
+    return {
+      train: split.train,
+      test: split.test,
+      get skipped() {
+        return [...split.skipped];
+      },
+    };
   }
   return loadDataset(spec, opts);
 }

@@ -37,6 +37,9 @@ export function readImages(
 export interface TrainingSplit {
   train: Dataset | ImageSource;
   test: Dataset;
-  /** Files left out because they could not be decoded (image folders with skipBadFiles). */
-  skipped?: string[];
+  /**
+   * Files left out because they could not be decoded (image folders with skipBadFiles). A streamed
+   * folder meets its bad training files only as their batches are read, so this list grows during training.
+   */
+  readonly skipped?: string[];
 }

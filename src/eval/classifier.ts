@@ -41,7 +41,8 @@ export interface ClassifierInfo {
 
 /** Where `vaekit train-classifier --dataset <name>` caches its classifier by default. */
 export function defaultClassifierDir(dataset: string): string {
-  const name = dataset.split(/[\\/]/).filter(Boolean).pop() ?? 'data';
+  const last = dataset.split(/[\\/]/).filter(Boolean).pop() ?? '';
+  const name = last === '.' || last === '..' || last === '' ? 'data' : last;
   return join('.cache', 'classifiers', name);
 }
 

@@ -15,7 +15,8 @@ export function decodeJpeg(buf: Uint8Array, where: string): DecodedImage {
       maxResolutionInMP: MAX_PNG_PIXELS / 1e6,
       maxMemoryUsageInMB: 1024,
     });
-    return { width: img.width, height: img.height, data: img.data };
+    if (img.width > 0 && img.height > 0) return { width: img.width, height: img.height, data: img.data };
+    throw new Error(`an image of ${img.width}×${img.height} pixels`);
   } catch (e) {
     throw new InputError(
       { where, expected: 'a valid JPEG image', found: (e as Error).message },

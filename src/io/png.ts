@@ -96,6 +96,9 @@ export function decodePng(buf: Uint8Array, where: string): DecodedPng {
   }
   const width = bytes.readUInt32BE(16);
   const height = bytes.readUInt32BE(20);
+  if (width === 0 || height === 0) {
+    throw new InputError({ where, expected: 'an image of at least 1×1 pixel', found: `${width}×${height}` });
+  }
   if (width * height > MAX_PNG_PIXELS) {
     throw new InputError({
       where,

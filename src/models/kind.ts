@@ -13,6 +13,19 @@ export interface DataInfo {
   classes?: number;
 }
 
+/**
+ * What a model of some config weighs, counted without building it (see `nn/size.ts`): `parameters` is
+ * exactly the number of values `weights()` holds; `activations` estimates the floats one image's pass
+ * through every network creates. vaekit refuses a model whose training memory exceeds its limit before
+ * allocating anything.
+ */
+export interface ModelSize {
+  /** Values the model stores: every weight `weights()` returns (kernels, biases, batch-norm statistics, log σ). */
+  parameters: number;
+  /** Floats that one image's pass through the model's networks creates (an estimate). */
+  activations: number;
+}
+
 export interface ModelKind<S extends z.ZodType = z.ZodType> {
   /** `model.type` in a run config and the value of `--model`. */
   type: string;
@@ -26,6 +39,8 @@ export interface ModelKind<S extends z.ZodType = z.ZodType> {
   capabilities: ModelCapabilities;
   /** The model a config describes, with weights initialised from `seed`. */
   build(config: z.infer<S>, data: DataInfo, seed: number): GenerativeModel;
+  /** The model's size for `config` and the data, from the config alone (nothing is allocated). */
+  size(config: z.infer<S>, data: DataInfo): ModelSize;
   /** One line for reports: "vae mlp 400, 20 latent dims, bernoulli likelihood". */
   describe(config: z.infer<S>): string;
 }

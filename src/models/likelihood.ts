@@ -33,6 +33,11 @@ export const likelihoodFields = {
 export const likelihoodConfigSchema = z.object(likelihoodFields);
 export type LikelihoodConfig = z.infer<typeof likelihoodConfigSchema>;
 
+/** Channels the decoder outputs per pixel for `channels` image channels: c, or c·3K for the logistic mixture. */
+export function likelihoodChannels(config: LikelihoodConfig, channels: number): number {
+  return config.likelihood === 'logistic-mixture' ? channels * 3 * config.mixtures : channels;
+}
+
 /** Turns the decoder network's raw output into a Likelihood, owning the extra parameters (log σ). */
 export class LikelihoodHead {
   readonly logSigma: tf.Variable | null;
@@ -49,9 +54,7 @@ export class LikelihoodHead {
 
   /** Channels the decoder must output per pixel: c, or c·3K for the logistic mixture. */
   get outputChannels(): number {
-    return this.config.likelihood === 'logistic-mixture'
-      ? this.channels * 3 * this.config.mixtures
-      : this.channels;
+    return likelihoodChannels(this.config, this.channels);
   }
 
   make(out: tf.Tensor): Likelihood {

@@ -9,7 +9,7 @@ import { InputError } from '../core/errors.js';
 import { cvaeKind } from './cvae/index.js';
 import { ganKind, wganGpKind, wganKind } from './gan/index.js';
 import { hvaeKind } from './hvae/index.js';
-import type { DataInfo, ModelKind } from './kind.js';
+import type { DataInfo, ModelKind, ModelSize } from './kind.js';
 import type { GenerativeModel, ModelCapabilities } from './model.js';
 import { vaeKind } from './vae/index.js';
 
@@ -52,4 +52,78 @@ export function buildModel(config: ModelConfig, data: DataInfo, seed: number): G
 /** One line describing a model config, for reports. */
 export function describeModel(config: ModelConfig): string {
   return modelKind(config.type).describe(config);
+}
+
+/** The size of the model a config describes, counted without building it. */
+export function modelSize(config: ModelConfig, data: DataInfo): ModelSize {
+  return modelKind(config.type).size(config, data);
+}
+
+/**
+ * The memory vaekit lets one model take while training: 2 GiB, half of the 4 GiB a WebAssembly backend
+ * can address at all. Counted as 16 bytes per parameter (the weights, their gradients and an optimiser's
+ * two moments, in float32) plus 8 bytes per activation of a batch (each value and its gradient).
+ */
+export const TRAINING_MEMORY_LIMIT = 2 * 1024 ** 3;
+
+/** Bytes as "2.0 GiB", "512 MiB", "1.5e+12 bytes". */
+export function formatBytes(n: number): string {
+  if (!Number.isFinite(n) || n >= 1024 ** 5) return `${n.toExponential(1)} bytes`;
+  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let i = 0;
+  let v = n;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return i === 0 ? `${v} bytes` : `${v.toFixed(1)} ${units[i]}`;
+}
+
+/**
+ * Refuses, before anything is allocated, a model that would need more than TRAINING_MEMORY_LIMIT to
+ * train on batches of `batchSize` images (each passed `samples` times: the IWAE's k); the error says the
+ * computed size and the limit. Returns the size.
+ */
+export function checkModelSize(
+  config: ModelConfig,
+  data: DataInfo,
+  batch: { batchSize: number; samples?: number },
+): ModelSize {
+  const size = modelSize(config, data);
+  checkTrainingMemory(size, `model (${describeModel(config)}) on ${data.inputShape.join('×')} images`, batch);
+  return size;
+}
+
+/**
+ * Refuses a network of `size` (named by `where`) whose training on batches of `batchSize` would need more
+ * than TRAINING_MEMORY_LIMIT, counted as in checkModelSize.
+ */
+export function checkTrainingMemory(
+  size: ModelSize,
+  where: string,
+  batch: { batchSize: number; samples?: number },
+): void {
+  const parameterBytes = 16 * size.parameters;
+  const activationBytes = 8 * size.activations * batch.batchSize * (batch.samples ?? 1);
+  const total = parameterBytes + activationBytes;
+  if (!(total <= TRAINING_MEMORY_LIMIT)) {
+    throw new InputError({
+      where,
+      expected: `at most ${formatBytes(TRAINING_MEMORY_LIMIT)} to train`,
+      found:
+        `${formatBytes(total)}: ${size.parameters.toLocaleString('en')} parameters (${formatBytes(parameterBytes)} ` +
+        `with gradients and optimiser state) and ${formatBytes(activationBytes)} of activations for a batch of ` +
+        `${batch.batchSize}${(batch.samples ?? 1) > 1 ? ` × ${batch.samples} samples` : ''}`,
+      hint: 'use smaller layers (--hidden, --filters, --latent-dim, --width …) or a smaller --batch-size',
+    });
+  }
+}
+
+/**
+ * How many images one forward pass of the model may take at once without its activations exceeding
+ * TRAINING_MEMORY_LIMIT (4 bytes per activation: no gradients are kept).
+ */
+export function maxImagesPerPass(config: ModelConfig, data: DataInfo): number {
+  const { activations } = modelSize(config, data);
+  return Math.max(0, Math.floor(TRAINING_MEMORY_LIMIT / (4 * Math.max(1, activations))));
 }

@@ -4,7 +4,7 @@ import { defaultClassifierDir, loadClassifier } from '../eval/classifier.js';
 import { evaluateModel, type ModelEvalOptions } from '../eval/evaluate-model.js';
 import type { EvalReport } from '../eval/report.js';
 import { describeModel } from '../models/registry.js';
-import { loadRunData } from './data.js';
+import { loadRunData, loadRunDataFor } from './data.js';
 import type { LoadedRun } from './load-run.js';
 
 export interface RunEvalOptions extends Omit<ModelEvalOptions, 'quality'> {
@@ -16,7 +16,7 @@ export interface RunEvalOptions extends Omit<ModelEvalOptions, 'quality'> {
 export function evaluateRun(dir: string, run: LoadedRun, opts: RunEvalOptions): EvalReport {
   const started = performance.now();
   const { config } = run;
-  const test = loadRunData(config.data, config.seed).split.test;
+  const test = loadRunDataFor(config).split.test;
   const classifierDir =
     opts.samples <= 0
       ? null

@@ -1,9 +1,9 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { InputError } from '../core/errors.js';
 import { writeJsonAtomic } from '../io/atomic.js';
 import { type RunConfig, runConfigSchema } from './config.js';
-import { parseWith } from './parse.js';
+import { parseJson, parseWith } from './parse.js';
 
 /** The files of one run: `runs/<name>/{config.json, metrics.jsonl, checkpoints/, samples/}`. */
 export function runPaths(dir: string) {
@@ -18,9 +18,77 @@ export function runPaths(dir: string) {
 
 export type RunPaths = ReturnType<typeof runPaths>;
 
-export function createRunDir(dir: string, config: RunConfig): RunPaths {
-  const p = runPaths(dir);
-  if (existsSync(p.config)) {
+/**
+ * A run name is one folder name: letters, digits and `_ . - + = @ ,`, starting with a letter, a digit or
+ * `_` (so never `.`, `..`, a hidden or an option-like name), with no separator, at most 200 characters.
+ */
+const RUN_NAME = /^[\p{L}\p{N}_][\p{L}\p{N}_.+=@,-]{0,199}$/u;
+
+/**
+ * The directory of the run called `name` under `runsDir`. The name must be one safe path segment, so a
+ * run is never written outside `runsDir` (`../x`, an absolute path) or into it (`""`, `.`).
+ */
+export function runDirFor(runsDir: string, name: string): string {
+  if (typeof name !== 'string' || !RUN_NAME.test(name)) {
+    throw new InputError({
+      where: '--name',
+      expected:
+        'one folder name of letters, digits and _ . - + = @ , that starts with a letter, a digit or _ ' +
+        '(no path: the run goes into --runs-dir)',
+      found:
+        typeof name === 'string' && name.length > 60
+          ? `${JSON.stringify(name.slice(0, 60))}… (${name.length} characters)`
+          : JSON.stringify(name),
+    });
+  }
+  const dir = join(runsDir, name);
+  if (dirname(resolve(dir)) !== resolve(runsDir)) {
+    throw new InputError({ where: '--name', expected: `a folder directly in ${runsDir}`, found: dir });
+  }
+  return dir;
+}
+
+/**
+ * Refuses `dir` as the directory of a new run unless it does not exist yet or is an empty folder: an
+ * existing run (continue it with --resume), a folder with other files (nothing of it is overwritten),
+ * a file or a symbolic link.
+ */
+export function checkNewRunDir(dir: string): void {
+  let stat: ReturnType<typeof lstatSync> | undefined;
+  try {
+    stat = lstatSync(dir, { throwIfNoEntry: false });
+  } catch (e) {
+    throw new InputError(
+      {
+        where: dir,
+        expected: 'a new run directory',
+        found: `an unusable path (${(e as NodeJS.ErrnoException).code})`,
+      },
+      { cause: e },
+    );
+  }
+  if (!stat) {
+    const parent = dirname(resolve(dir));
+    const p = statOrNull(parent);
+    if (p && !p.isDirectory()) {
+      throw new InputError({
+        where: parent,
+        expected: 'a folder to hold runs (--runs-dir)',
+        found: 'a file',
+      });
+    }
+    return;
+  }
+  if (stat.isSymbolicLink() || !stat.isDirectory()) {
+    throw new InputError({
+      where: dir,
+      expected: 'a new run directory',
+      found: stat.isSymbolicLink() ? 'a symbolic link' : 'a file',
+      hint: 'choose another --name',
+    });
+  }
+  const entries = readdirSync(dir);
+  if (entries.includes('config.json')) {
     throw new InputError({
       where: dir,
       expected: 'a new run directory',
@@ -28,6 +96,28 @@ export function createRunDir(dir: string, config: RunConfig): RunPaths {
       hint: `continue it with --resume ${dir}, or choose another --name`,
     });
   }
+  if (entries.length > 0) {
+    throw new InputError({
+      where: dir,
+      expected: 'a new run directory (or an empty folder)',
+      found: `a folder with ${entries.length} entr${entries.length === 1 ? 'y' : 'ies'} that is not a vaekit run (no config.json)`,
+      hint: 'nothing in it is overwritten: choose another --name',
+    });
+  }
+}
+
+function statOrNull(path: string) {
+  try {
+    return lstatSync(path, { throwIfNoEntry: false }) ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** Creates the directory of a new run (see checkNewRunDir) and writes its config.json. */
+export function createRunDir(dir: string, config: RunConfig): RunPaths {
+  const p = runPaths(dir);
+  checkNewRunDir(dir);
   mkdirSync(p.samples, { recursive: true });
   mkdirSync(p.checkpoints, { recursive: true });
   writeJsonAtomic(p.config, config);
@@ -43,15 +133,20 @@ export function readRunConfig(dir: string): RunConfig {
       found: 'no config.json',
     });
   }
-  let raw: unknown;
+  let text: string;
   try {
-    raw = JSON.parse(readFileSync(p.config, 'utf8'));
+    text = readFileSync(p.config, 'utf8');
   } catch (e) {
     throw new InputError(
-      { where: p.config, expected: 'valid JSON', found: (e as Error).message },
+      {
+        where: p.config,
+        expected: 'a readable file',
+        found: `an unreadable path (${(e as NodeJS.ErrnoException).code})`,
+      },
       { cause: e },
     );
   }
+  const raw = parseJson(text, p.config);
   const version = (raw as { version?: unknown })?.version;
   if (version !== 1) {
     throw new InputError({
@@ -67,6 +162,7 @@ export function readRunConfig(dir: string): RunConfig {
 /** A run name from the time: `vae-mnist-20261127-031500`. */
 export function defaultRunName(config: RunConfig): string {
   const t = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  const data = config.data.dataset.split(/[\\/]/).filter(Boolean).pop() ?? 'data';
-  return `${config.model.type}-${data}-${t}`;
+  const last = config.data.dataset.split(/[\\/]/).filter(Boolean).pop() ?? '';
+  const data = last.replace(/[^\p{L}\p{N}_.+=@,-]/gu, '_').replace(/^[.-]+/, '') || 'data';
+  return `${config.model.type}-${data.slice(0, 100)}-${t}`;
 }

@@ -1,18 +1,25 @@
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from '../core/errors.js';
 import type { TrainingSplit } from '../data/source.js';
-import { openCheckpoint } from '../io/checkpoint.js';
+import {
+  disposeCheckpoint,
+  type LoadedCheckpoint,
+  type OpenedCheckpoint,
+  openCheckpoint,
+} from '../io/checkpoint.js';
 import type { DataInfo } from '../models/kind.js';
 import { asGaussianLatent, asReconstructing, type GenerativeModel } from '../models/model.js';
-import { buildModel, capabilitiesOf } from '../models/registry.js';
+import { checkWeightsFit } from '../models/named-weights.js';
+import { buildModel, capabilitiesOf, checkModelSize } from '../models/registry.js';
 import { type EpochRecord, type TrainCallbacks, type TrainState, train } from '../train/loop.js';
 import { withWorkers } from '../train/parallel/data-parallel.js';
 import type { RunConfig } from './config.js';
-import { loadRunData } from './data.js';
+import { classCount, loadRunData, loadRunDataFor } from './data.js';
 import { latentLogger } from './latent-log.js';
 import { metricsLog, truncateLog } from './metrics-log.js';
 import { writeReconstructionGrid, writeSampleGrid } from './pictures.js';
-import { createRunDir, type RunPaths, readRunConfig, runPaths } from './run-dir.js';
+import { checkNewRunDir, createRunDir, type RunPaths, readRunConfig, runPaths } from './run-dir.js';
 
 export interface TrainRunOptions {
   /** The run's directory (`runs/<name>`). */
@@ -23,6 +30,19 @@ export interface TrainRunOptions {
   callbacks?: TrainCallbacks[];
   /** Override the number of epochs of a resumed run (to train it further). */
   epochs?: number;
+  /**
+   * Called once everything has been validated — data, model, memory, checkpoint — and the run directory
+   * exists, before the first step: the moment to say "training … → runs/X".
+   */
+  onStart?: (run: TrainRunStart) => void;
+}
+
+/** What `onStart` is told: where the run is, its config, and the checkpoint it resumes from. */
+export interface TrainRunStart {
+  paths: RunPaths;
+  config: RunConfig;
+  /** The checkpoint directory a resumed run continues from (none: it starts from step 0). */
+  resumedFrom?: string;
 }
 
 export interface TrainRunResult {
@@ -34,10 +54,65 @@ export interface TrainRunResult {
 
 /** What the model is built for: the data's image shape and, when it has labels, its number of classes. */
 function dataInfo(split: TrainingSplit): DataInfo {
-  let max = -1;
-  for (const labels of [split.train.labels, split.test.labels])
-    for (const y of labels ?? []) if (y > max) max = y;
-  return { inputShape: split.train.shape, classes: max >= 0 ? max + 1 : undefined };
+  return { inputShape: split.train.shape, classes: classCount(split) };
+}
+
+/** Batches must fit the data: a batch larger than the training set would never be drawn. */
+function checkBatches(config: RunConfig, split: TrainingSplit): void {
+  const { batchSize } = config.train;
+  if (batchSize > split.train.count) {
+    throw new InputError({
+      where: 'train.batchSize (--batch-size)',
+      expected: `at most the number of training images (${split.train.count} in ${config.data.dataset})`,
+      found: String(batchSize),
+    });
+  }
+}
+
+/** A resumed run's checkpoint must hold the weights and optimiser state of the model config.json describes. */
+function checkCheckpointFits(model: GenerativeModel, ck: LoadedCheckpoint<TrainState>): void {
+  checkWeightsFit(model.weights(), ck.weights, ck.dir);
+  const groups = model.variableGroups();
+  const specs = model.optimizerSpecs?.() ?? {};
+  const stored = Object.keys(ck.optimizers);
+  const expected = Object.keys(groups);
+  if (stored.some((g) => !groups[g]) || (stored.length > 0 && expected.some((g) => !ck.optimizers[g]))) {
+    throw new InputError({
+      where: `${ck.dir}: optimiser state`,
+      expected: `optimisers for ${expected.join(', ')} (from config.json)`,
+      found: stored.join(', ') || 'none',
+      hint: "the run's config.json does not describe the model its checkpoint holds (was it edited?)",
+    });
+  }
+  for (const g of stored) {
+    const vars = groups[g];
+    const slots = ck.optimizers[g].filter((w) => w.name !== 'iter');
+    const kind = specs[g]?.kind ?? 'adam';
+    const names = kind === 'adam' ? ['m', 'v'] : ['rms', 'momentum'];
+    // per slot (m, v / rms, momentum), one tensor for each variable of the group; the order is the
+    // optimiser's own, so the shapes are compared as multisets
+    const shapesOf = (xs: { shape: readonly (number | null)[] }[]) => xs.map((x) => `${x.shape}`).sort();
+    const wanted = shapesOf(vars);
+    const fits =
+      slots.length === 0 ||
+      (slots.length === names.length * vars.length &&
+        names.every((slot, k) => {
+          const block = slots.slice(k * vars.length, (k + 1) * vars.length);
+          const shapes = shapesOf(block.map((w) => w.tensor));
+          return block.every((w) => w.name.endsWith(`/${slot}`)) && shapes.every((sh, i) => sh === wanted[i]);
+        }));
+    if (!fits) {
+      throw new InputError({
+        where: `${ck.dir}: optimizer-${g}`,
+        expected: `the ${kind} state (${names.join(', ')}) of the ${vars.length} weights config.json describes`,
+        found: `${slots.length} tensors (${slots
+          .slice(0, 2)
+          .map((w) => `${w.name} [${w.tensor.shape}]`)
+          .join(', ')}${slots.length > 2 ? ', …' : ''})`,
+        hint: "the run's config.json does not describe the model its checkpoint holds (was it edited?)",
+      });
+    }
+  }
 }
 
 /** A model's declared capabilities against what the run asks of it. */
@@ -74,6 +149,15 @@ function checkCapabilities(config: RunConfig, data: DataInfo): void {
       hint: 'an IDX directory needs its labels files; an image folder needs one subfolder per class',
     });
   }
+  const cores = availableParallelism();
+  if (config.train.workers > cores) {
+    throw new InputError({
+      where: 'train.workers (--workers)',
+      expected: `at most the ${cores} CPU cores of this machine`,
+      found: String(config.train.workers),
+      hint: 'more threads than cores only wait for each other; with the native kernels keep 1',
+    });
+  }
   if (config.train.workers > 1 && !caps.dataParallel) {
     throw new InputError({
       where: 'train.workers',
@@ -91,26 +175,40 @@ function checkCapabilities(config: RunConfig, data: DataInfo): void {
  */
 export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
   if (!opts.resume && !opts.config) throw new Error('trainRun: a new run needs a config');
+  // Everything is read and checked before the run directory exists: bad input writes nothing.
+  if (!opts.resume) checkNewRunDir(opts.dir);
   let config: RunConfig = opts.resume ? readRunConfig(opts.dir) : opts.config!;
-  const { split, binarization } = loadRunData(config.data, config.seed);
-  const data = dataInfo(split);
-  checkCapabilities(config, data);
-  config = { ...config, inputShape: data.inputShape, classes: data.classes };
-  const paths: RunPaths = opts.resume ? runPaths(opts.dir) : createRunDir(opts.dir, config);
   if (opts.epochs !== undefined) config = { ...config, train: { ...config.train, epochs: opts.epochs } };
+  const { split, binarization } = opts.resume
+    ? loadRunDataFor(config)
+    : loadRunData(config.data, config.seed);
+  const data = dataInfo(split);
+  checkBatches(config, split);
+  checkCapabilities(config, data);
+  const objective = config.train.objective;
+  checkModelSize(config.model, data, {
+    batchSize: config.train.batchSize,
+    samples: objective.kind === 'iwae' ? objective.k : 1,
+  });
+  config = { ...config, inputShape: data.inputShape, classes: data.classes };
   const model = buildModel(config.model, data, config.seed);
   const callbacks = opts.callbacks ?? [];
-  const say = (kind: string, message: string) => {
-    for (const c of callbacks) c.onEvent?.({ kind, message, step: 0 });
+  const say = (kind: string, message: string, step = 0) => {
+    for (const c of callbacks) c.onEvent?.({ kind, message, step });
   };
-  if (split.skipped?.length) {
-    say(
-      'data',
-      `skipped ${split.skipped.length} file(s) that could not be decoded, e.g. ${split.skipped[0]}`,
-    );
+  let resumed: OpenedCheckpoint<TrainState> | null = null;
+  let paths: RunPaths;
+  try {
+    // a resume continues from a checkpoint that reads whole, or stops (exit 2): it never silently starts over
+    resumed = opts.resume ? openCheckpoint<TrainState>(runPaths(opts.dir).checkpoints) : null;
+    if (resumed) checkCheckpointFits(model, resumed.checkpoint);
+    paths = opts.resume ? runPaths(opts.dir) : createRunDir(opts.dir, config);
+  } catch (e) {
+    if (resumed) disposeCheckpoint(resumed.checkpoint);
+    model.dispose();
+    throw e;
   }
-  // a resume continues from a checkpoint that reads whole, or stops (exit 2): it never silently starts over
-  const resumed = opts.resume ? openCheckpoint<TrainState>(paths.checkpoints) : null;
+  opts.onStart?.({ paths, config, resumedFrom: resumed?.checkpoint.dir });
   const latentPath = join(paths.dir, 'latent.jsonl');
   if (opts.resume && !resumed) {
     say('resume', 'the run has no checkpoint yet: training starts at step 0');
@@ -124,8 +222,22 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
       `continuing from step ${step} (epoch ${epoch + 1}, batch ${batch}), ${resumed.checkpoint.dir}`,
     );
   }
+  // files skipped as undecodable: those met while loading now, those of a streamed folder as its batches are read
+  let reported = 0;
+  const reportSkipped = (step: number, when: string) => {
+    const skipped = split.skipped ?? [];
+    if (skipped.length <= reported) return;
+    reported = skipped.length;
+    say(
+      'data',
+      `skipped ${skipped.length} file(s) that could not be decoded${when}, e.g. ${skipped[0]}`,
+      step,
+    );
+  };
+  reportSkipped(0, '');
   const pictures: TrainCallbacks = {
     onEpochEnd: (r) => {
+      reportSkipped(r.step, ` (so far, after epoch ${r.epoch})`);
       writeSampleGrid(model, join(paths.samples, `epoch-${String(r.epoch).padStart(3, '0')}.png`), {
         seed: config.seed,
       });

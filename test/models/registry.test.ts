@@ -5,10 +5,17 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
+import { InputError } from '../../src/core/errors.js';
 import { latentDiagnostics } from '../../src/eval/latent.js';
 import type { ModelKind } from '../../src/models/kind.js';
 import { type GaussianLatent, type GenerativeModel, metricSpec } from '../../src/models/model.js';
-import { MODEL_KINDS, modelConfigSchema } from '../../src/models/registry.js';
+import {
+  buildModel,
+  checkModelSize,
+  MODEL_KINDS,
+  modelConfigSchema,
+  modelSize,
+} from '../../src/models/registry.js';
 import { type LatentModel, logImportanceWeights } from '../../src/objectives/latent.js';
 import { trainConfigSchema } from '../../src/train/config.js';
 import { makeOptimizers, trainStep } from '../../src/train/step.js';
@@ -173,4 +180,83 @@ test('the contract catches a model whose declaration lies', () => {
       Object.assign(build(config, data, seed), { capabilities: kind.capabilities });
     assert.throws(() => assertContract(kind), assert.AssertionError, `the contract accepted ${what}`);
   }
+});
+
+/** Configs that vary every field a model's size depends on, per kind (each kind's defaults are added). */
+const SIZE_CASES: Record<string, { config: object; shape: [number, number, number]; classes?: number }[]> = {
+  vae: [
+    { config: { latentDim: 3, network: { type: 'mlp', hidden: [7, 5] } }, shape: [12, 10, 1] },
+    {
+      config: {
+        latentDim: 3,
+        likelihood: 'logistic-mixture',
+        mixtures: 2,
+        network: { type: 'conv', filters: [4, 6] },
+      },
+      shape: [8, 12, 3],
+    },
+    {
+      config: { latentDim: 2, likelihood: 'gaussian-learned', network: { type: 'conv', filters: [3] } },
+      shape: [6, 6, 1],
+    },
+  ],
+  hvae: [
+    {
+      config: {
+        groups: 3,
+        latentDim: 2,
+        hidden: 6,
+        cells: 2,
+        likelihood: 'gaussian',
+        network: { type: 'mlp', hidden: [5] },
+      },
+      shape: [4, 4, 1],
+    },
+    {
+      config: { groups: 2, latentDim: 2, hidden: 6, network: { type: 'conv', filters: [3, 2] } },
+      shape: [8, 8, 3],
+    },
+  ],
+  gan: [{ config: { latentDim: 3, generatorFilters: [4, 2], criticFilters: [2, 4] }, shape: [8, 8, 1] }],
+  wgan: [
+    { config: { latentDim: 3, generatorFilters: [4, 2, 3], criticFilters: [2, 4, 5] }, shape: [8, 16, 3] },
+  ],
+  'wgan-gp': [{ config: { latentDim: 3, generatorFilters: [4], criticFilters: [2, 4] }, shape: [6, 6, 1] }],
+  cvae: [
+    { config: { latentDim: 2, network: { type: 'mlp', hidden: [9] } }, shape: [4, 4, 1], classes: 5 },
+    { config: { latentDim: 2, network: { type: 'conv', filters: [3, 2] } }, shape: [8, 8, 3], classes: 4 },
+  ],
+};
+
+for (const kind of MODEL_KINDS) {
+  test(`${kind.type}: the declared size counts exactly the weights a built model stores`, () => {
+    const cases = [{ config: {}, shape: data.inputShape, classes: 10 }, ...(SIZE_CASES[kind.type] ?? [])];
+    assert.ok(cases.length > 1, `add size cases for ${kind.type}`);
+    for (const c of cases) {
+      const config = modelConfigSchema.parse({ ...c.config, type: kind.type });
+      const info = { inputShape: c.shape, classes: c.classes ?? 10 };
+      const m = buildModel(config, info, 1);
+      const stored = m.weights().reduce((n, w) => n + w.tensor.size, 0);
+      const size = modelSize(config, info);
+      assert.equal(size.parameters, stored, JSON.stringify(c));
+      // the activations of one image: at least every layer's output, the input and the output among them
+      assert.ok(size.activations >= c.shape[0] * c.shape[1] * c.shape[2], JSON.stringify(c));
+      m.dispose();
+    }
+  });
+}
+
+test('checkModelSize refuses a model above the training memory limit, from its config alone', () => {
+  const huge = modelConfigSchema.parse({ type: 'vae', latentDim: 1e9 });
+  assert.throws(
+    () => checkModelSize(huge, data, { batchSize: 128 }),
+    (e: unknown) =>
+      e instanceof InputError &&
+      /expected at most 2\.0 GiB to train, found 22.1 TiB: 1,202,000,628,784 parameters/.test(e.message),
+  );
+  const ok = modelConfigSchema.parse({ type: 'vae' });
+  assert.ok(checkModelSize(ok, data, { batchSize: 128 }).parameters < 1e6);
+  // the batch counts too: the same model with a batch whose activations pass the limit
+  assert.throws(() => checkModelSize(ok, data, { batchSize: 200_000 }), /activations for a batch of 200000/);
+  assert.throws(() => checkModelSize(ok, data, { batchSize: 1000, samples: 200 }), /1000 × 200 samples/);
 });

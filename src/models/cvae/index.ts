@@ -1,6 +1,8 @@
 import { InputError } from '../../core/errors.js';
 import { defineModel } from '../kind.js';
+import { likelihoodChannels } from '../likelihood.js';
 import { describeNetwork } from '../network-config.js';
+import { gaussianVaeSize } from '../vae/size.js';
 import { cvaeConfigSchema } from './config.js';
 import { ConditionalVAE, CVAE_CAPABILITIES } from './cvae.js';
 
@@ -15,6 +17,13 @@ export const cvaeKind = defineModel({
     }
     return new ConditionalVAE(config, data.inputShape, data.classes, seed);
   },
+  size: (config, data) =>
+    gaussianVaeSize(
+      config,
+      data.inputShape,
+      likelihoodChannels(config, data.inputShape[2]),
+      data.classes ?? 0,
+    ),
   describe: (c) =>
     `cvae ${describeNetwork(c.network)}, ${c.latentDim} latent dims, ${c.likelihood} likelihood, class-conditioned`,
 });

@@ -1,6 +1,13 @@
-import { defineModel } from '../kind.js';
+import { addSizes, criticSize, generatorSize } from '../../nn/size.js';
+import { type DataInfo, defineModel } from '../kind.js';
 import { type AdversarialConfig, ganConfigSchema, wganConfigSchema, wganGpConfigSchema } from './config.js';
 import { GAN, GAN_CAPABILITIES } from './gan.js';
+
+const size = (c: AdversarialConfig, data: DataInfo) =>
+  addSizes(
+    generatorSize(c.generatorFilters, c.latentDim, data.inputShape),
+    criticSize(c.criticFilters, data.inputShape, c.type !== 'wgan-gp' && c.criticBatchNorm),
+  );
 
 const describe = (c: AdversarialConfig) =>
   `${c.type} (generator ${c.generatorFilters.join('-')}, critic ${c.criticFilters.join('-')}, ` +
@@ -12,6 +19,7 @@ export const ganKind = defineModel({
   schema: ganConfigSchema,
   capabilities: GAN_CAPABILITIES['gan'],
   build: (config, data, seed) => new GAN(config, data.inputShape, seed),
+  size,
   describe,
 });
 
@@ -21,6 +29,7 @@ export const wganKind = defineModel({
   schema: wganConfigSchema,
   capabilities: GAN_CAPABILITIES['wgan'],
   build: (config, data, seed) => new GAN(config, data.inputShape, seed),
+  size,
   describe,
 });
 
@@ -30,5 +39,6 @@ export const wganGpKind = defineModel({
   schema: wganGpConfigSchema,
   capabilities: GAN_CAPABILITIES['wgan-gp'],
   build: (config, data, seed) => new GAN(config, data.inputShape, seed),
+  size,
   describe,
 });

@@ -1,0 +1,28 @@
+import type { ImageShape } from '../../nn/networks.js';
+import { addSizes, decoderSize, encoderSize, type NetworkSize } from '../../nn/size.js';
+import type { VAEConfig } from './config.js';
+
+/**
+ * The size of a Gaussian VAE (vae.ts): encoder to 2m (μ and log σ²), decoder from m to `outChannels` per
+ * pixel, log σ for a Gaussian likelihood. A conditional VAE's networks also see `classes` one-hot inputs:
+ * beside the flattened image (MLP) or as constant feature maps (conv), and beside z.
+ */
+export function gaussianVaeSize(
+  c: Omit<VAEConfig, 'type'>,
+  inputShape: ImageShape,
+  outChannels: number,
+  classes = 0,
+): NetworkSize {
+  const [h, w, channels] = inputShape;
+  const encoderIn: ImageShape =
+    classes === 0
+      ? inputShape
+      : c.network.type === 'mlp'
+        ? [1, 1, h * w * channels + classes]
+        : [h, w, channels + classes];
+  return addSizes(
+    encoderSize(c.network, encoderIn, 2 * c.latentDim),
+    decoderSize(c.network, c.latentDim + classes, [h, w, outChannels]),
+    { parameters: c.likelihood.startsWith('gaussian') ? 1 : 0, activations: 0 },
+  );
+}
