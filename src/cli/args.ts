@@ -1,7 +1,10 @@
 import { InvalidArgumentError } from 'commander';
 
-/** What the command line accepts as an integer and as a number: decimal digits (no hex, no spaces). */
-export const INTEGER = /^[+-]?\d+$/;
+/**
+ * What the command line accepts as an integer and as a number: decimal digits, with an exponent where the
+ * value stays an integer (1e9), no hex, no spaces.
+ */
+export const INTEGER = /^[+-]?\d+(e\+?\d+)?$/i;
 export const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 
 /** Commander argument parsers that reject bad values with a message naming what was expected. */

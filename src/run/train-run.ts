@@ -86,9 +86,10 @@ function checkCheckpointFits(model: GenerativeModel, ck: LoadedCheckpoint<TrainS
   }
   for (const g of stored) {
     const vars = groups[g];
-    const slots = ck.optimizers[g].filter((w) => w.name !== 'iter');
     const kind = specs[g]?.kind ?? 'adam';
     const names = kind === 'adam' ? ['m', 'v'] : ['rms', 'momentum'];
+    // the per-variable slots; the scalars beside them (the iteration count, Adam's β powers) have no shape to check
+    const slots = ck.optimizers[g].filter((w) => names.some((slot) => w.name.endsWith(`/${slot}`)));
     // per slot (m, v / rms, momentum), one tensor for each variable of the group; the order is the
     // optimiser's own, so the shapes are compared as multisets
     const shapesOf = (xs: { shape: readonly (number | null)[] }[]) => xs.map((x) => `${x.shape}`).sort();

@@ -66,7 +66,7 @@ test('a flag that switches the variant of the config file does so, keeps shared 
   assert.deepEqual(merged({ filters: [2] }, file).notes, []);
 });
 
-test('numbers on the command line are decimal: no hex, no spaces, no exponent for integers', async () => {
+test('numbers on the command line are decimal: no hex, no spaces; an integer may have an exponent (1e9)', async () => {
   const { trainCommand } = await import('../../src/cli/train.js');
   const parse = (flag: string, value: string) => {
     const command = trainCommand()
@@ -77,12 +77,13 @@ test('numbers on the command line are decimal: no hex, no spaces, no exponent fo
     return command.opts()[flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())];
   };
   assert.equal(parse('batch-size', '32'), 32);
+  assert.equal(parse('epochs', '1e3'), 1000);
   assert.equal(parse('lr', '1e-3'), 1e-3);
   assert.equal(parse('lr', '.5'), 0.5);
   for (const [flag, bad] of [
     ['batch-size', '0x20'],
     ['batch-size', ' 5'],
-    ['epochs', '1e0'],
+    ['epochs', '1e-1'],
     ['epochs', '1e20'],
     ['latent-dim', '2.5'],
     ['lr', '0x1'],
