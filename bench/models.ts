@@ -1,5 +1,5 @@
 /**
- * The two reference models of shared/reference/pytorch_vae_bench.py written with plain tfjs ops,
+ * The two reference models of bench/reference/pytorch_vae_bench.py written with plain tfjs ops,
  * so tfjs and PyTorch run the same arithmetic. Layout is NHWC (PyTorch: NCHW); flattening order
  * differs, which permutes the dense layer's inputs but changes no cost.
  * Init as PyTorch's default: weights and biases ~ U(−1/√fanIn, 1/√fanIn).
