@@ -10,7 +10,7 @@ import { withWorkers } from '../src/train/parallel/data-parallel.js';
 import { BATCH } from './measure.js';
 
 /** vaekit configs of the two models of bench/models.ts (784-400-20 MLP; conv 32,64 with z = 16). */
-const CONFIGS = {
+export const CONFIGS = {
   mlp: { latentDim: 20, network: { type: 'mlp', hidden: [400] } },
   conv: { latentDim: 16, network: { type: 'conv', filters: [32, 64] } },
 } as const;

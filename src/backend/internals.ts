@@ -51,8 +51,12 @@ function findProblem(): string | null {
   try {
     const entry = backend.dataIdMap?.get(probe.dataId) as { memoryOffset?: unknown } | undefined;
     if (typeof entry?.memoryOffset !== 'number') return 'wasm tensors have no memoryOffset';
-    if (typeof backend.refCount !== 'function' || typeof backend.makeOutput !== 'function')
-      return 'the wasm backend lacks refCount/makeOutput';
+    if (
+      typeof backend.refCount !== 'function' ||
+      typeof backend.incRef !== 'function' ||
+      typeof backend.makeOutput !== 'function'
+    )
+      return 'the wasm backend lacks refCount/incRef/makeOutput';
   } finally {
     probe.dispose();
   }

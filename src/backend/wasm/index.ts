@@ -2,7 +2,8 @@
  * Kernel patches that make the wasm backend fast enough to train on:
  * BatchMatMul (all transposes, batches) through the native addon or XNNPACK, Conv2DBackpropFilter
  * (missing upstream), an im2col-based Conv2DBackpropInput, and — with the native addon — Conv2D,
- * FusedConv2D and _FusedMatMul on every core, sums and means over leading axes, and Tile. The other
+ * FusedConv2D and _FusedMatMul on every core, sums and means over leading axes, and Tile; and an
+ * Identity that shares its input's data instead of copying it (identity.ts). The other
  * weight-caching XNNPACK kernels are wrapped to report that they ran (weight-cache.ts). Install after
  * the wasm backend is registered, and only when backend/internals.ts finds the internals we rely on.
  */
@@ -14,6 +15,7 @@ import { conv2DBackpropFilterConfig } from './conv2d_backprop_filter.js';
 import { conv2DBackpropInputConfig } from './conv2d_backprop_input.js';
 import { fusedConv2DConfig } from './fused_conv2d.js';
 import { fusedMatMulConfig } from './fused_mat_mul.js';
+import { identityConfig } from './identity.js';
 import { callOriginal, original, saveOriginal } from './originals.js';
 import { meanConfig, sumConfig } from './sum.js';
 import { tileConfig } from './tile.js';
@@ -26,6 +28,7 @@ const REPLACEMENTS: KernelConfig[] = [
   conv2DConfig,
   fusedMatMulConfig,
   fusedConv2DConfig,
+  identityConfig,
   sumConfig,
   meanConfig,
   tileConfig,
