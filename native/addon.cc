@@ -173,6 +173,74 @@ napi_value Tile(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// bernoulliLogProb(heap, lAt, xAt, outAt, rows, cols)
+napi_value BernoulliLogProb(napi_env env, napi_callback_info info) {
+  Args a(env, info, 6, "bernoulliLogProb(heap, lAt, xAt, outAt, rows, cols)");
+  const int rows = a.integer(4), cols = a.integer(5);
+  const double size = (double)rows * cols;
+  const float* l = a.range(a.integer(1), size);
+  const float* x = a.range(a.integer(2), size);
+  float* out = a.range(a.integer(3), rows);
+  if (a.ok) vaekit::bernoulliLogProb(l, x, out, rows, cols);
+  return nullptr;
+}
+
+// bernoulliLogProbGrad(heap, lAt, xAt, dyAt, dlAt, dxAt, rows, cols)
+napi_value BernoulliLogProbGrad(napi_env env, napi_callback_info info) {
+  Args a(env, info, 8, "bernoulliLogProbGrad(heap, lAt, xAt, dyAt, dlAt, dxAt, rows, cols)");
+  const int rows = a.integer(6), cols = a.integer(7);
+  const double size = (double)rows * cols;
+  const float* l = a.range(a.integer(1), size);
+  const float* x = a.range(a.integer(2), size);
+  const float* dy = a.range(a.integer(3), rows);
+  float* dl = a.range(a.integer(4), size);
+  float* dx = a.range(a.integer(5), size);
+  if (a.ok) vaekit::bernoulliLogProbGrad(l, x, dy, dl, dx, rows, cols);
+  return nullptr;
+}
+
+// An elementwise kernel over n floats of `arity` arrays: the first `arity` − outputs read, the rest written.
+// gaussianKl(heap, muAt, lvAt, outAt, n), gaussianKlGrad(heap, muAt, lvAt, dyAt, dmuAt, dlvAt, n),
+// reparameterise(heap, muAt, lvAt, epsAt, zAt, n), reparameteriseGrad(heap, lvAt, epsAt, dyAt, dlvAt, n)
+template <int Arity>
+bool elementwise(Args& a, float* (&p)[Arity], int& n) {
+  n = a.integer(Arity + 1);
+  for (int i = 0; i < Arity; i++) p[i] = a.range(a.integer(i + 1), n);
+  return a.ok;
+}
+
+napi_value GaussianKl(napi_env env, napi_callback_info info) {
+  Args a(env, info, 5, "gaussianKl(heap, muAt, lvAt, outAt, n)");
+  float* p[3];
+  int n;
+  if (elementwise(a, p, n)) vaekit::gaussianKl(p[0], p[1], p[2], n);
+  return nullptr;
+}
+
+napi_value GaussianKlGrad(napi_env env, napi_callback_info info) {
+  Args a(env, info, 7, "gaussianKlGrad(heap, muAt, lvAt, dyAt, dmuAt, dlvAt, n)");
+  float* p[5];
+  int n;
+  if (elementwise(a, p, n)) vaekit::gaussianKlGrad(p[0], p[1], p[2], p[3], p[4], n);
+  return nullptr;
+}
+
+napi_value Reparameterise(napi_env env, napi_callback_info info) {
+  Args a(env, info, 6, "reparameterise(heap, muAt, lvAt, epsAt, zAt, n)");
+  float* p[4];
+  int n;
+  if (elementwise(a, p, n)) vaekit::reparameterise(p[0], p[1], p[2], p[3], n);
+  return nullptr;
+}
+
+napi_value ReparameteriseGrad(napi_env env, napi_callback_info info) {
+  Args a(env, info, 6, "reparameteriseGrad(heap, lvAt, epsAt, dyAt, dlvAt, n)");
+  float* p[4];
+  int n;
+  if (elementwise(a, p, n)) vaekit::reparameteriseGrad(p[0], p[1], p[2], p[3], n);
+  return nullptr;
+}
+
 napi_value Threads(napi_env env, napi_callback_info) {
   napi_value out;
   napi_create_int32(env, vaekit::pool().size(), &out);
@@ -188,6 +256,12 @@ napi_value Init(napi_env env, napi_value exports) {
       {"sumSquares", nullptr, SumSquares, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"tile", nullptr, Tile, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"adam", nullptr, Adam, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"bernoulliLogProb", nullptr, BernoulliLogProb, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"bernoulliLogProbGrad", nullptr, BernoulliLogProbGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"gaussianKl", nullptr, GaussianKl, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"gaussianKlGrad", nullptr, GaussianKlGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"reparameterise", nullptr, Reparameterise, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"reparameteriseGrad", nullptr, ReparameteriseGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"threads", nullptr, Threads, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);

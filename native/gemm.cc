@@ -10,6 +10,7 @@
 #include <cstring>
 #include <vector>
 
+#include "clones.h"
 #include "kernels.h"
 #include "pool.h"
 
@@ -63,13 +64,6 @@ void packA(const Operands& o, int i0, int mc, int p0, int kc, float* out) {
 }
 
 // tile[MR][NR] = Σ_p a[p][r]·b[p][:], a and b packed panels of depth kc.
-#ifndef VAEKIT_CLONES  // -DVAEKIT_CLONES= builds one variant only (for testing each instruction set)
-#if defined(__x86_64__) && defined(__GNUC__)
-#define VAEKIT_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define VAEKIT_CLONES
-#endif
-#endif
 VAEKIT_CLONES void microKernel(
     int kc, const float* __restrict a, const float* __restrict b, float* __restrict tile) {
   v16 acc[MR];

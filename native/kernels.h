@@ -39,3 +39,21 @@ double sumSquares(const float* x, int n);
 void tile(const float* x, float* out, const int* shape, const int* reps, int rank);
 
 }  // namespace vaekit
+
+namespace vaekit {
+
+// The VAE loss's elementwise chains, fused (elementwise.cc); x, l, μ, log σ² = lv, ε stored row-major.
+// Bernoulli log-likelihood from logits, per row: out[r] = Σ_c x·l − softplus(l),
+//   softplus(l) = max(l, 0) + log1p(e^{−|l|}) (stable for any l).
+void bernoulliLogProb(const float* l, const float* x, float* out, int rows, int cols);
+// Its gradient for an upstream dy[r]: dl = dy[r]·(x − σ(l)), dx = dy[r]·l.
+void bernoulliLogProbGrad(const float* l, const float* x, const float* dy, float* dl, float* dx, int rows,
+                          int cols);
+// KL(N(μ, σ²) ‖ N(0, 1)) per element: ½ (μ² + e^{lv} − 1 − lv); gradient dμ = dy·μ, dlv = ½ dy (e^{lv} − 1).
+void gaussianKl(const float* mu, const float* lv, float* out, int n);
+void gaussianKlGrad(const float* mu, const float* lv, const float* dy, float* dmu, float* dlv, int n);
+// Reparameterised sample z = μ + e^{lv/2}·ε; gradient dμ = dy, dlv = ½ dy e^{lv/2} ε.
+void reparameterise(const float* mu, const float* lv, const float* eps, float* z, int n);
+void reparameteriseGrad(const float* lv, const float* eps, const float* dy, float* dlv, int n);
+
+}  // namespace vaekit

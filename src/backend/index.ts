@@ -11,6 +11,8 @@ import { loadNativeKernels } from './native.js';
 import { FusedAdamOptimizer } from './wasm/adam.js';
 import { installWasmKernels } from './wasm/index.js';
 
+export { bernoulliLogProb } from './fused/bernoulli.js';
+export { gaussianKlToStandard, reparameterise } from './fused/gaussian.js';
 export { globalNorm } from './wasm/norm.js';
 
 /**

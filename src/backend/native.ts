@@ -46,6 +46,49 @@ export interface NativeKernels {
     correction1: number,
     correction2: number,
   ): number;
+  /** Bernoulli log-likelihood from logits per row: out[r] = Σ_c x·l − softplus(l) (elementwise.cc). */
+  bernoulliLogProb(
+    heap: Float32Array,
+    lAt: number,
+    xAt: number,
+    outAt: number,
+    rows: number,
+    cols: number,
+  ): void;
+  /** Its gradient for an upstream dy[r]: dl = dy[r]·(x − σ(l)), dx = dy[r]·l. */
+  bernoulliLogProbGrad(
+    heap: Float32Array,
+    lAt: number,
+    xAt: number,
+    dyAt: number,
+    dlAt: number,
+    dxAt: number,
+    rows: number,
+    cols: number,
+  ): void;
+  /** KL(N(μ, e^lv) ‖ N(0, 1)) per element: ½ (μ² + e^lv − 1 − lv). */
+  gaussianKl(heap: Float32Array, muAt: number, lvAt: number, outAt: number, n: number): void;
+  /** dμ = dy·μ, dlv = ½ dy (e^lv − 1). */
+  gaussianKlGrad(
+    heap: Float32Array,
+    muAt: number,
+    lvAt: number,
+    dyAt: number,
+    dmuAt: number,
+    dlvAt: number,
+    n: number,
+  ): void;
+  /** z = μ + e^{lv/2}·ε. */
+  reparameterise(heap: Float32Array, muAt: number, lvAt: number, epsAt: number, zAt: number, n: number): void;
+  /** dlv = ½ dy e^{lv/2} ε (and dμ = dy). */
+  reparameteriseGrad(
+    heap: Float32Array,
+    lvAt: number,
+    epsAt: number,
+    dyAt: number,
+    dlvAt: number,
+    n: number,
+  ): void;
   /** Threads the addon multiplies on (VAEKIT_THREADS, default: the machine's cores, at most 8). */
   threads(): number;
 }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { sumPerExample } from './gaussian.js';
+import { bernoulliLogProb } from '../backend/index.js';
 
 /**
  * Bernoulli likelihood with logits l (pixel probability p = sigmoid(l)).
@@ -19,9 +19,9 @@ export class Bernoulli {
       .neg();
   }
 
-  /** Summed over every axis but the batch axis: shape [B]. */
+  /** Summed over every axis but the batch axis: shape [B]; one fused op (its gradient x − sigmoid(l)). */
   logProb(x: tf.Tensor): tf.Tensor1D {
-    return sumPerExample(this.logProbElementwise(x));
+    return bernoulliLogProb(this.logits, x);
   }
 
   /** E[x] = sigmoid(l), what we show as the decoded image. */

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { gaussianKlToStandard, reparameterise } from '../backend/index.js';
 import { tfSeed } from '../core/random.js';
 
 const LOG_2PI = Math.log(2 * Math.PI);
@@ -29,8 +30,12 @@ export class DiagGaussian {
 
   /** Reparameterised sample z = μ + σ·ε, ε ~ N(0, I): differentiable in μ and σ. */
   sample(seed: number, temperature = 1): tf.Tensor {
-    const eps = tf.randomNormal(this.mean.shape, 0, temperature, 'float32', tfSeed(seed));
-    return this.mean.add(this.std.mul(eps));
+    return this.reparameterised(tf.randomNormal(this.mean.shape, 0, temperature, 'float32', tfSeed(seed)));
+  }
+
+  /** z = μ + σ·ε for a given draw ε (one fused op). */
+  reparameterised(eps: tf.Tensor): tf.Tensor {
+    return reparameterise(this.mean, this.logVar, eps);
   }
 
   /** Elementwise log N(z; μ, σ²) = −½ (log 2π + log σ² + (z − μ)² / σ²). */
@@ -46,7 +51,7 @@ export class DiagGaussian {
 
   /** Per-dimension KL(N(μ, σ²) ‖ N(0, 1)) = ½ (μ² + σ² − 1 − log σ²): shape [B, m]. */
   klToStandardNormalPerDim(): tf.Tensor {
-    return this.mean.square().add(tf.exp(this.logVar)).sub(1).sub(this.logVar).mul(0.5);
+    return gaussianKlToStandard(this.mean, this.logVar);
   }
 
   /**

@@ -61,7 +61,7 @@ export function gaussianLatentTerms(
   const [b, m] = q.mean.shape;
   const qk = k === 1 ? q : new DiagGaussian(repeatRows(q.mean, k), repeatRows(q.logVar, k));
   const eps = tf.randomNormal([k * b, m], 0, 1, 'float32', tfSeed(s.seed));
-  const z = qk.mean.add(qk.std.mul(eps)) as tf.Tensor2D;
+  const z = qk.reparameterised(eps) as tf.Tensor2D;
   const labels = batch.labels && repeatRows(batch.labels, k);
   const xs = s.tiledX ?? repeatRows(batch.x, k);
   return {

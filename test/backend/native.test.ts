@@ -88,6 +88,12 @@ test('native kernels refuse ranges outside the heap and bad arguments', { skip: 
   assert.throws(() => addon().sgemm(heap, -1, 0, 0, 1, 1, 1, false, false), /non-negative/);
   assert.throws(() => addon().sumRows(heap, 0, 99, 10, 2), /outside the heap/);
   assert.throws(() => addon().adam(heap, 0, 10, 20, 95, 10, 0.1, 0.9, 0.999, 1e-7, 0.1, 0.001), /outside/);
+  assert.throws(() => addon().bernoulliLogProb(heap, 0, 50, 95, 10, 5), /outside the heap/);
+  assert.throws(() => addon().bernoulliLogProbGrad(heap, 0, 20, 40, 50, 61, 4, 10), /outside the heap/);
+  assert.throws(() => addon().gaussianKl(heap, 0, 40, 80, 30), /outside the heap/);
+  assert.throws(() => addon().gaussianKlGrad(heap, 0, 10, 20, 30, 95, 10), /outside the heap/);
+  assert.throws(() => addon().reparameterise(heap, 0, 10, 20, 95, 10), /outside the heap/);
+  assert.throws(() => addon().reparameteriseGrad(heap, 0, 10, 20, -1, 10), /non-negative/);
   assert.throws(
     () =>
       (addon().sgemm as unknown as (...a: unknown[]) => void)(

@@ -3,7 +3,8 @@
  * BatchMatMul (all transposes, batches) through the native addon or XNNPACK, Conv2DBackpropFilter
  * (missing upstream), an im2col-based Conv2DBackpropInput, and — with the native addon — Conv2D,
  * FusedConv2D and _FusedMatMul on every core, sums and means over leading axes, and Tile; and an
- * Identity that shares its input's data instead of copying it (identity.ts). The other
+ * Identity that shares its input's data instead of copying it (identity.ts); with the addon, the fused
+ * kernels of the VAE loss (vae-loss.ts, run by backend/fused/). The other
  * weight-caching XNNPACK kernels are wrapped to report that they ran (weight-cache.ts). Install after
  * the wasm backend is registered, and only when backend/internals.ts finds the internals we rely on.
  */
@@ -19,6 +20,7 @@ import { identityConfig } from './identity.js';
 import { callOriginal, original, saveOriginal } from './originals.js';
 import { meanConfig, sumConfig } from './sum.js';
 import { tileConfig } from './tile.js';
+import { vaeLossConfigs } from './vae-loss.js';
 import { WEIGHT_CACHING_KERNELS } from './weight-cache.js';
 
 const REPLACEMENTS: KernelConfig[] = [
@@ -32,6 +34,7 @@ const REPLACEMENTS: KernelConfig[] = [
   sumConfig,
   meanConfig,
   tileConfig,
+  ...vaeLossConfigs,
 ];
 
 /**

@@ -1,0 +1,92 @@
+// Fused elementwise kernels of the VAE loss (see kernels.h): one pass each, forward and gradient, in
+// place of the chains of tensor ops (exp, log1p, abs, max, …) that tfjs would run and record.
+#include <algorithm>
+
+#include "clones.h"
+#include "kernels.h"
+#include "pool.h"
+#include "vmath.h"
+
+namespace vaekit {
+namespace {
+
+constexpr int LANES = 16;  // partial sums kept apart so that a row's sum vectorises without -ffast-math
+
+// rows [r0, r1) of bernoulliLogProb
+VAEKIT_CLONES void bernoulliRows(const float* l, const float* x, float* out, int r0, int r1, int cols) {
+  for (int r = r0; r < r1; r++) {
+    const float* lr = l + (size_t)r * cols;
+    const float* xr = x + (size_t)r * cols;
+    float acc[LANES] = {};
+    int c = 0;
+    for (; c + LANES <= cols; c += LANES) {
+      for (int j = 0; j < LANES; j++) {
+        const float v = lr[c + j];
+        const float softplus = (v > 0.f ? v : 0.f) + vlog1pUnit(vexp(v > 0.f ? -v : v));
+        acc[j] += xr[c + j] * v - softplus;
+      }
+    }
+    double sum = 0;
+    for (; c < cols; c++) {
+      const float v = lr[c];
+      sum += xr[c] * v - ((v > 0.f ? v : 0.f) + vlog1pUnit(vexp(v > 0.f ? -v : v)));
+    }
+    for (int j = 0; j < LANES; j++) sum += acc[j];
+    out[r] = (float)sum;
+  }
+}
+
+// rows [r0, r1) of bernoulliLogProbGrad
+VAEKIT_CLONES void bernoulliGradRows(const float* l, const float* x, const float* dy, float* dl, float* dx, int r0,
+                                     int r1, int cols) {
+  for (int r = r0; r < r1; r++) {
+    const size_t at = (size_t)r * cols;
+    const float g = dy[r];
+    for (int c = 0; c < cols; c++) {
+      const float v = l[at + c];
+      const float e = vexp(v > 0.f ? -v : v);
+      const float s = 1.f / (1.f + e);
+      const float sigmoid = v > 0.f ? s : e * s;
+      dl[at + c] = g * (x[at + c] - sigmoid);
+      dx[at + c] = g * v;
+    }
+  }
+}
+
+// Rows per part: enough elements per thread to pay for waking it.
+int partsFor(int rows, int cols) {
+  return std::max(1, std::min(pool().size(), (int)((double)rows * cols / (1 << 15))));
+}
+
+}  // namespace
+
+void bernoulliLogProb(const float* l, const float* x, float* out, int rows, int cols) {
+  parallelFor(rows, partsFor(rows, cols), [&](int, int r0, int r1) { bernoulliRows(l, x, out, r0, r1, cols); });
+}
+
+void bernoulliLogProbGrad(const float* l, const float* x, const float* dy, float* dl, float* dx, int rows,
+                          int cols) {
+  parallelFor(rows, partsFor(rows, cols),
+              [&](int, int r0, int r1) { bernoulliGradRows(l, x, dy, dl, dx, r0, r1, cols); });
+}
+
+VAEKIT_CLONES void gaussianKl(const float* mu, const float* lv, float* out, int n) {
+  for (int i = 0; i < n; i++) out[i] = 0.5f * (mu[i] * mu[i] + vexp(lv[i]) - 1.f - lv[i]);
+}
+
+VAEKIT_CLONES void gaussianKlGrad(const float* mu, const float* lv, const float* dy, float* dmu, float* dlv, int n) {
+  for (int i = 0; i < n; i++) {
+    dmu[i] = dy[i] * mu[i];
+    dlv[i] = 0.5f * dy[i] * (vexp(lv[i]) - 1.f);
+  }
+}
+
+VAEKIT_CLONES void reparameterise(const float* mu, const float* lv, const float* eps, float* z, int n) {
+  for (int i = 0; i < n; i++) z[i] = mu[i] + vexp(0.5f * lv[i]) * eps[i];
+}
+
+VAEKIT_CLONES void reparameteriseGrad(const float* lv, const float* eps, const float* dy, float* dlv, int n) {
+  for (int i = 0; i < n; i++) dlv[i] = 0.5f * dy[i] * vexp(0.5f * lv[i]) * eps[i];
+}
+
+}  // namespace vaekit
