@@ -201,7 +201,8 @@ napi_value BernoulliLogProbGrad(napi_env env, napi_callback_info info) {
 
 // An elementwise kernel over n floats of `arity` arrays: the first `arity` − outputs read, the rest written.
 // gaussianKl(heap, muAt, lvAt, outAt, n), gaussianKlGrad(heap, muAt, lvAt, dyAt, dmuAt, dlvAt, n),
-// reparameterise(heap, muAt, lvAt, epsAt, zAt, n), reparameteriseGrad(heap, lvAt, epsAt, dyAt, dlvAt, n)
+// reparameterise(heap, muAt, lvAt, epsAt, zAt, n), reparameteriseGrad(heap, lvAt, epsAt, dyAt, dlvAt, n),
+// reluGrad(heap, xAt, dyAt, dxAt, n)
 template <int Arity>
 bool elementwise(Args& a, float* (&p)[Arity], int& n) {
   n = a.integer(Arity + 1);
@@ -241,6 +242,14 @@ napi_value ReparameteriseGrad(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+napi_value ReluGrad(napi_env env, napi_callback_info info) {
+  Args a(env, info, 5, "reluGrad(heap, xAt, dyAt, dxAt, n)");
+  float* p[3];
+  int n;
+  if (elementwise(a, p, n)) vaekit::reluGrad(p[0], p[1], p[2], n);
+  return nullptr;
+}
+
 napi_value Threads(napi_env env, napi_callback_info) {
   napi_value out;
   napi_create_int32(env, vaekit::pool().size(), &out);
@@ -262,6 +271,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"gaussianKlGrad", nullptr, GaussianKlGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"reparameterise", nullptr, Reparameterise, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"reparameteriseGrad", nullptr, ReparameteriseGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"reluGrad", nullptr, ReluGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"threads", nullptr, Threads, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);

@@ -89,4 +89,9 @@ VAEKIT_CLONES void reparameteriseGrad(const float* lv, const float* eps, const f
   for (int i = 0; i < n; i++) dlv[i] = 0.5f * dy[i] * vexp(0.5f * lv[i]) * eps[i];
 }
 
+VAEKIT_CLONES void reluGrad(const float* x, const float* dy, float* dx, int n) {
+  // tfjs's dy·step(x), step(x) = 1 for x > 0, 0 otherwise, NaN for NaN (so 0·∞ and NaN propagate alike)
+  for (int i = 0; i < n; i++) dx[i] = dy[i] * (x[i] > 0.f ? 1.f : (x[i] != x[i] ? x[i] : 0.f));
+}
+
 }  // namespace vaekit

@@ -42,7 +42,7 @@ void tile(const float* x, float* out, const int* shape, const int* reps, int ran
 
 namespace vaekit {
 
-// The VAE loss's elementwise chains, fused (elementwise.cc); x, l, μ, log σ² = lv, ε stored row-major.
+// The VAE's elementwise chains, fused (elementwise.cc); x, l, μ, log σ² = lv, ε stored row-major.
 // Bernoulli log-likelihood from logits, per row: out[r] = Σ_c x·l − softplus(l),
 //   softplus(l) = max(l, 0) + log1p(e^{−|l|}) (stable for any l).
 void bernoulliLogProb(const float* l, const float* x, float* out, int rows, int cols);
@@ -55,5 +55,7 @@ void gaussianKlGrad(const float* mu, const float* lv, const float* dy, float* dm
 // Reparameterised sample z = μ + e^{lv/2}·ε; gradient dμ = dy, dlv = ½ dy e^{lv/2} ε.
 void reparameterise(const float* mu, const float* lv, const float* eps, float* z, int n);
 void reparameteriseGrad(const float* lv, const float* eps, const float* dy, float* dlv, int n);
+// The gradient of relu: dx = dy·step(x) (1 for x > 0, 0 otherwise, NaN for NaN x), one pass.
+void reluGrad(const float* x, const float* dy, float* dx, int n);
 
 }  // namespace vaekit

@@ -77,6 +77,20 @@ test('the Gaussian ops’ gradients are the autodiff of the unfused formulas', a
   for (const [i, e] of expected.entries()) assertClose(actual[i], e, `output ${i}`);
 });
 
+/** relu's gradient at values around 0 (0 itself included: step(0) = 0) for a weighted sum. */
+function reluCase() {
+  const x = tf.tensor2d(
+    values(33 * 40, 7).map((v, i) => (i % 7 === 0 ? 0 : v)),
+    [33, 40],
+  );
+  const w = tf.tensor2d(values(33 * 40, 8), [33, 40]);
+  return [tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.relu(a), w)))(x)];
+}
+
+test('relu’s gradient matches the cpu backend', async () => {
+  await compareBackends('d/dx Σ relu(x)·w', reluCase);
+});
+
 test('on wasm with the addon the step records the native kernels', {
   skip: nativeKernels() == null,
 }, async () => {
@@ -84,6 +98,7 @@ test('on wasm with the addon the step records the native kernels', {
   const info = await tf.profile(() => {
     tf.tidy(() => void bernoulliCase(true, [37, 50])());
     tf.tidy(() => void gaussianCase(true)());
+    tf.tidy(() => void reluCase());
   });
   const names = new Set(info.kernels.map((k) => k.name));
   for (const k of [
@@ -93,6 +108,7 @@ test('on wasm with the addon the step records the native kernels', {
     'GaussianKlGrad',
     'Reparameterise',
     'ReparameteriseGrad',
+    'ReluGrad',
   ])
     assert.ok(names.has(`Vaekit${k}`), `Vaekit${k} did not run`);
 });

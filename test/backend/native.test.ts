@@ -94,6 +94,7 @@ test('native kernels refuse ranges outside the heap and bad arguments', { skip: 
   assert.throws(() => addon().gaussianKlGrad(heap, 0, 10, 20, 30, 95, 10), /outside the heap/);
   assert.throws(() => addon().reparameterise(heap, 0, 10, 20, 95, 10), /outside the heap/);
   assert.throws(() => addon().reparameteriseGrad(heap, 0, 10, 20, -1, 10), /non-negative/);
+  assert.throws(() => addon().reluGrad(heap, 0, 50, 91, 10), /outside the heap/);
   assert.throws(
     () =>
       (addon().sgemm as unknown as (...a: unknown[]) => void)(

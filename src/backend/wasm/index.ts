@@ -4,12 +4,23 @@
  * (missing upstream), an im2col-based Conv2DBackpropInput, and — with the native addon — Conv2D,
  * FusedConv2D and _FusedMatMul on every core, sums and means over leading axes, and Tile; and an
  * Identity that shares its input's data instead of copying it (identity.ts); with the addon, the fused
- * kernels of the VAE loss (vae-loss.ts, run by backend/fused/). The other
+ * kernels of the VAE loss (vae-loss.ts, run by backend/fused/) and relu's gradient as one kernel
+ * (relu-grad.ts; the gradient itself is registered here, fused/relu-grad.ts). The other
  * weight-caching XNNPACK kernels are wrapped to report that they ran (weight-cache.ts). Install after
  * the wasm backend is registered, and only when backend/internals.ts finds the internals we rely on.
  */
 import type { KernelConfig } from '@tensorflow/tfjs';
-import { getKernel, registerKernel, Transpose, unregisterKernel } from '@tensorflow/tfjs';
+import {
+  type GradConfig,
+  getGradient,
+  getKernel,
+  Relu,
+  registerGradient,
+  registerKernel,
+  Transpose,
+  unregisterKernel,
+} from '@tensorflow/tfjs';
+import { reluGradConfig } from '../fused/relu-grad.js';
 import { batchMatMulConfig } from './batch_mat_mul.js';
 import { conv2DConfig } from './conv2d.js';
 import { conv2DBackpropFilterConfig } from './conv2d_backprop_filter.js';
@@ -18,6 +29,7 @@ import { fusedConv2DConfig } from './fused_conv2d.js';
 import { fusedMatMulConfig } from './fused_mat_mul.js';
 import { identityConfig } from './identity.js';
 import { callOriginal, original, saveOriginal } from './originals.js';
+import { reluGradKernelConfig } from './relu-grad.js';
 import { meanConfig, sumConfig } from './sum.js';
 import { tileConfig } from './tile.js';
 import { vaeLossConfigs } from './vae-loss.js';
@@ -35,6 +47,7 @@ const REPLACEMENTS: KernelConfig[] = [
   meanConfig,
   tileConfig,
   ...vaeLossConfigs,
+  reluGradKernelConfig,
 ];
 
 /**
@@ -52,6 +65,8 @@ const REPORTERS: KernelConfig[] = WEIGHT_CACHING_KERNELS.filter(
 
 const PATCHES = [...REPLACEMENTS, ...REPORTERS];
 let installed = false;
+/** tfjs's relu gradient, while ours (fused/relu-grad.ts) is registered. */
+let tfjsReluGrad: GradConfig | undefined;
 
 function capture(name: string): void {
   const config = getKernel(name, 'wasm');
@@ -70,6 +85,8 @@ export function installWasmKernels(): void {
     // Keep the original setup (it binds the C++ entry points that our patches call).
     registerKernel({ ...patch, setupFunc: before?.setupFunc });
   }
+  tfjsReluGrad = getGradient(Relu);
+  registerGradient(reluGradConfig);
   installed = true;
 }
 
@@ -82,5 +99,6 @@ export function uninstallWasmKernels(): void {
     unregisterKernel(patch.kernelName, 'wasm');
     if (before != null) registerKernel(before);
   }
+  if (tfjsReluGrad != null) registerGradient(tfjsReluGrad);
   installed = false;
 }
