@@ -1,6 +1,7 @@
 /**
  * The native GEMM is compiled for AVX-512, AVX2+FMA and baseline x86-64, and the machine picks one at load time;
- * the tests of the addon exercise only that one. Here each variant is built alone with g++ and checked.
+ * the tests of the addon exercise only that one. Here each variant is built alone with g++ and checked,
+ * with each width of the register tile (32 columns where AVX-512 runs, else 16).
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -22,24 +23,29 @@ function cpuHas(level: string): boolean {
 }
 
 for (const level of ['x86-64-v4', 'x86-64-v3', 'x86-64']) {
-  const skip =
-    !gxx || arch() !== 'x64' ? 'needs g++ on x86-64' : !cpuHas(level) ? `this CPU lacks ${level}` : false;
-  test(`native GEMM built for ${level} alone matches the definition`, { skip }, () => {
-    const exe = join(dir, level);
-    const build = spawnSync('g++', [
-      '-O2',
-      '-std=c++17',
-      `-march=${level}`,
-      '-DVAEKIT_CLONES=',
-      '-pthread',
-      join(root, 'test', 'backend', 'native', 'gemm_isa.cc'),
-      join(root, 'native', 'gemm.cc'),
-      '-o',
-      exe,
-    ]);
-    assert.equal(build.status, 0, build.stderr.toString());
-    const run = spawnSync(exe, { encoding: 'utf8' });
-    assert.equal(run.stdout.trim(), 'mismatches 0');
-    assert.equal(run.status, 0);
-  });
+  for (const nr of [16, 32]) {
+    const skip =
+      !gxx || arch() !== 'x64' ? 'needs g++ on x86-64' : !cpuHas(level) ? `this CPU lacks ${level}` : false;
+    test(`native GEMM built for ${level} alone, register tile 6×${nr}, matches the definition`, {
+      skip,
+    }, () => {
+      const exe = join(dir, `${level}-${nr}`);
+      const build = spawnSync('g++', [
+        '-O2',
+        '-std=c++17',
+        `-march=${level}`,
+        '-DVAEKIT_CLONES=',
+        `-DVAEKIT_NR=${nr}`,
+        '-pthread',
+        join(root, 'test', 'backend', 'native', 'gemm_isa.cc'),
+        join(root, 'native', 'gemm.cc'),
+        '-o',
+        exe,
+      ]);
+      assert.equal(build.status, 0, build.stderr.toString());
+      const run = spawnSync(exe, { encoding: 'utf8' });
+      assert.equal(run.stdout.trim(), 'mismatches 0');
+      assert.equal(run.status, 0);
+    });
+  }
 }
