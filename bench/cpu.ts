@@ -36,13 +36,15 @@ function clock(cpuinfo: string): { ghz: number; source: string } {
 
 /**
  * FP32 FLOP per cycle per core: lanes × 2 (fused multiply-add) × FMA pipes. Two pipes is assumed
- * (every AVX2 core since Haswell and Zen 2; Intel server AVX-512 cores); AMD's AVX-512 (Zen 4) runs a
- * 512-bit op as two 256-bit halves, so it peaks as AVX2 does.
+ * (every AVX2 core since Haswell and Zen 2; Intel server AVX-512 cores; AMD Zen 5, family 26, whose
+ * pipes are 512 bits wide); AMD's first AVX-512 (Zen 4, family 25) runs a 512-bit op as two 256-bit
+ * halves, so it peaks as AVX2 does.
  */
-function flopPerCycle(flags: Set<string>, amd: boolean): { value: number; reason: string } {
-  if (flags.has('avx512f') && !amd) return { value: 64, reason: '16 lanes × FMA × 2 pipes (AVX-512)' };
+function flopPerCycle(flags: Set<string>, amdFamily: number | null): { value: number; reason: string } {
+  if (flags.has('avx512f') && (amdFamily == null || amdFamily >= 26))
+    return { value: 64, reason: '16 lanes × FMA × 2 pipes (AVX-512)' };
   if (flags.has('avx512f'))
-    return { value: 32, reason: '16 lanes × FMA × 1 (AMD AVX-512: 2 × 256-bit halves)' };
+    return { value: 32, reason: '16 lanes × FMA × 1 (AMD Zen 4 AVX-512: 2 × 256-bit halves)' };
   if (flags.has('avx2') && flags.has('fma')) return { value: 32, reason: '8 lanes × FMA × 2 pipes (AVX2)' };
   if (flags.has('avx')) return { value: 16, reason: '8 lanes × (add + mul) (AVX)' };
   return { value: 8, reason: '4 lanes × (add + mul) (SSE)' };
@@ -51,12 +53,12 @@ function flopPerCycle(flags: Set<string>, amd: boolean): { value: number; reason
 export function cpuInfo(): CpuInfo {
   const text = existsSync('/proc/cpuinfo') ? readFileSync('/proc/cpuinfo', 'utf8') : '';
   const flags = new Set((field(text, 'flags') ?? '').split(/\s+/));
-  const amd = field(text, 'vendor_id') === 'AuthenticAMD';
+  const amdFamily = field(text, 'vendor_id') === 'AuthenticAMD' ? Number(field(text, 'cpu family')) : null;
   const { ghz, source } = clock(text);
   const cores = availableParallelism();
-  const f = flopPerCycle(flags, amd);
+  const f = flopPerCycle(flags, amdFamily);
   return {
-    model: field(text, 'model name') ?? cpus()[0]?.model ?? 'unknown CPU',
+    model: `${field(text, 'model name') ?? cpus()[0]?.model ?? 'unknown CPU'}${amdFamily == null ? '' : ` (family ${amdFamily}, model ${field(text, 'model')})`}`,
     flags: VECTOR_FLAGS.filter((x) => flags.has(x)),
     cores,
     ghz,
