@@ -51,6 +51,14 @@ void packB(const Operands& o, int p0, int kc, int j0, int nc, float* out) {
       for (int p = 0; p < kc; p++) std::memcpy(panel + p * NR, o.b + (size_t)(p0 + p) * o.n + j0 + jp, NR * 4);
       continue;
     }
+    if (cols == NR) {
+      // B stored [n, k]: walk each of the NR columns' rows of k contiguously
+      for (int j = 0; j < NR; j++) {
+        const float* col = o.b + (size_t)(j0 + jp + j) * o.k + p0;
+        for (int p = 0; p < kc; p++) panel[p * NR + j] = col[p];
+      }
+      continue;
+    }
     for (int p = 0; p < kc; p++) {
       for (int j = 0; j < cols; j++) panel[p * NR + j] = o.B(p0 + p, j0 + jp + j);
       for (int j = cols; j < NR; j++) panel[p * NR + j] = 0.f;
@@ -59,10 +67,26 @@ void packB(const Operands& o, int p0, int kc, int j0, int nc, float* out) {
 }
 
 // Packs op(A)[i0:i0+mc, p0:p0+kc] into panels of MR rows: panel r holds column p at r*kc*MR + p*MR.
+// Full panels read MR row (or column) pointers directly: the generic element loop (a branch on the
+// transpose and an index product per element) cost as much as the multiply-adds when n is small
+// (a convolution's 64 output channels).
 void packA(const Operands& o, int i0, int mc, int p0, int kc, float* out) {
   for (int ip = 0; ip < mc; ip += MR) {
     float* panel = out + (size_t)(ip / MR) * kc * MR;
     const int rows = std::min(MR, mc - ip);
+    if (rows == MR && o.transA) {
+      // A stored [k, m]: the MR values of column p are contiguous
+      for (int p = 0; p < kc; p++) std::memcpy(panel + p * MR, o.a + (size_t)(p0 + p) * o.m + i0 + ip, MR * 4);
+      continue;
+    }
+    if (rows == MR) {
+      const float* row[MR];
+      for (int i = 0; i < MR; i++) row[i] = o.a + (size_t)(i0 + ip + i) * o.k + p0;
+      for (int p = 0; p < kc; p++) {
+        for (int i = 0; i < MR; i++) panel[p * MR + i] = row[i][p];
+      }
+      continue;
+    }
     for (int p = 0; p < kc; p++) {
       for (int i = 0; i < rows; i++) panel[p * MR + i] = o.A(i0 + ip + i, p0 + p);
       for (int i = rows; i < MR; i++) panel[p * MR + i] = 0.f;
