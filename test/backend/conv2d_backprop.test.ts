@@ -75,6 +75,10 @@ test('PyTorch Conv2d(k4, s2, p1) shape: 2x28x28x1 -> 14x14x8 matches cpu', async
   await compareBackends('conv k4s2p1', convAndGrads([2, 28, 28, 1], [4, 4, 1, 8], 2, 1));
 });
 
+test('conv k4s2p1 with 9 input channels (the native block-copy path, not the small-channel one) matches cpu', async () => {
+  await compareBackends('conv k4s2p1 9 channels', convAndGrads([2, 14, 14, 9], [4, 4, 9, 4], 2, 1));
+});
+
 test('PyTorch ConvTranspose2d(k4, s2, p1): 2x7x7x6 -> 14x14x5 matches cpu', async () => {
   await compareBackends('deconv k4s2p1', deconvAndGrads([2, 7, 7, 6], [4, 4, 5, 6], [2, 14, 14, 5], 2, 1));
 });
