@@ -242,6 +242,17 @@ napi_value ReparameteriseGrad(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// addRows(heap, xAt, bAt, outAt, rows, cols)
+napi_value AddRows(napi_env env, napi_callback_info info) {
+  Args a(env, info, 6, "addRows(heap, xAt, bAt, outAt, rows, cols)");
+  const int rows = a.integer(4), cols = a.integer(5);
+  const float* x = a.range(a.integer(1), (double)rows * cols);
+  const float* b = a.range(a.integer(2), cols);
+  float* out = a.range(a.integer(3), (double)rows * cols);
+  if (a.ok) vaekit::addRows(x, b, out, rows, cols);
+  return nullptr;
+}
+
 napi_value ReluGrad(napi_env env, napi_callback_info info) {
   Args a(env, info, 5, "reluGrad(heap, xAt, dyAt, dxAt, n)");
   float* p[3];
@@ -271,6 +282,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"gaussianKlGrad", nullptr, GaussianKlGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"reparameterise", nullptr, Reparameterise, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"reparameteriseGrad", nullptr, ReparameteriseGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"addRows", nullptr, AddRows, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"reluGrad", nullptr, ReluGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"threads", nullptr, Threads, nullptr, nullptr, nullptr, napi_default, nullptr},
   };

@@ -89,6 +89,19 @@ VAEKIT_CLONES void reparameteriseGrad(const float* lv, const float* eps, const f
   for (int i = 0; i < n; i++) dlv[i] = 0.5f * dy[i] * vexp(0.5f * lv[i]) * eps[i];
 }
 
+// rows [r0, r1) of addRows
+VAEKIT_CLONES static void addRowsRange(const float* x, const float* b, float* out, int r0, int r1, int cols) {
+  for (int r = r0; r < r1; r++) {
+    const float* xr = x + (size_t)r * cols;
+    float* o = out + (size_t)r * cols;
+    for (int c = 0; c < cols; c++) o[c] = xr[c] + b[c];
+  }
+}
+
+void addRows(const float* x, const float* b, float* out, int rows, int cols) {
+  parallelFor(rows, partsFor(rows, cols), [&](int, int r0, int r1) { addRowsRange(x, b, out, r0, r1, cols); });
+}
+
 VAEKIT_CLONES void reluGrad(const float* x, const float* dy, float* dx, int n) {
   // tfjs's dy·step(x), step(x) = 1 for x > 0, 0 otherwise, NaN for NaN (so 0·∞ and NaN propagate alike)
   for (int i = 0; i < n; i++) dx[i] = dy[i] * (x[i] > 0.f ? 1.f : (x[i] != x[i] ? x[i] : 0.f));

@@ -55,6 +55,8 @@ void gaussianKlGrad(const float* mu, const float* lv, const float* dy, float* dm
 // Reparameterised sample z = μ + e^{lv/2}·ε; gradient dμ = dy, dlv = ½ dy e^{lv/2} ε.
 void reparameterise(const float* mu, const float* lv, const float* eps, float* z, int n);
 void reparameteriseGrad(const float* lv, const float* eps, const float* dy, float* dlv, int n);
+// A bias added to every row: out[r, c] = x[r, c] + b[c].
+void addRows(const float* x, const float* b, float* out, int rows, int cols);
 // The gradient of relu: dx = dy·step(x) (1 for x > 0, 0 otherwise, NaN for NaN x), one pass.
 void reluGrad(const float* x, const float* dy, float* dx, int n);
 

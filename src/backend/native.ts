@@ -89,6 +89,8 @@ export interface NativeKernels {
     dlvAt: number,
     n: number,
   ): void;
+  /** A bias added to every row: out[r, c] = x[r, c] + b[c]. */
+  addRows(heap: Float32Array, xAt: number, bAt: number, outAt: number, rows: number, cols: number): void;
   /** The gradient of relu: dx = dy·step(x) (step: 1 for x > 0, else 0; NaN for NaN). */
   reluGrad(heap: Float32Array, xAt: number, dyAt: number, dxAt: number, n: number): void;
   /** Threads the addon multiplies on (VAEKIT_THREADS, default: the machine's cores, at most 8). */

@@ -95,6 +95,7 @@ test('native kernels refuse ranges outside the heap and bad arguments', { skip: 
   assert.throws(() => addon().reparameterise(heap, 0, 10, 20, 95, 10), /outside the heap/);
   assert.throws(() => addon().reparameteriseGrad(heap, 0, 10, 20, -1, 10), /non-negative/);
   assert.throws(() => addon().reluGrad(heap, 0, 50, 91, 10), /outside the heap/);
+  assert.throws(() => addon().addRows(heap, 0, 95, 50, 5, 10), /outside the heap/);
   assert.throws(
     () =>
       (addon().sgemm as unknown as (...a: unknown[]) => void)(
@@ -332,4 +333,17 @@ test('Tile and Mean over leading axes match cpu; batch norm, whose gradient tile
     ]);
     return [f(xs, gamma), dx, dg];
   });
+});
+
+test('bias adds ([..., C] + [C] either way round, [1, 1, C]) and other adds match cpu', async () => {
+  const t = (shape: number[], seed: number) => tf.tensor(values(tf.util.sizeFromShape(shape), seed), shape);
+  await compareBackends('adds', () => [
+    tf.add(t([128, 7, 7, 33], 1), t([33], 2)),
+    tf.add(t([5], 3), t([9, 5], 4)),
+    tf.add(t([4, 6, 3], 5), t([1, 1, 3], 6)),
+    tf.add(t([6, 3], 7), t([6, 3], 8)),
+    tf.add(t([6, 3], 9), t([6, 1], 10)),
+    tf.add(t([3], 11), t([2, 1, 3], 12)),
+    tf.add(t([0, 3], 13), t([3], 14)),
+  ]);
 });

@@ -2,7 +2,7 @@
  * Kernel patches that make the wasm backend fast enough to train on:
  * BatchMatMul (all transposes, batches) through the native addon or XNNPACK, Conv2DBackpropFilter
  * (missing upstream), an im2col-based Conv2DBackpropInput, and — with the native addon — Conv2D,
- * FusedConv2D and _FusedMatMul on every core, sums and means over leading axes, and Tile; and an
+ * FusedConv2D and _FusedMatMul on every core, sums and means over leading axes, bias adds, and Tile; and an
  * Identity that shares its input's data instead of copying it (identity.ts); with the addon, the fused
  * kernels of the VAE loss (vae-loss.ts, run by backend/fused/) and relu's gradient as one kernel
  * (relu-grad.ts; the gradient itself is registered here, fused/relu-grad.ts). The other
@@ -21,6 +21,7 @@ import {
   unregisterKernel,
 } from '@tensorflow/tfjs';
 import { reluGradConfig } from '../fused/relu-grad.js';
+import { addConfig } from './add.js';
 import { batchMatMulConfig } from './batch_mat_mul.js';
 import { conv2DConfig } from './conv2d.js';
 import { conv2DBackpropFilterConfig } from './conv2d_backprop_filter.js';
@@ -36,6 +37,7 @@ import { vaeLossConfigs } from './vae-loss.js';
 import { WEIGHT_CACHING_KERNELS } from './weight-cache.js';
 
 const REPLACEMENTS: KernelConfig[] = [
+  addConfig,
   batchMatMulConfig,
   conv2DBackpropFilterConfig,
   conv2DBackpropInputConfig,
