@@ -16,11 +16,13 @@ export const TFJS_VERSION = '4.22.0';
 
 /** The wasm kernels vaekit replaces or wraps; each must exist (with its C++ setup) in the backend. */
 const KERNELS_USED = [
+  'Add',
   'BatchMatMul',
   '_FusedMatMul',
   'Conv2D',
   'FusedConv2D',
   'Conv2DBackpropInput',
+  'Identity',
   'Sum',
   'Mean',
   'Tile',
