@@ -15,11 +15,19 @@ import { buildModel, capabilitiesOf, checkModelSize } from '../models/registry.j
 import { type EpochRecord, type TrainCallbacks, type TrainState, train } from '../train/loop.js';
 import { withWorkers } from '../train/parallel/data-parallel.js';
 import type { RunConfig } from './config.js';
-import { classCount, loadRunData, loadRunDataFor } from './data.js';
+import { classCount, datasetForRun, loadRunData, loadRunDataFor } from './data.js';
 import { latentLogger } from './latent-log.js';
 import { metricsLog, truncateLog } from './metrics-log.js';
 import { writeReconstructionGrid, writeSampleGrid } from './pictures.js';
-import { checkNewRunDir, createRunDir, type RunPaths, readRunConfig, runPaths } from './run-dir.js';
+import {
+  checkNewRunDir,
+  createRunDir,
+  firstNewFolder,
+  type RunPaths,
+  readRunConfig,
+  removeUnstartedRun,
+  runPaths,
+} from './run-dir.js';
 
 export interface TrainRunOptions {
   /** The run's directory (`runs/<name>`). */
@@ -168,6 +176,19 @@ function checkCapabilities(config: RunConfig, data: DataInfo): void {
   }
 }
 
+/** Runs the training of a new run; bad input met before its first checkpoint removes what it wrote. */
+async function undoneOnBadInput<T>(
+  created: { paths: RunPaths; made: string | null } | null,
+  run: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await run();
+  } catch (e) {
+    if (created && e instanceof InputError) removeUnstartedRun(created.paths, created.made);
+    throw e;
+  }
+}
+
 /**
  * Trains a run end to end: data, model, the training loop, `metrics.jsonl`, and after every epoch a PNG
  * grid of samples from the prior (`samples/epoch-NNN.png`, same latent draws each epoch so they can be
@@ -179,8 +200,10 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
   // Everything is read and checked before the run directory exists: bad input writes nothing.
   if (!opts.resume) checkNewRunDir(opts.dir);
   let config: RunConfig = opts.resume ? readRunConfig(opts.dir) : opts.config!;
+  if (!opts.resume)
+    config = { ...config, data: { ...config.data, dataset: datasetForRun(config.data.dataset) } };
   if (opts.epochs !== undefined) config = { ...config, train: { ...config.train, epochs: opts.epochs } };
-  const { split, binarization } = opts.resume
+  const { split, binarization, digest } = opts.resume
     ? loadRunDataFor(config)
     : loadRunData(config.data, config.seed);
   const data = dataInfo(split);
@@ -192,6 +215,7 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
     samples: objective.kind === 'iwae' ? objective.k : 1,
   });
   config = { ...config, inputShape: data.inputShape, classes: data.classes };
+  if (!opts.resume) config = { ...config, dataDigest: digest() };
   const model = buildModel(config.model, data, config.seed);
   const callbacks = opts.callbacks ?? [];
   const say = (kind: string, message: string, step = 0) => {
@@ -199,6 +223,7 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
   };
   let resumed: OpenedCheckpoint<TrainState> | null = null;
   let paths: RunPaths;
+  const made = opts.resume ? null : firstNewFolder(opts.dir);
   try {
     // a resume continues from a checkpoint that reads whole, or stops (exit 2): it never silently starts over
     resumed = opts.resume ? openCheckpoint<TrainState>(runPaths(opts.dir).checkpoints) : null;
@@ -249,18 +274,20 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
   const diagnostics = gaussian ? [latentLogger(gaussian, split.test, latentPath, { seed: config.seed })] : [];
   const replica = { model: config.model, data, seed: config.seed };
   const parallel = { workers: config.train.workers, replica, train: config.train };
-  const records = await withWorkers(model, parallel, (trainer) =>
-    train({
-      model,
-      trainer,
-      data: split,
-      config: config.train,
-      seed: config.seed,
-      binarization,
-      checkpointDir: paths.checkpoints,
-      resumeFrom: resumed?.checkpoint,
-      callbacks: [metricsLog(paths.metrics), pictures, ...diagnostics, ...callbacks],
-    }),
+  const records = await undoneOnBadInput(opts.resume ? null : { paths, made }, () =>
+    withWorkers(model, parallel, (trainer) =>
+      train({
+        model,
+        trainer,
+        data: split,
+        config: config.train,
+        seed: config.seed,
+        binarization,
+        checkpointDir: paths.checkpoints,
+        resumeFrom: resumed?.checkpoint,
+        callbacks: [metricsLog(paths.metrics), pictures, ...diagnostics, ...callbacks],
+      }),
+    ),
   );
   const reconstructing = asReconstructing(model);
   if (reconstructing)

@@ -2,7 +2,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { imageSize } from '../data/dataset.js';
 import { nonFiniteWeight } from '../io/checkpoint.js';
 import type { RunConfig } from '../run/config.js';
-import { loadRunData } from '../run/data.js';
+import { loadRunDataFor } from '../run/data.js';
 import { ConfinedDir, isSafeSegment, RefusedPath } from './confined.js';
 import type { CheckpointSpecs, TestImagesMeta } from './protocol.js';
 
@@ -103,7 +103,7 @@ export function testImageSample(
   config: RunConfig,
   count: number,
 ): { meta: TestImagesMeta; pixels: Uint8Array } {
-  const test = loadRunData(config.data, config.seed).split.test;
+  const test = loadRunDataFor(config).split.test;
   const n = Math.min(count, test.count);
   const size = imageSize(test);
   const pixels = Uint8Array.from(test.images.subarray(0, n * size), (v) => Math.round(v * 255));

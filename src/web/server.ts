@@ -120,11 +120,9 @@ export async function startExplorer(opts: ExplorerOptions): Promise<Explorer> {
     if (e instanceof NonFiniteWeights)
       throw new InputError({ where: join(opts.runDir, e.file), expected: 'finite weights', found: e.found });
   }
-  let testImages: ReturnType<typeof testImageSample> | undefined;
-  const sample = () => {
-    testImages ??= testImageSample(config, opts.testImages ?? 1000);
-    return testImages;
-  };
+  // the run's own test images, read now: data that is missing or not the run's is exit 2 at start
+  const testImages = testImageSample(config, opts.testImages ?? 1000);
+  const sample = () => testImages;
 
   const handle = (route: Route): Reply => {
     switch (route.kind) {
