@@ -52,17 +52,22 @@ export function loadDataset(spec: string, opts: LoadOptions = {}): DatasetSplit 
   return splitDataset(ds, LONE_FILE_TEST_FRACTION);
 }
 
+/** Whether `spec` names a folder of images (not a built-in, not IDX files): what the image options apply to. */
+export function isImageFolder(spec: string): boolean {
+  return (
+    !isBuiltinName(spec) &&
+    statPath(spec, 'a dataset file or folder')?.isDirectory() === true &&
+    !findIdxFiles(spec) &&
+    idxLikeFiles(spec).length === 0
+  );
+}
+
 /**
  * Like loadDataset, but an image folder opened with `stream` keeps its training images on disk
  * (read a batch at a time); everything else is loaded into memory.
  */
 export function loadTrainingData(spec: string, opts: LoadOptions & { stream?: boolean } = {}): TrainingSplit {
-  const isImageFolder =
-    !isBuiltinName(spec) &&
-    statPath(spec, 'a dataset file or folder')?.isDirectory() &&
-    !findIdxFiles(spec) &&
-    idxLikeFiles(spec).length === 0;
-  if (opts.stream && opts.image && isImageFolder) {
+  if (opts.stream && opts.image && isImageFolder(spec)) {
     const split = openImageFolderSplit(spec, opts.image);
     // bad training files are only met (and skipped) as their batches are read: `skipped` grows as training goes
     return {

@@ -28,6 +28,7 @@ import {
   removeUnstartedRun,
   runPaths,
 } from './run-dir.js';
+import { checkNoUnusedSettings } from './unused-settings.js';
 
 export interface TrainRunOptions {
   /** The run's directory (`runs/<name>`). */
@@ -209,6 +210,7 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
   const data = dataInfo(split);
   checkBatches(config, split);
   checkCapabilities(config, data);
+  if (!opts.resume) checkNoUnusedSettings(config);
   const objective = config.train.objective;
   checkModelSize(config.model, data, {
     batchSize: config.train.batchSize,
@@ -228,6 +230,14 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
     // a resume continues from a checkpoint that reads whole, or stops (exit 2): it never silently starts over
     resumed = opts.resume ? openCheckpoint<TrainState>(runPaths(opts.dir).checkpoints) : null;
     if (resumed) checkCheckpointFits(model, resumed.checkpoint);
+    const trained = resumed?.checkpoint.state.epoch ?? 0;
+    if (opts.epochs !== undefined && opts.epochs < trained) {
+      throw new InputError({
+        where: '--epochs',
+        expected: `at least the ${trained} epochs the run has trained (more to train it further)`,
+        found: String(opts.epochs),
+      });
+    }
     paths = opts.resume ? runPaths(opts.dir) : createRunDir(opts.dir, config);
   } catch (e) {
     if (resumed) disposeCheckpoint(resumed.checkpoint);
@@ -243,6 +253,12 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
   if (resumed?.note) say('resume', resumed.note);
   if (resumed) {
     const { step, epoch, batch } = resumed.checkpoint.state;
+    if (epoch >= config.train.epochs) {
+      say(
+        'resume',
+        `the run has trained all ${epoch} epochs: nothing to train (give --epochs ${epoch + 1} or more to go on)`,
+      );
+    }
     say(
       'resume',
       `continuing from step ${step} (epoch ${epoch + 1}, batch ${batch}), ${resumed.checkpoint.dir}`,
