@@ -8,7 +8,7 @@ import { InputError } from '../core/errors.js';
 import { statPath } from '../io/files.js';
 import { isBuiltinName, loadBuiltin } from './builtin.js';
 import { type DatasetSplit, splitDataset } from './dataset.js';
-import { findIdxFiles, idxLikeFiles, loadIdxDir, loadIdxPair } from './idxdataset.js';
+import { findIdxFiles, idxLikeFiles, loadIdxDir, loadIdxPairToSplit } from './idxdataset.js';
 import { type ImageFolderOptions, loadImageFolder, openImageFolderSplit } from './imagefolder.js';
 import type { TrainingSplit } from './source.js';
 
@@ -48,7 +48,7 @@ export function loadDataset(spec: string, opts: LoadOptions = {}): DatasetSplit 
   const name = basename(spec);
   if (name.startsWith('train-images')) return loadIdxDir(dirname(spec));
   const labels = join(dirname(spec), name.replace('images', 'labels').replace(/idx[34]/, 'idx1'));
-  const ds = loadIdxPair(spec, labels !== spec && existsSync(labels) ? labels : undefined);
+  const ds = loadIdxPairToSplit(spec, labels !== spec && existsSync(labels) ? labels : undefined);
   return splitDataset(ds, LONE_FILE_TEST_FRACTION);
 }
 
