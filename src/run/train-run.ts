@@ -2,12 +2,8 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from '../core/errors.js';
 import type { TrainingSplit } from '../data/source.js';
-import {
-  disposeCheckpoint,
-  type LoadedCheckpoint,
-  type OpenedCheckpoint,
-  openCheckpoint,
-} from '../io/checkpoint.js';
+import { disposeCheckpoint, type LoadedCheckpoint, type OpenedCheckpoint } from '../io/checkpoint.js';
+import { lockRun, type RunLock } from '../io/run-lock.js';
 import type { DataInfo } from '../models/kind.js';
 import { asGaussianLatent, asReconstructing, type GenerativeModel } from '../models/model.js';
 import { checkWeightsFit } from '../models/named-weights.js';
@@ -17,6 +13,7 @@ import { withWorkers } from '../train/parallel/data-parallel.js';
 import type { RunConfig } from './config.js';
 import { classCount, datasetForRun, loadRunData, loadRunDataFor } from './data.js';
 import { latentLogger } from './latent-log.js';
+import { openRunCheckpoint, stampRunCheckpoints } from './load-run.js';
 import { metricsLog, truncateLog } from './metrics-log.js';
 import { writeReconstructionGrid, writeSampleGrid } from './pictures.js';
 import {
@@ -197,6 +194,15 @@ async function undoneOnBadInput<T>(
  * latent vector also log active units, KL per dimension and I(x; z) on the test set to `latent.jsonl`.
  */
 export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
+  const locks: RunLock[] = [];
+  try {
+    return await trainRunLocked(opts, locks);
+  } finally {
+    for (const l of locks) l.release();
+  }
+}
+
+async function trainRunLocked(opts: TrainRunOptions, locks: RunLock[]): Promise<TrainRunResult> {
   if (!opts.resume && !opts.config) throw new Error('trainRun: a new run needs a config');
   // Everything is read and checked before the run directory exists: bad input writes nothing.
   if (!opts.resume) checkNewRunDir(opts.dir);
@@ -227,8 +233,11 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
   let paths: RunPaths;
   const made = opts.resume ? null : firstNewFolder(opts.dir);
   try {
-    // a resume continues from a checkpoint that reads whole, or stops (exit 2): it never silently starts over
-    resumed = opts.resume ? openCheckpoint<TrainState>(runPaths(opts.dir).checkpoints) : null;
+    // one writer per run (released by trainRun): a second `train` of it is refused (exit 2) until this one ends
+    if (opts.resume) locks.push(lockRun(opts.dir));
+    // a resume continues from a checkpoint that reads whole, or stops (exit 2): it never silently starts over;
+    // the checkpoint must have been written with the configuration config.json holds now
+    resumed = opts.resume ? openRunCheckpoint(opts.dir) : null;
     if (resumed) checkCheckpointFits(model, resumed.checkpoint);
     const trained = resumed?.checkpoint.state.epoch ?? 0;
     if (opts.epochs !== undefined && opts.epochs < trained) {
@@ -239,12 +248,16 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
       });
     }
     paths = opts.resume ? runPaths(opts.dir) : createRunDir(opts.dir, config);
+    if (!opts.resume) locks.push(lockRun(paths.dir));
+    // every checkpoint records the configuration it is written with
+    stampRunCheckpoints(paths.dir);
   } catch (e) {
     if (resumed) disposeCheckpoint(resumed.checkpoint);
     model.dispose();
     throw e;
   }
   opts.onStart?.({ paths, config, resumedFrom: resumed?.checkpoint.dir });
+  for (const l of locks) if (l.note) say('lock', l.note);
   const latentPath = join(paths.dir, 'latent.jsonl');
   if (opts.resume && !resumed) {
     say('resume', 'the run has no checkpoint yet: training starts at step 0');

@@ -19,6 +19,8 @@ export function runFiles(runDir: string): ConfinedDir {
 export interface CurrentCheckpoint {
   name: string;
   specs: CheckpointSpecs;
+  /** The run configuration the checkpoint records (none in checkpoints written before vaekit recorded it). */
+  runConfig?: Record<string, unknown>;
 }
 
 const CHECKPOINTS = 'checkpoints';
@@ -59,11 +61,12 @@ export function currentCheckpoint(files: ConfinedDir, which: 'best' | 'latest'):
     CheckpointSpecs,
     'weightSpecs'
   >;
-  const { step, state } = readJson(files, CHECKPOINTS, name, 'state.json') as {
+  const { step, state, runConfig } = readJson(files, CHECKPOINTS, name, 'state.json') as {
     step: number;
     state: { epoch: number };
+    runConfig?: Record<string, unknown>;
   };
-  return { name, specs: { checkpoint: name, step, epoch: state.epoch, weightSpecs } };
+  return { name, specs: { checkpoint: name, step, epoch: state.epoch, weightSpecs }, runConfig };
 }
 
 /** A checkpoint whose weights hold NaN or ±∞: the explorer will not serve it. */
