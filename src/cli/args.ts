@@ -18,11 +18,12 @@ export function intArg(min = 0, max = Number.MAX_SAFE_INTEGER) {
   };
 }
 
-export function numberArg(min = Number.NEGATIVE_INFINITY) {
+export function numberArg(min = Number.NEGATIVE_INFINITY, max = Number.POSITIVE_INFINITY) {
+  const range = max === Number.POSITIVE_INFINITY ? `≥ ${min}` : `from ${min} to ${max}`;
   return (v: string): number => {
     const n = Number(v);
-    if (!DECIMAL.test(v) || !Number.isFinite(n) || n < min)
-      throw new InvalidArgumentError(`expected a number ≥ ${min}, found "${v}"`);
+    if (!DECIMAL.test(v) || !Number.isFinite(n) || n < min || n > max)
+      throw new InvalidArgumentError(`expected a number ${range}, found "${v}"`);
     return n;
   };
 }

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import cliProgress from 'cli-progress';
 import { Command } from 'commander';
 import type { BackendChoice } from '../backend/index.js';
-import { InputError } from '../core/errors.js';
+import { InputError, NumericalError } from '../core/errors.js';
 import { type EvalReport, readTrainingHistory, writeEvalReport } from '../eval/report.js';
 import { checkOutputDir } from '../io/files.js';
 import { maxImagesPerPass } from '../models/registry.js';
@@ -25,6 +25,20 @@ interface EvalFlags {
 }
 
 const f = (v: number, d = 2) => v.toFixed(d);
+/** Importance samples per image: 1e6 decoder passes per image is already hours on a CPU. */
+const MAX_K = 1_000_000;
+
+/** The headline numbers of the report that are not finite, by name. */
+function nonFiniteHeadlines(r: EvalReport): string[] {
+  const numbers: [string, number | undefined][] = [
+    [`test ${r.bound?.label}`, r.bound?.nats],
+    ['IWAE bound', r.iwae?.nll],
+    ['IS-NLL', r.importanceSampled?.nll],
+    ['KL', r.latent?.kl],
+    ['Fréchet distance', r.sampleQuality?.frechetDistance],
+  ];
+  return numbers.filter(([, v]) => v !== undefined && !Number.isFinite(v)).map(([name]) => name);
+}
 
 /** The report's headline numbers, one per line. */
 export function summaryLines(r: EvalReport): string[] {
@@ -77,8 +91,18 @@ export function evalCommand(): Command {
       ].join('\n'),
     )
     .argument('<run-dir>', 'a run directory')
-    .option('--k <n>', 'importance samples per image for log p(x) (0: skip)', intArg(0), 5000)
-    .option('--iwae-k <n>', 'k of the IWAE bound reported beside it (0: skip)', intArg(0), 50)
+    .option(
+      '--k <n>',
+      'importance samples per image for log p(x) (0: skip; at most 1000000)',
+      intArg(0, MAX_K),
+      5000,
+    )
+    .option(
+      '--iwae-k <n>',
+      'k of the IWAE bound reported beside it (0: skip; at most 1000000)',
+      intArg(0, MAX_K),
+      50,
+    )
     .option('--limit <n>', 'score only the first n test images', intArg(1))
     .option(
       '--samples <n>',
@@ -152,5 +176,12 @@ export function evalCommand(): Command {
       if (!report.sampleQuality && flags.quality && flags.samples > 0)
         log('  (no feature classifier: run `vaekit train-classifier --dataset <name>` for sample quality)');
       log(`wrote ${written.join(', ')}`);
+      const broken = nonFiniteHeadlines(report);
+      if (broken.length) {
+        throw new NumericalError(
+          `evaluation gave non-finite results (${broken.join(', ')}): the model overflows on the test images ` +
+            '(a run that diverged?); eval.json records them as null. Evaluate an earlier checkpoint or retrain with a lower --lr',
+        );
+      }
     });
 }

@@ -14,8 +14,8 @@ export function sampleCommand(): Command {
     .option('-n, --count <n>', 'number of samples', intArg(1), 64)
     .option(
       '-t, --temperature <t>',
-      'prior temperature t (t < 1: sharper, less varied samples)',
-      numberArg(0),
+      'prior temperature t (t < 1: sharper, less varied samples; at most 100)',
+      numberArg(0, 100),
       1,
     )
     .option('-o, --out <file.png>', 'output PNG (default: <run-dir>/samples/sample-seed<seed>.png)')

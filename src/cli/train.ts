@@ -184,7 +184,10 @@ export function trainCommand(): Command {
       return;
     }
     const file = given.config as string | undefined;
-    const { raw, notes } = mergeFlags(file ? readConfigFile(file) : {}, given, flags);
+    const fromFile = file ? readConfigFile(file) : {};
+    // the file is valid on its own: a flag overriding a field does not hide a wrong value there
+    if (file) parseWith(runConfigSchema, fromFile, file);
+    const { raw, notes } = mergeFlags(fromFile, given, flags);
     for (const note of notes) process.stderr.write(`vaekit: ${note}\n`);
     const config = parseWith(runConfigSchema, raw, file ?? 'config');
     const runsDir = String(given.runsDir);

@@ -20,6 +20,36 @@ export interface DatasetSplit {
   skipped?: string[];
 }
 
+/**
+ * The most bytes a dataset decoded into memory may take: 2 GiB, counted as the float32 images it becomes
+ * (4 bytes a value) plus what its reader holds at once. Image folders and IDX files share it; a larger
+ * image folder can be streamed (`--stream`).
+ */
+export const DECODED_DATA_LIMIT = 2 * 1024 ** 3;
+
+const GiB = 1024 ** 3;
+
+/**
+ * Refuses, before it is decoded, data that would take `bytes` in memory when that is over
+ * DECODED_DATA_LIMIT: an InputError naming `where`, the computed size (`what` it is made of) and the limit
+ * for `kind` (e.g. 'images').
+ */
+export function checkDecodedBytes(
+  where: string,
+  bytes: number,
+  kind: string,
+  what: string,
+  hint: string,
+): void {
+  if (bytes <= DECODED_DATA_LIMIT) return;
+  throw new InputError({
+    where,
+    expected: `at most ${DECODED_DATA_LIMIT / GiB} GiB of decoded ${kind} in memory (${DECODED_DATA_LIMIT} bytes)`,
+    found: `${what}: ${(bytes / GiB).toFixed(1)} GiB (${bytes} bytes)`,
+    hint,
+  });
+}
+
 /** Number of values in one image (h·w·c). */
 export function imageSize(ds: Pick<Dataset, 'shape'>): number {
   return ds.shape[0] * ds.shape[1] * ds.shape[2];

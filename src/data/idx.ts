@@ -6,7 +6,14 @@
 import { gzipSync } from 'node:zlib';
 import { InputError } from '../core/errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
-import { gunzipDeclared, isGzip, readInputFile, readInputHead } from '../io/files.js';
+import {
+  gunzipDeclared,
+  gunzipExactly,
+  gunzipHead,
+  isGzip,
+  readInputFile,
+  readInputHead,
+} from '../io/files.js';
 
 export type IdxData = Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
 
@@ -138,11 +145,24 @@ function readHeader(buf: Uint8Array, where: string): IdxHeader {
   return { type, dims, headerLength, count, expectedLength, described };
 }
 
-/** Parse decompressed IDX bytes; `where` names the source in errors. */
+/**
+ * Parse decompressed IDX bytes; `where` names the source in errors. Byte values are a view of `buf` when
+ * it is a buffer of its own (no copy of the data is made); wider values are decoded from big-endian.
+ */
 function parseIdx(buf: Uint8Array, where: string): IdxArray {
   const { type, dims, headerLength, count, expectedLength, described } = readHeader(buf, where);
   if (buf.length !== expectedLength) {
     throw bad(where, 'file length', `${expectedLength} bytes (${described})`, `${buf.length} bytes`);
+  }
+  const own = buf.buffer;
+  if (
+    type.size === 1 &&
+    own instanceof ArrayBuffer &&
+    buf.byteOffset === 0 &&
+    own.byteLength - buf.byteLength <= 1
+  ) {
+    const View = type.code === 0x08 ? Uint8Array : Int8Array;
+    return { dims, data: new View(own, headerLength, count) };
   }
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const data = type.make(count);
@@ -165,20 +185,78 @@ export function decodeIdx(bytes: Buffer, where: string): IdxArray {
   return parseIdx(inflated, where);
 }
 
+/** What an IDX file declares in its header, known before any of its data is read. */
+export interface IdxDeclared {
+  path: string;
+  dims: number[];
+  /** The value type's name ('ubyte', 'float', …) and bytes per value. */
+  type: string;
+  valueBytes: number;
+  /** Number of values (the product of dims). */
+  count: number;
+  /** Bytes of header and values, as stored uncompressed (what a gzip file inflates to). */
+  rawBytes: number;
+  /** Bytes of the file on disk. */
+  fileBytes: number;
+  gzip: boolean;
+  /** e.g. "header 16 + 60000×28×28 ubyte values" */
+  described: string;
+}
+
+/** Compressed bytes read first to find a gzip file's header (the rest only if the header is not in them). */
+const GZIP_HEAD_BYTES = 64 * 1024;
+
 /**
  * Read an IDX file, plain or gzip-compressed. A plain file's header is read and checked against the
  * file's size before the rest of it is read.
  */
 export function readIdx(path: string): IdxArray {
+  return readIdxChecked(path);
+}
+
+/**
+ * `readIdx`, with `check` called on what the header declares before the data is read or inflated, so
+ * a caller can refuse it (too large, the wrong type or count) before anything of that size is allocated.
+ * The file is read through the checked reader (a regular file, re-checked when it is opened again); a
+ * gzip file's header is found in the first compressed bytes, then the file is read whole and inflated
+ * into one buffer of the declared length, and byte values are a view of it.
+ */
+export function readIdxChecked(path: string, check?: (declared: IdxDeclared) => void): IdxArray {
   const expected = 'a readable IDX file';
-  const { head, size } = readInputHead(path, MAX_HEADER_BYTES, expected);
-  if (!isGzip(head)) {
-    const { expectedLength, described } = readHeader(head, path);
-    if (size !== expectedLength) {
-      throw bad(path, 'file length', `${expectedLength} bytes (${described})`, `${size} bytes`);
+  const { head, size } = readInputHead(path, GZIP_HEAD_BYTES, expected);
+  const gzip = isGzip(head);
+  let compressed: Buffer | undefined;
+  let h: IdxHeader;
+  if (!gzip) {
+    h = readHeader(head, path);
+    if (size !== h.expectedLength) {
+      throw bad(path, 'file length', `${h.expectedLength} bytes (${h.described})`, `${size} bytes`);
+    }
+  } else {
+    try {
+      h = readHeader(gunzipHead(head, MAX_HEADER_BYTES, path), path);
+    } catch (e) {
+      if (head.length >= size) throw e;
+      // the header is not in the first compressed bytes (unusual): look for it in the whole file
+      compressed = readInputFile(path, expected, size);
+      h = readHeader(gunzipHead(compressed, MAX_HEADER_BYTES, path), path);
     }
   }
-  return decodeIdx(readInputFile(path, expected), path);
+  check?.({
+    path,
+    dims: h.dims,
+    type: h.type.name,
+    valueBytes: h.type.size,
+    count: h.count,
+    rawBytes: h.expectedLength,
+    fileBytes: size,
+    gzip,
+    described: h.described,
+  });
+  // at most the size checked: a file that grew since is not read further
+  const bytes = compressed ?? readInputFile(path, expected, size);
+  if (!isGzip(bytes)) return parseIdx(bytes, path);
+  return parseIdx(gunzipExactly(bytes, path, { bytes: h.expectedLength, what: h.described }), path);
 }
 
 /** Encode an array as IDX bytes, gzip-compressed when `gzip` is set. */

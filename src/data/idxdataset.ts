@@ -2,12 +2,12 @@
 import { basename, join } from 'node:path';
 import { InputError } from '../core/errors.js';
 import { listDir } from '../io/files.js';
-import type { Dataset, DatasetSplit } from './dataset.js';
-import { type IdxArray, idxTypeName, readIdx } from './idx.js';
+import { checkDecodedBytes, type Dataset, type DatasetSplit } from './dataset.js';
+import { type IdxArray, type IdxDeclared, idxTypeName, readIdxChecked } from './idx.js';
 
 /**
  * Images as a Dataset: dims [n, h, w] (grey) or [n, h, w, c]. Unsigned bytes are divided by 255;
- * float and double values must already lie in [0, 1].
+ * float and double values must already lie in [0, 1] (float values are used as they are, not copied).
  */
 export function imagesFromIdx(arr: IdxArray, where: string): Omit<Dataset, 'name' | 'labels'> {
   const { dims, data } = arr;
@@ -19,7 +19,8 @@ export function imagesFromIdx(arr: IdxArray, where: string): Omit<Dataset, 'name
     });
   }
   const shape: [number, number, number] = [dims[1], dims[2], dims[3] ?? 1];
-  const images = new Float32Array(data.length);
+  // float values are already the Float32Array the images become (decoded from the file): no copy
+  const images = data instanceof Float32Array ? data : new Float32Array(data.length);
   if (data instanceof Uint8Array) {
     for (let i = 0; i < data.length; i++) images[i] = data[i] / 255;
   } else if (data instanceof Float32Array || data instanceof Float64Array) {
@@ -55,19 +56,119 @@ export function labelsFromIdx(arr: IdxArray, where: string): Int32Array {
   return Int32Array.from(arr.data);
 }
 
+/** Value types an images file may hold, and how many bytes its reader holds beside the float32 images. */
+const IMAGE_TYPES: Record<string, (count: number) => number> = {
+  ubyte: () => 0, // a view of the file's bytes
+  float: () => 0, // decoded into the Float32Array the images are
+  double: (count) => 8 * count,
+};
+
+/**
+ * Bytes an IDX file takes in memory as it is read into a dataset: the float32 images it becomes (4 bytes
+ * a value; labels: the Int32Array) plus what the reader holds at once — the compressed file (gzip), the
+ * file's bytes (header and values, inflated into one buffer), and a decoded copy of wider values.
+ */
+export function idxDatasetBytes(d: IdxDeclared, role: 'images' | 'labels'): number {
+  const compressed = d.gzip ? d.fileBytes : 0;
+  const decoded =
+    role === 'images' ? (IMAGE_TYPES[d.type]?.(d.count) ?? 0) : d.valueBytes > 1 ? d.valueBytes * d.count : 0;
+  return 4 * d.count + d.rawBytes + compressed + decoded;
+}
+
+/** Options of `loadPair`: bytes of data already held, and float32 copies of the images made afterwards. */
+interface PairOptions {
+  held?: number;
+  /** Float32 copies the caller makes of the images (and Int32 of the labels) after reading: 1 for a split. */
+  copies?: number;
+}
+
+/**
+ * loadIdxPair, with each file's memory bounded from its declared header before its data is read: the
+ * images (and labels) must fit DECODED_DATA_LIMIT with the `held` bytes, and the labels must be one
+ * per image, else an InputError naming the file before any of it is read.
+ */
+function loadPair(
+  imagesPath: string,
+  labelsPath: string | undefined,
+  name: string,
+  opts: PairOptions = {},
+): Dataset {
+  const held = opts.held ?? 0;
+  const copies = opts.copies ?? 0;
+  let imagesBytes = 0;
+  const arr = readIdxChecked(imagesPath, (d) => {
+    if (d.dims.length !== 3 && d.dims.length !== 4) {
+      throw new InputError({
+        where: imagesPath,
+        expected: 'images with dims [n, h, w] or [n, h, w, c]',
+        found: `dims [${d.dims}]`,
+      });
+    }
+    if (!(d.type in IMAGE_TYPES)) {
+      throw new InputError({
+        where: imagesPath,
+        expected: 'ubyte, float or double images',
+        found: `${d.type} values`,
+      });
+    }
+    imagesBytes = idxDatasetBytes(d, 'images') + copies * 4 * d.count;
+    checkDecodedBytes(imagesPath, held + imagesBytes, 'images', declaredWhat(d, held, copies), IDX_HINT);
+  });
+  const ds: Dataset = { name, ...imagesFromIdx(arr, imagesPath) };
+  if (labelsPath === undefined) return ds;
+  const heldNow = held + 4 * ds.images.length * (1 + copies);
+  const labels = labelsFromIdx(
+    readIdxChecked(labelsPath, (d) => {
+      if (d.dims.length === 1 && d.count !== ds.count)
+        throw labelCountError(labelsPath, imagesPath, ds.count, d.count);
+      checkDecodedBytes(
+        labelsPath,
+        heldNow + idxDatasetBytes(d, 'labels') + copies * 4 * d.count,
+        'images and labels',
+        declaredWhat(d, heldNow, copies),
+        IDX_HINT,
+      );
+    }),
+    labelsPath,
+  );
+  if (labels.length !== ds.count) throw labelCountError(labelsPath, imagesPath, ds.count, labels.length);
+  return { ...ds, labels };
+}
+
+const IDX_HINT =
+  'use fewer or smaller images (split the file), or decompress a gzip file (it is then not held twice)';
+
+/** How a declared size is made up, for a message: "60000×28×28 ubyte values (gzip) …". */
+function declaredWhat(d: IdxDeclared, held: number, copies: number): string {
+  const parts = [`${d.dims.join('×')} ${d.type} values declared by the header${d.gzip ? ' (gzip)' : ''}`];
+  parts.push(
+    `counted as float32 (4 bytes a value)${copies ? ` ×${1 + copies} (split into train and test)` : ''} plus the ${d.rawBytes} bytes read${d.gzip ? ` and the ${d.fileBytes} compressed` : ''}`,
+  );
+  if (held > 0) parts.push(`beside ${held} bytes of data already read`);
+  return parts.join(', ');
+}
+
+function labelCountError(
+  labelsPath: string,
+  imagesPath: string,
+  expected: number,
+  found: number,
+): InputError {
+  return new InputError({
+    where: labelsPath,
+    expected: `${expected} labels, one per image in ${imagesPath}`,
+    found: `${found} labels`,
+  });
+}
+
 /** Load an images IDX file and, optionally, its labels IDX file; the counts must match. */
 export function loadIdxPair(imagesPath: string, labelsPath?: string, name = basename(imagesPath)): Dataset {
-  const ds: Dataset = { name, ...imagesFromIdx(readIdx(imagesPath), imagesPath) };
-  if (labelsPath === undefined) return ds;
-  const labels = labelsFromIdx(readIdx(labelsPath), labelsPath);
-  if (labels.length !== ds.count) {
-    throw new InputError({
-      where: labelsPath,
-      expected: `${ds.count} labels, one per image in ${imagesPath}`,
-      found: `${labels.length} labels`,
-    });
-  }
-  return { ...ds, labels };
+  return loadPair(imagesPath, labelsPath, name);
+}
+
+/** loadIdxPair for a lone file that is then split in two (the split copies it): its memory counts that. */
+export function loadIdxPairToSplit(imagesPath: string, labelsPath?: string): Dataset {
+  return loadPair(imagesPath, labelsPath, basename(imagesPath), { copies: 1 });
 }
 
 /** The IDX files of an MNIST-style directory (`train-images…`, `t10k-images…` or `test-images…`). */
@@ -120,8 +221,9 @@ export function loadIdxDir(dir: string, name = basename(dir)): DatasetSplit {
       found: present.length ? `${present.join(', ')} but no ${missing.join(' and no ')}` : 'no such files',
     });
   }
-  const train = loadIdxPair(files.trainImages, files.trainLabels, name);
-  const test = loadIdxPair(files.testImages, files.testLabels, name);
+  const train = loadPair(files.trainImages, files.trainLabels, name);
+  const held = 4 * (train.images.length + (train.labels?.length ?? 0));
+  const test = loadPair(files.testImages, files.testLabels, name, { held });
   if (train.shape.some((d, i) => d !== test.shape[i])) {
     throw new InputError({
       where: files.testImages,

@@ -4,12 +4,14 @@
  * centre-cropped to a square and resized (see `resize.ts`) to size×size, grey or RGB.
  * PNG and JPEG files are decoded (told apart by their first bytes).
  */
+
+import type { Stats } from 'node:fs';
 import { basename, join } from 'node:path';
 import { InputError } from '../core/errors.js';
-import { listDir, readInputFile, statPath } from '../io/files.js';
+import { checkRegularFile, listDir, MAX_IMAGE_FILE_BYTES, readInputFile, statPath } from '../io/files.js';
 import { decodeImage } from '../io/image.js';
 import type { ImageBatch } from './batches.js';
-import { type Dataset, type DatasetSplit, splitDataset, splitIndices } from './dataset.js';
+import { checkDecodedBytes, type Dataset, type DatasetSplit, splitDataset, splitIndices } from './dataset.js';
 import { cropResize } from './resize.js';
 import type { ImageSource } from './source.js';
 
@@ -37,53 +39,72 @@ export interface ImageFolderSource {
 }
 
 const IMAGE = /\.(png|jpe?g)$/i;
+const IMAGE_FILE = 'a readable image file';
 
-/** The most bytes of decoded images (float32) an image folder may put in memory at once: 2 GiB. */
-export const DECODED_IMAGES_LIMIT = 2 * 1024 ** 3;
-
-/** Refuses to decode `count` images of `source` into memory when they would take more than DECODED_IMAGES_LIMIT. */
+/** Refuses to decode `count` images of `source` into memory when they would take more than DECODED_DATA_LIMIT. */
 function checkDecodedSize(root: string, source: ImageFolderSource, count: number, what: string): void {
-  const bytes = 4 * count * source.shape[0] * source.shape[1] * source.shape[2];
-  if (bytes > DECODED_IMAGES_LIMIT) {
-    throw new InputError({
-      where: root,
-      expected: `at most ${DECODED_IMAGES_LIMIT / 1024 ** 3} GiB of decoded ${what} in memory`,
-      found: `${count} images of ${source.shape.join('×')}: ${(bytes / 1024 ** 3).toFixed(1)} GiB`,
-      hint: 'use a smaller --image-size, --channels 1, or --stream (training images read a batch at a time)',
-    });
-  }
+  checkDecodedBytes(
+    root,
+    4 * count * source.shape[0] * source.shape[1] * source.shape[2],
+    what,
+    `${count} images of ${source.shape.join('×')} as float32`,
+    'use a smaller --image-size, --channels 1, or --stream (training images read a batch at a time)',
+  );
 }
 
 const visible = (dir: string) => listDir(dir, 'a readable image folder').filter((n) => !n.startsWith('.'));
 
 /**
  * The image files of `root` and, when it has class subfolders, their labels and the class names. An entry
- * that cannot be looked at (a loop of symbolic links, no permission) is an InputError naming it, or with
- * `skip` is left out and added to `skip`.
+ * that cannot be looked at (a loop of symbolic links, no permission), or an image name that is not a
+ * regular file (a FIFO, a link to /dev/zero, a folder named *.png) or is larger than MAX_IMAGE_FILE_BYTES,
+ * is an InputError naming it, or with `skip` is left out and added to `skip`. (Each file is checked
+ * again when it is opened to be read.)
  */
 function scanFolder(
   root: string,
   skip?: Set<string>,
 ): { files: string[]; labels?: Int32Array; classNames?: string[] } {
-  const isDir = (path: string) => {
+  /** The stat of `path` (undefined: nothing there), or null when it cannot be looked at (and is skipped). */
+  const look = (path: string) => {
     try {
-      return statPath(path, 'a readable image file or class folder')?.isDirectory() ?? false;
+      return statPath(path, 'a readable image file or class folder');
     } catch (e) {
       if (!skip) throw e;
       skip.add(path);
       return null;
     }
   };
-  const unreadable = (p: string) => isDir(p) === null;
-  const entries = visible(root)
-    .map((n) => join(root, n))
-    .filter((p) => !unreadable(p));
-  const topImages = entries.filter((p) => IMAGE.test(p) && !isDir(p));
-  const classDirs = entries.filter(isDir);
+  /** True for an image name that is a regular file of a readable size; false (skipped) or throws otherwise. */
+  const isImageFile = (path: string, st: Stats | undefined) => {
+    try {
+      checkRegularFile(path, st, IMAGE_FILE, MAX_IMAGE_FILE_BYTES);
+      return true;
+    } catch (e) {
+      if (!skip) throw e;
+      skip.add(path);
+      return false;
+    }
+  };
+  const entries = visible(root).flatMap((n) => {
+    const path = join(root, n);
+    const st = look(path);
+    return st === null ? [] : [{ path, st }];
+  });
+  const imagesIn = (list: { path: string; st: Stats | undefined }[]) =>
+    list
+      .filter(({ path, st }) => IMAGE.test(path) && !st?.isDirectory() && isImageFile(path, st))
+      .map((e) => e.path);
+  const topImages = imagesIn(entries);
+  const classDirs = entries.filter((e) => e.st?.isDirectory()).map((e) => e.path);
   const classFiles = classDirs.map((d) =>
-    visible(d)
-      .map((n) => join(d, n))
-      .filter((p) => IMAGE.test(p) && isDir(p) === false),
+    imagesIn(
+      visible(d).flatMap((n) => {
+        const path = join(d, n);
+        const st = IMAGE.test(n) ? look(path) : null;
+        return st === null ? [] : [{ path, st }];
+      }),
+    ),
   );
   if (topImages.length > 0 && classFiles.some((f) => f.length > 0)) {
     throw new InputError({
@@ -135,7 +156,7 @@ export function openImageFolder(root: string, opts: ImageFolderOptions): ImageFo
         throw new RangeError(`image index ${indices[i]} outside 0..${files.length - 1}`);
       try {
         cropResize(
-          decodeImage(readInputFile(path, 'a readable image file'), path),
+          decodeImage(readInputFile(path, IMAGE_FILE, MAX_IMAGE_FILE_BYTES), path),
           opts.size,
           channels,
           x,
@@ -150,7 +171,7 @@ export function openImageFolder(root: string, opts: ImageFolderOptions): ImageFo
     }
     const keptIndices = Int32Array.from(kept);
     return {
-      x: x.slice(0, kept.length * imageSize),
+      x: kept.length === indices.length ? x : x.slice(0, kept.length * imageSize),
       size: kept.length,
       indices: keptIndices,
       labels: labels && keptIndices.map((j) => labels[j]),

@@ -8,7 +8,7 @@ import { InputError } from '../core/errors.js';
 import { statPath } from '../io/files.js';
 import { isBuiltinName, loadBuiltin } from './builtin.js';
 import { type DatasetSplit, splitDataset } from './dataset.js';
-import { findIdxFiles, idxLikeFiles, loadIdxDir, loadIdxPair } from './idxdataset.js';
+import { findIdxFiles, idxLikeFiles, loadIdxDir, loadIdxPairToSplit } from './idxdataset.js';
 import { type ImageFolderOptions, loadImageFolder, openImageFolderSplit } from './imagefolder.js';
 import type { TrainingSplit } from './source.js';
 
@@ -48,8 +48,18 @@ export function loadDataset(spec: string, opts: LoadOptions = {}): DatasetSplit 
   const name = basename(spec);
   if (name.startsWith('train-images')) return loadIdxDir(dirname(spec));
   const labels = join(dirname(spec), name.replace('images', 'labels').replace(/idx[34]/, 'idx1'));
-  const ds = loadIdxPair(spec, labels !== spec && existsSync(labels) ? labels : undefined);
+  const ds = loadIdxPairToSplit(spec, labels !== spec && existsSync(labels) ? labels : undefined);
   return splitDataset(ds, LONE_FILE_TEST_FRACTION);
+}
+
+/** Whether `spec` names a folder of images (not a built-in, not IDX files): what the image options apply to. */
+export function isImageFolder(spec: string): boolean {
+  return (
+    !isBuiltinName(spec) &&
+    statPath(spec, 'a dataset file or folder')?.isDirectory() === true &&
+    !findIdxFiles(spec) &&
+    idxLikeFiles(spec).length === 0
+  );
 }
 
 /**
@@ -57,12 +67,7 @@ export function loadDataset(spec: string, opts: LoadOptions = {}): DatasetSplit 
  * (read a batch at a time); everything else is loaded into memory.
  */
 export function loadTrainingData(spec: string, opts: LoadOptions & { stream?: boolean } = {}): TrainingSplit {
-  const isImageFolder =
-    !isBuiltinName(spec) &&
-    statPath(spec, 'a dataset file or folder')?.isDirectory() &&
-    !findIdxFiles(spec) &&
-    idxLikeFiles(spec).length === 0;
-  if (opts.stream && opts.image && isImageFolder) {
+  if (opts.stream && opts.image && isImageFolder(spec)) {
     const split = openImageFolderSplit(spec, opts.image);
     // bad training files are only met (and skipped) as their batches are read: `skipped` grows as training goes
     return {

@@ -1,39 +1,137 @@
 /** Reading user-named files, turning file-system failures into InputErrors. */
-import { closeSync, fstatSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  openSync,
+  readdirSync,
+  readSync,
+  type Stats,
+  statSync,
+} from 'node:fs';
 import { dirname, extname, resolve } from 'node:path';
-import { constants, gunzipSync } from 'node:zlib';
+import { gunzipSync, constants as zlibConstants } from 'node:zlib';
 import { InputError } from '../core/errors.js';
 
-/** Read a whole file; a missing or unreadable file is an InputError naming it. */
-export function readInputFile(path: string, expected: string): Buffer {
-  try {
-    return readFileSync(path);
-  } catch (e) {
-    throw unreadable(path, expected, e);
+/** The most bytes an image file (PNG, JPEG) may have: 256 MiB. */
+export const MAX_IMAGE_FILE_BYTES = 256 * 2 ** 20;
+/** The most bytes a config file may have: 16 MiB. */
+export const MAX_CONFIG_FILE_BYTES = 16 * 2 ** 20;
+/** The most bytes any other input file (IDX, NPY, a data file) may have: 4 GiB. */
+export const MAX_INPUT_FILE_BYTES = 4 * 2 ** 30;
+
+const MiB = 2 ** 20;
+/** A byte count for messages: "1234 bytes" or "300.0 MiB (314572800 bytes)". */
+export const showBytes = (n: number): string =>
+  n < MiB
+    ? `${n} bytes`
+    : `${n >= 2 ** 30 ? `${(n / 2 ** 30).toFixed(1)} GiB` : `${(n / MiB).toFixed(1)} MiB`} (${n} bytes)`;
+
+/** What a stat says a path is, in words, when it is not a regular file. */
+function kindOf(st: Stats): string {
+  if (st.isDirectory()) return 'a folder';
+  if (st.isFIFO()) return 'a named pipe (FIFO)';
+  if (st.isCharacterDevice()) return 'a character device (e.g. /dev/zero)';
+  if (st.isBlockDevice()) return 'a block device';
+  if (st.isSocket()) return 'a socket';
+  return 'not a regular file';
+}
+
+/**
+ * Checks what a stat of `path` says before it is opened (undefined: nothing is there): a regular file of
+ * at most `maxBytes`, else an InputError naming it. `readInputFile` checks the same again on the opened file.
+ */
+export function checkRegularFile(
+  path: string,
+  st: Stats | undefined,
+  expected: string,
+  maxBytes: number,
+): void {
+  if (!st)
+    throw new InputError({ where: path, expected, found: 'nothing there (a dangling symbolic link?)' });
+  if (!st.isFile())
+    throw new InputError({ where: path, expected: `${expected} (a regular file)`, found: kindOf(st) });
+  if (st.size > maxBytes) {
+    throw new InputError({
+      where: path,
+      expected: `${expected} of at most ${showBytes(maxBytes)}`,
+      found: `a file of ${showBytes(st.size)}`,
+    });
   }
 }
 
 /**
- * The first `n` bytes of a file (all of it when shorter) and its size, without reading the rest; a
- * missing or unreadable file is an InputError naming it.
+ * Opens `path` (following symbolic links) for reading as a regular file of at most `maxBytes`: the check
+ * is made on the opened file (fstat), so nothing can be swapped in between a check and the read. It is
+ * opened with O_NONBLOCK, so a named pipe cannot make the open wait for a writer; anything but a regular
+ * file (a FIFO, /dev/zero or another device, a folder, a socket) is an InputError naming the path.
  */
-export function readInputHead(path: string, n: number, expected: string): { head: Buffer; size: number } {
+function openRegular(path: string, expected: string, maxBytes: number): { fd: number; size: number } {
   let fd: number;
   try {
-    fd = openSync(path, 'r');
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (e) {
     throw unreadable(path, expected, e);
   }
   try {
-    const size = fstatSync(fd).size;
+    const st = fstatSync(fd);
+    checkRegularFile(path, st, expected, maxBytes);
+    return { fd, size: st.size };
+  } catch (e) {
+    closeSync(fd);
+    throw e instanceof InputError ? e : unreadable(path, expected, e);
+  }
+}
+
+/** Reads up to `buf.length` bytes of `fd` from `position` into `buf`; the count read (less at the end). */
+function readFully(fd: number, buf: Buffer, position: number): number {
+  let got = 0;
+  while (got < buf.length) {
+    const r = readSync(fd, buf, got, buf.length - got, position + got);
+    if (r === 0) break;
+    got += r;
+  }
+  return got;
+}
+
+/**
+ * Read a whole input file: the one checked reader of every data and config file a user names. It must be
+ * a regular file (checked on the opened file) of at most `maxBytes`; a missing or unreadable file, a FIFO,
+ * a device such as /dev/zero, a folder or a larger file is an InputError naming it. At most the size the
+ * file had when opened is read, into one buffer.
+ */
+export function readInputFile(path: string, expected: string, maxBytes = MAX_INPUT_FILE_BYTES): Buffer {
+  const { fd, size } = openRegular(path, expected, maxBytes);
+  try {
+    const buf = Buffer.allocUnsafe(size);
+    const got = readFully(fd, buf, 0);
+    return got === size ? buf : buf.subarray(0, got);
+  } catch (e) {
+    throw unreadable(path, expected, e);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** `readInputFile` as UTF-8 text (config files: at most MAX_CONFIG_FILE_BYTES unless given). */
+export function readInputText(path: string, expected: string, maxBytes = MAX_CONFIG_FILE_BYTES): string {
+  return readInputFile(path, expected, maxBytes).toString('utf8');
+}
+
+/**
+ * The first `n` bytes of a file (all of it when shorter) and its size, without reading the rest; checked
+ * as `readInputFile` checks (a regular file of at most `maxBytes`).
+ */
+export function readInputHead(
+  path: string,
+  n: number,
+  expected: string,
+  maxBytes = MAX_INPUT_FILE_BYTES,
+): { head: Buffer; size: number } {
+  const { fd, size } = openRegular(path, expected, maxBytes);
+  try {
     const head = Buffer.alloc(Math.min(n, size));
-    let got = 0;
-    while (got < head.length) {
-      const r = readSync(fd, head, got, head.length - got, got);
-      if (r === 0) break;
-      got += r;
-    }
-    return { head: head.subarray(0, got), size };
+    return { head: head.subarray(0, readFully(fd, head, 0)), size };
   } catch (e) {
     throw unreadable(path, expected, e);
   } finally {
@@ -79,10 +177,7 @@ const gzipError = (where: string, e: unknown) =>
 /**
  * The data of gzip `buf`, inflated only as far as it declares itself: `declare` is given the first
  * `headBytes` inflated bytes (all of them when there are fewer) and checks the header in them, returning
- * the length the whole must have; only then is the rest inflated, and inflating stops at that length.
- * A stream that holds more or less than declared, a declared length over MAX_INFLATED_BYTES, or a corrupt
- * stream is an InputError naming `where`. Memory stays within the declared length, however far the
- * stream would inflate (a gzip bomb is refused after at most the declared bytes).
+ * the length the whole must have; only then is the rest inflated (`gunzipExactly`).
  */
 export function gunzipDeclared(
   buf: Buffer,
@@ -90,7 +185,17 @@ export function gunzipDeclared(
   headBytes: number,
   declare: (head: Buffer) => DeclaredLength,
 ): Buffer {
-  const declared = declare(inflatedHead(buf, headBytes, where));
+  return gunzipExactly(buf, where, declare(gunzipHead(buf, headBytes, where)));
+}
+
+/**
+ * Gzip `buf` inflated to exactly the `declared` length, into one buffer of that length allocated once
+ * (no chunks joined afterwards); inflating stops there. A stream that holds more or less than declared, a
+ * declared length over MAX_INFLATED_BYTES, or a corrupt stream is an InputError naming `where`. Memory
+ * stays within the declared length, however far the stream would inflate (a gzip bomb is refused after at
+ * most the declared bytes).
+ */
+export function gunzipExactly(buf: Buffer, where: string, declared: DeclaredLength): Buffer {
   if (declared.bytes > MAX_INFLATED_BYTES) {
     throw new InputError({
       where,
@@ -101,7 +206,11 @@ export function gunzipDeclared(
   }
   let out: Buffer;
   try {
-    out = gunzipSync(buf, { maxOutputLength: Math.max(1, declared.bytes) });
+    // one output chunk one byte larger than declared: zlib fills it in place and returns it as it is
+    out = gunzipSync(buf, {
+      maxOutputLength: Math.max(1, declared.bytes),
+      chunkSize: Math.max(zlibConstants.Z_MIN_CHUNK, declared.bytes + 1),
+    });
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ERR_BUFFER_TOO_LARGE') throw gzipError(where, e);
     throw new InputError(
@@ -127,15 +236,19 @@ export function gunzipDeclared(
 const MAX_GROWTH_PER_BYTE = 2048;
 
 /**
- * The first `n` bytes gzip `buf` inflates to (fewer when that is all), inflating prefixes of the
- * compressed bytes, each held to a small output budget: never much more than `n` bytes are made.
+ * The first `n` bytes gzip `buf` inflates to (fewer when that is all: `buf` may be only the start of a
+ * stream), inflating prefixes of the compressed bytes, each held to a small output budget: never much
+ * more than `n` bytes are made.
  */
-function inflatedHead(buf: Buffer, n: number, where: string): Buffer {
+export function gunzipHead(buf: Buffer, n: number, where: string): Buffer {
   const budget = n + 512 * MAX_GROWTH_PER_BYTE;
   /** The output of the first k compressed bytes; null when it is over budget. */
   const prefix = (k: number): Buffer | null => {
     try {
-      return gunzipSync(buf.subarray(0, k), { finishFlush: constants.Z_SYNC_FLUSH, maxOutputLength: budget });
+      return gunzipSync(buf.subarray(0, k), {
+        finishFlush: zlibConstants.Z_SYNC_FLUSH,
+        maxOutputLength: budget,
+      });
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') return null;
       throw gzipError(where, e);
@@ -168,7 +281,7 @@ function inflatedHead(buf: Buffer, n: number, where: string): Buffer {
  * What is at `path` (following symbolic links), or undefined when nothing is; any other failure (a loop
  * of symbolic links, no permission) is an InputError naming the path.
  */
-export function statPath(path: string, expected: string): ReturnType<typeof statSync> | undefined {
+export function statPath(path: string, expected: string): Stats | undefined {
   try {
     return statSync(path, { throwIfNoEntry: false });
   } catch (e) {

@@ -111,11 +111,38 @@ export function decodePng(buf: Uint8Array, where: string): DecodedPng {
     const png = PNG.sync.read(bytes);
     return { width: png.width, height: png.height, data: png.data };
   } catch (e) {
-    throw new InputError(
-      { where, expected: 'a valid PNG image', found: `${(e as Error).message}` },
-      { cause: e },
-    );
+    throw new InputError({ where, expected: 'a whole, valid PNG image', found: pngProblem(e) }, { cause: e });
   }
+}
+
+/** What went wrong, in words, for an error of pngjs (or of zlib inside it): never pngjs's own wording. */
+const PNG_PROBLEMS: [RegExp, string][] = [
+  [
+    /read requests|end of input|ran out of data|unexpected end|buffer error/i,
+    'not a whole PNG: the file ends before its image data does (cut short?)',
+  ],
+  [/crc/i, 'not a whole PNG: a chunk whose checksum (CRC) does not match its bytes (damaged)'],
+  [/extra data|content at end/i, 'not a whole PNG: more image data than its size holds (damaged)'],
+  [
+    /bit depth|color ?type|compression method|filter method|interlace method/i,
+    'a PNG of a kind that cannot be read (unsupported header values)',
+  ],
+  [
+    /critical chunk|IHDR|palette|transparen/i,
+    'not a whole PNG: its chunks are missing or out of order (damaged)',
+  ],
+  [
+    /inflate|incorrect|invalid|filter type|zlib|header check|distance|code/i,
+    'not a whole PNG: its compressed image data is damaged',
+  ],
+];
+
+function pngProblem(e: unknown): string {
+  const message = e instanceof Error ? e.message : String(e);
+  return (
+    PNG_PROBLEMS.find(([re]) => re.test(message))?.[1] ??
+    'not a whole PNG: its data does not decode (damaged)'
+  );
 }
 
 /** Channels per pixel of each PNG colour type. */

@@ -63,17 +63,32 @@ export function compareRun(
   };
 }
 
-/** Runs compared together must score against the same test images. */
+/**
+ * Runs compared together must score against the same test images: the same data digest (or, for runs
+ * written before digests, the same dataset name), binarisation, preprocessing and image shape.
+ */
 export function checkSameData(runs: (LoadedRun & { dir: string })[]): void {
-  const key = (r: LoadedRun) => JSON.stringify([r.config.data, r.config.inputShape]);
-  const odd = runs.find((r) => key(r) !== key(runs[0]));
-  if (odd) {
-    throw new InputError({
-      where: odd.dir,
-      expected: `the data of ${runs[0].dir}: ${key(runs[0])}`,
-      found: key(odd),
-      hint: 'compare runs trained on the same dataset with the same binarisation',
-    });
+  const fields = (r: LoadedRun): Record<string, unknown> => {
+    const { dataset, stream, skipBadFiles, ...preparation } = r.config.data;
+    const bothDigested = runs.every((x) => x.config.dataDigest !== undefined);
+    return {
+      ...(bothDigested ? { dataDigest: r.config.dataDigest } : { dataset }),
+      ...preparation,
+      inputShape: r.config.inputShape?.join('×'),
+    };
+  };
+  const first = fields(runs[0]);
+  for (const run of runs.slice(1)) {
+    const other = fields(run);
+    const differ = Object.keys(first).filter((k) => first[k] !== other[k]);
+    if (differ.length) {
+      throw new InputError({
+        where: run.dir,
+        expected: `the data of ${runs[0].dir} (${differ.map((k) => `${k} ${first[k]}`).join(', ')})`,
+        found: differ.map((k) => `${k} ${other[k]}`).join(', '),
+        hint: 'compare runs trained on the same dataset with the same binarisation',
+      });
+    }
   }
 }
 

@@ -69,6 +69,11 @@ export const runConfigSchema = z.strictObject({
     .optional(),
   /** Number of classes of the data's labels (max label + 1), filled in when the run is created. */
   classes: z.number().int().positive().optional(),
+  /** Fingerprint of the training and test images, filled in when the run is created (see run/data.ts). */
+  dataDigest: z
+    .string()
+    .regex(/^[0-9a-f]{32}$/)
+    .optional(),
   model: modelConfigSchema.prefault({ type: 'vae' }),
   train: trainConfigSchema.default(trainConfigSchema.parse({})),
 });

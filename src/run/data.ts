@@ -1,6 +1,10 @@
+import { createHash } from 'node:crypto';
+import { isAbsolute, resolve } from 'node:path';
 import { InputError } from '../core/errors.js';
 import { Rng } from '../core/random.js';
 import { type Binarization, binarizeDataset } from '../data/binarize.js';
+import { isBuiltinName } from '../data/builtin.js';
+import type { Dataset } from '../data/dataset.js';
 import { loadTrainingData } from '../data/load.js';
 import type { TrainingSplit } from '../data/source.js';
 import { isInMemory } from '../data/source.js';
@@ -18,7 +22,7 @@ const TEST_BINARIZATION_SEED = 1234;
 export function loadRunData(
   data: RunConfig['data'],
   seed: number,
-): { split: TrainingSplit; binarization: Binarization } {
+): { split: TrainingSplit; binarization: Binarization; digest: () => string } {
   const raw = loadTrainingData(data.dataset, {
     image: { size: data.imageSize, channels: data.channels, skipBadFiles: data.skipBadFiles },
     stream: data.stream,
@@ -46,7 +50,36 @@ export function loadRunData(
       },
     },
     binarization: mode,
+    digest: () => dataDigest(raw),
   };
+}
+
+/**
+ * The dataset as a run names it in config.json: a built-in name, or an absolute path — a relative one
+ * would be read against whatever folder a later command runs in, and could find other data there.
+ */
+export function datasetForRun(dataset: string): string {
+  return isBuiltinName(dataset) || isAbsolute(dataset) ? dataset : resolve(dataset);
+}
+
+/**
+ * A fingerprint of the images before binarisation: SHA-256 of the shapes and counts, the test pixels and
+ * labels, and the training pixels and labels when they are in memory (a streamed folder: its file count).
+ * Stored in config.json when a run is created, so every later reader can tell that it has the same data.
+ */
+function dataDigest(split: TrainingSplit): string {
+  const hash = createHash('sha256');
+  const add = (
+    ds: { shape: readonly number[]; count: number; labels?: Int32Array },
+    images?: Float32Array,
+  ) => {
+    hash.update(`${ds.shape.join('x')}:${ds.count};`);
+    if (images) hash.update(new Uint8Array(images.buffer, images.byteOffset, images.byteLength));
+    if (ds.labels) hash.update(new Uint8Array(ds.labels.buffer, ds.labels.byteOffset, ds.labels.byteLength));
+  };
+  add(split.train, isInMemory(split.train) ? (split.train as Dataset).images : undefined);
+  add(split.test, split.test.images);
+  return hash.digest('hex').slice(0, 32);
 }
 
 const shapeText = (s: readonly number[]) => s.join('×');
@@ -76,7 +109,7 @@ export function classCount(split: TrainingSplit): number | undefined {
  * `inputShape`, or labels beyond its `classes`.
  */
 export function loadRunDataFor(config: RunConfig): ReturnType<typeof loadRunData> {
-  const loaded = loadRunData(config.data, config.seed);
+  const loaded = withConfigNamed(() => loadRunData(config.data, config.seed));
   const shape = loaded.split.train.shape;
   if (config.inputShape) {
     const stored = config.inputShape;
@@ -98,5 +131,26 @@ export function loadRunDataFor(config: RunConfig): ReturnType<typeof loadRunData
       hint: 'the data changed since the run was created; train a new run on it',
     });
   }
+  if (config.dataDigest !== undefined && loaded.digest() !== config.dataDigest) {
+    throw new InputError({
+      where: `config.json data.dataset (${config.data.dataset})`,
+      expected: `the images the run was trained on (data digest ${config.dataDigest})`,
+      found: `other images of the same size (data digest ${loaded.digest()})`,
+      hint: isAbsolute(config.data.dataset)
+        ? 'the files changed since the run was created; train a new run on them'
+        : `the path is read from the current folder (${process.cwd()}): run the command from the folder the run was trained in`,
+    });
+  }
   return loaded;
+}
+
+/** Errors about the dataset itself say that its name comes from the run's config.json. */
+function withConfigNamed<T>(load: () => T): T {
+  try {
+    return load();
+  } catch (e) {
+    if (e instanceof InputError && e.details.where === 'dataset')
+      throw new InputError({ ...e.details, where: 'config.json data.dataset' });
+    throw e;
+  }
 }

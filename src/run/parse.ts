@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { InputError } from '../core/errors.js';
+import { readInputText } from '../io/files.js';
 
 type Issue = z.core.$ZodIssue;
 
@@ -123,16 +123,8 @@ export function parseJson(text: string, where: string): unknown {
  * value is refused rather than read as "all defaults".
  */
 export function readConfigFile(path: string): Record<string, unknown> {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? String(e);
-    throw new InputError(
-      { where: path, expected: 'a readable config file', found: `an unreadable path (${code})` },
-      { cause: e },
-    );
-  }
+  // a regular file of at most 16 MiB (a FIFO or /dev/zero is refused, not waited on); else an InputError naming it
+  const text = readInputText(path, 'a readable config file');
   let value: unknown;
   if (path.endsWith('.json')) value = parseJson(text, path);
   else {

@@ -1,4 +1,4 @@
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { InputError } from '../core/errors.js';
 import { writeJsonAtomic } from '../io/atomic.js';
@@ -122,6 +122,29 @@ export function createRunDir(dir: string, config: RunConfig): RunPaths {
   mkdirSync(p.checkpoints, { recursive: true });
   writeJsonAtomic(p.config, config);
   return p;
+}
+
+/**
+ * The outermost folder that creating the run directory `dir` will make (`runs/` itself on a first run), or
+ * null when `dir` exists already (empty): what removeUnstartedRun may remove whole.
+ */
+export function firstNewFolder(dir: string): string | null {
+  let top: string | null = null;
+  for (let d = resolve(dir); !existsSync(d); d = dirname(d)) top = d;
+  return top;
+}
+
+/**
+ * Undo a new run that stopped on bad input (a file of a streamed folder that does not decode, say) before it
+ * wrote a checkpoint: nothing of it is left, so the same command, corrected, can run again. A run with a
+ * checkpoint stays (it can be resumed). `made`: firstNewFolder before the run was created — removed whole;
+ * when the run's folder existed (empty), only its contents go.
+ */
+export function removeUnstartedRun(p: RunPaths, made: string | null): void {
+  const checkpoints = existsSync(p.checkpoints) ? readdirSync(p.checkpoints) : [];
+  if (checkpoints.some((name) => !name.startsWith('.tmp-'))) return;
+  const doomed = made ? [made] : readdirSync(p.dir).map((name) => join(p.dir, name));
+  for (const path of doomed) rmSync(path, { recursive: true, force: true });
 }
 
 export function readRunConfig(dir: string): RunConfig {

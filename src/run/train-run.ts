@@ -2,12 +2,8 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from '../core/errors.js';
 import type { TrainingSplit } from '../data/source.js';
-import {
-  disposeCheckpoint,
-  type LoadedCheckpoint,
-  type OpenedCheckpoint,
-  openCheckpoint,
-} from '../io/checkpoint.js';
+import { disposeCheckpoint, type LoadedCheckpoint, type OpenedCheckpoint } from '../io/checkpoint.js';
+import { lockRun, type RunLock } from '../io/run-lock.js';
 import type { DataInfo } from '../models/kind.js';
 import { asGaussianLatent, asReconstructing, type GenerativeModel } from '../models/model.js';
 import { checkWeightsFit } from '../models/named-weights.js';
@@ -15,11 +11,21 @@ import { buildModel, capabilitiesOf, checkModelSize } from '../models/registry.j
 import { type EpochRecord, type TrainCallbacks, type TrainState, train } from '../train/loop.js';
 import { withWorkers } from '../train/parallel/data-parallel.js';
 import type { RunConfig } from './config.js';
-import { classCount, loadRunData, loadRunDataFor } from './data.js';
+import { classCount, datasetForRun, loadRunData, loadRunDataFor } from './data.js';
 import { latentLogger } from './latent-log.js';
+import { openRunCheckpoint, stampRunCheckpoints } from './load-run.js';
 import { metricsLog, truncateLog } from './metrics-log.js';
 import { writeReconstructionGrid, writeSampleGrid } from './pictures.js';
-import { checkNewRunDir, createRunDir, type RunPaths, readRunConfig, runPaths } from './run-dir.js';
+import {
+  checkNewRunDir,
+  createRunDir,
+  firstNewFolder,
+  type RunPaths,
+  readRunConfig,
+  removeUnstartedRun,
+  runPaths,
+} from './run-dir.js';
+import { checkNoUnusedSettings } from './unused-settings.js';
 
 export interface TrainRunOptions {
   /** The run's directory (`runs/<name>`). */
@@ -168,6 +174,19 @@ function checkCapabilities(config: RunConfig, data: DataInfo): void {
   }
 }
 
+/** Runs the training of a new run; bad input met before its first checkpoint removes what it wrote. */
+async function undoneOnBadInput<T>(
+  created: { paths: RunPaths; made: string | null } | null,
+  run: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await run();
+  } catch (e) {
+    if (created && e instanceof InputError) removeUnstartedRun(created.paths, created.made);
+    throw e;
+  }
+}
+
 /**
  * Trains a run end to end: data, model, the training loop, `metrics.jsonl`, and after every epoch a PNG
  * grid of samples from the prior (`samples/epoch-NNN.png`, same latent draws each epoch so they can be
@@ -175,23 +194,36 @@ function checkCapabilities(config: RunConfig, data: DataInfo): void {
  * latent vector also log active units, KL per dimension and I(x; z) on the test set to `latent.jsonl`.
  */
 export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
+  const locks: RunLock[] = [];
+  try {
+    return await trainRunLocked(opts, locks);
+  } finally {
+    for (const l of locks) l.release();
+  }
+}
+
+async function trainRunLocked(opts: TrainRunOptions, locks: RunLock[]): Promise<TrainRunResult> {
   if (!opts.resume && !opts.config) throw new Error('trainRun: a new run needs a config');
   // Everything is read and checked before the run directory exists: bad input writes nothing.
   if (!opts.resume) checkNewRunDir(opts.dir);
   let config: RunConfig = opts.resume ? readRunConfig(opts.dir) : opts.config!;
+  if (!opts.resume)
+    config = { ...config, data: { ...config.data, dataset: datasetForRun(config.data.dataset) } };
   if (opts.epochs !== undefined) config = { ...config, train: { ...config.train, epochs: opts.epochs } };
-  const { split, binarization } = opts.resume
+  const { split, binarization, digest } = opts.resume
     ? loadRunDataFor(config)
     : loadRunData(config.data, config.seed);
   const data = dataInfo(split);
   checkBatches(config, split);
   checkCapabilities(config, data);
+  if (!opts.resume) checkNoUnusedSettings(config);
   const objective = config.train.objective;
   checkModelSize(config.model, data, {
     batchSize: config.train.batchSize,
     samples: objective.kind === 'iwae' ? objective.k : 1,
   });
   config = { ...config, inputShape: data.inputShape, classes: data.classes };
+  if (!opts.resume) config = { ...config, dataDigest: digest() };
   const model = buildModel(config.model, data, config.seed);
   const callbacks = opts.callbacks ?? [];
   const say = (kind: string, message: string, step = 0) => {
@@ -199,17 +231,33 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
   };
   let resumed: OpenedCheckpoint<TrainState> | null = null;
   let paths: RunPaths;
+  const made = opts.resume ? null : firstNewFolder(opts.dir);
   try {
-    // a resume continues from a checkpoint that reads whole, or stops (exit 2): it never silently starts over
-    resumed = opts.resume ? openCheckpoint<TrainState>(runPaths(opts.dir).checkpoints) : null;
+    // one writer per run (released by trainRun): a second `train` of it is refused (exit 2) until this one ends
+    if (opts.resume) locks.push(lockRun(opts.dir));
+    // a resume continues from a checkpoint that reads whole, or stops (exit 2): it never silently starts over;
+    // the checkpoint must have been written with the configuration config.json holds now
+    resumed = opts.resume ? openRunCheckpoint(opts.dir) : null;
     if (resumed) checkCheckpointFits(model, resumed.checkpoint);
+    const trained = resumed?.checkpoint.state.epoch ?? 0;
+    if (opts.epochs !== undefined && opts.epochs < trained) {
+      throw new InputError({
+        where: '--epochs',
+        expected: `at least the ${trained} epochs the run has trained (more to train it further)`,
+        found: String(opts.epochs),
+      });
+    }
     paths = opts.resume ? runPaths(opts.dir) : createRunDir(opts.dir, config);
+    if (!opts.resume) locks.push(lockRun(paths.dir));
+    // every checkpoint records the configuration it is written with
+    stampRunCheckpoints(paths.dir);
   } catch (e) {
     if (resumed) disposeCheckpoint(resumed.checkpoint);
     model.dispose();
     throw e;
   }
   opts.onStart?.({ paths, config, resumedFrom: resumed?.checkpoint.dir });
+  for (const l of locks) if (l.note) say('lock', l.note);
   const latentPath = join(paths.dir, 'latent.jsonl');
   if (opts.resume && !resumed) {
     say('resume', 'the run has no checkpoint yet: training starts at step 0');
@@ -218,6 +266,12 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
   if (resumed?.note) say('resume', resumed.note);
   if (resumed) {
     const { step, epoch, batch } = resumed.checkpoint.state;
+    if (epoch >= config.train.epochs) {
+      say(
+        'resume',
+        `the run has trained all ${epoch} epochs: nothing to train (give --epochs ${epoch + 1} or more to go on)`,
+      );
+    }
     say(
       'resume',
       `continuing from step ${step} (epoch ${epoch + 1}, batch ${batch}), ${resumed.checkpoint.dir}`,
@@ -249,18 +303,20 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
   const diagnostics = gaussian ? [latentLogger(gaussian, split.test, latentPath, { seed: config.seed })] : [];
   const replica = { model: config.model, data, seed: config.seed };
   const parallel = { workers: config.train.workers, replica, train: config.train };
-  const records = await withWorkers(model, parallel, (trainer) =>
-    train({
-      model,
-      trainer,
-      data: split,
-      config: config.train,
-      seed: config.seed,
-      binarization,
-      checkpointDir: paths.checkpoints,
-      resumeFrom: resumed?.checkpoint,
-      callbacks: [metricsLog(paths.metrics), pictures, ...diagnostics, ...callbacks],
-    }),
+  const records = await undoneOnBadInput(opts.resume ? null : { paths, made }, () =>
+    withWorkers(model, parallel, (trainer) =>
+      train({
+        model,
+        trainer,
+        data: split,
+        config: config.train,
+        seed: config.seed,
+        binarization,
+        checkpointDir: paths.checkpoints,
+        resumeFrom: resumed?.checkpoint,
+        callbacks: [metricsLog(paths.metrics), pictures, ...diagnostics, ...callbacks],
+      }),
+    ),
   );
   const reconstructing = asReconstructing(model);
   if (reconstructing)

@@ -17,6 +17,7 @@ import type { GenerativeModel } from '../models/model.js';
 import { klWeight } from '../objectives/kl-schedule.js';
 import type { TrainConfig } from './config.js';
 import { evaluateDataset } from './evaluate.js';
+import { optimizerSpecsOf } from './step.js';
 import { localTrainer, type Trainer } from './trainer.js';
 
 /** Everything needed to continue a run exactly where it stopped (stored in each checkpoint). */
@@ -36,6 +37,8 @@ export interface TrainState {
   epochSums: Record<string, number>;
   epochCounted: number;
   epochSkipped: number;
+  /** Seconds spent in this epoch's steps before the checkpoint (so a resumed epoch reports its whole time). */
+  epochSeconds?: number;
 }
 
 export interface EpochRecord {
@@ -157,7 +160,7 @@ export async function train(opts: TrainOptions): Promise<EpochRecord[]> {
       await saveCheckpoint(
         opts.checkpointDir,
         state.step,
-        { weights: model.weights(), optimizers: saved, state },
+        { weights: model.weights(), optimizers: saved, state: { ...state, epochSeconds: epochClock() } },
         { keep: config.keepCheckpoints, best },
       );
       return true;
@@ -191,12 +194,19 @@ export async function train(opts: TrainOptions): Promise<EpochRecord[]> {
     const dir = opened.checkpoint.dir;
     ({ state, optimizers } = await restoreCheckpoint(trainer, config, opened.checkpoint, optimizers, lr));
     for (const c of callbacks) c.onRestore?.({ ...state, reason: 'rollback' });
-    event('rollback', `rolled back to step ${state.step} (${dir}) with learning rate ${lr}`);
+    const rates = Object.entries(optimizerSpecsOf(model, config, lr / config.learningRate));
+    const rateText =
+      rates.length === 1
+        ? `learning rate ${rates[0][1].learningRate}`
+        : `learning rates ${rates.map(([g, s]) => `${g} ${s.learningRate}`).join(', ')}`;
+    event('rollback', `rolled back to step ${state.step} (${dir}) with ${rateText}`);
   };
 
   if (opts.resumeFrom) for (const c of callbacks) c.onRestore?.({ ...state, reason: 'resume' });
   for (const c of callbacks) c.onStart?.({ stepsPerEpoch, totalSteps: stepsPerEpoch * config.epochs, state });
   const records: EpochRecord[] = [];
+  // the time this epoch's steps took: what earlier runs of it (before a resume) took, plus this segment
+  let epochClock = () => 0;
   let rollbacks = 0;
   let bad = 0; // consecutive non-finite steps, across epoch boundaries
   try {
@@ -208,7 +218,8 @@ export async function train(opts: TrainOptions): Promise<EpochRecord[]> {
         binarization: opts.binarization,
       });
       const started = performance.now();
-      const startBatch = state.batch;
+      const before = state.epochSeconds ?? 0;
+      epochClock = () => before + (performance.now() - started) / 1000;
       for (const b of epochData) {
         const batch = toBatch(b.x, b.size, data.train.shape, b.labels);
         const ctx = {
@@ -260,8 +271,7 @@ export async function train(opts: TrainOptions): Promise<EpochRecord[]> {
         }
       }
       if (state.batch < stepsPerEpoch) continue; // rolled back mid-epoch
-      const seconds = (performance.now() - started) / 1000;
-      const stepsRun = state.batch - startBatch;
+      const seconds = epochClock();
       const test = evaluateDataset(model, data.test, opts.seed + 1);
       const testFinite = Object.values(test).every(Number.isFinite);
       if (!testFinite) {
@@ -285,7 +295,7 @@ export async function train(opts: TrainOptions): Promise<EpochRecord[]> {
         ),
         test,
         seconds,
-        imagesPerSecond: (stepsRun * config.batchSize) / seconds,
+        imagesPerSecond: (stepsPerEpoch * config.batchSize) / seconds,
         skippedSteps: state.epochSkipped,
       };
       const next = Rng.fromState(state.rng);
@@ -300,6 +310,7 @@ export async function train(opts: TrainOptions): Promise<EpochRecord[]> {
         epochCounted: 0,
         epochSkipped: 0,
       };
+      epochClock = () => 0; // the checkpoint below starts the next epoch
       for (const c of callbacks) c.onRecord?.(record);
       if (!(await checkpoint(best))) {
         await rollback(rollbacks++, 'the weights or the optimiser state became non-finite');
@@ -313,6 +324,12 @@ export async function train(opts: TrainOptions): Promise<EpochRecord[]> {
       throw new NumericalError(
         `training ended with non-finite test metrics (${JSON.stringify(last.test)}); the best finite epoch's ` +
           'checkpoint is kept (best.json); try a lower --lr, --clip-norm, or a KL warm-up',
+      );
+    }
+    if (last && last.skippedSteps >= stepsPerEpoch) {
+      throw new NumericalError(
+        `training ended with an epoch in which every step (${last.skippedSteps}) had a non-finite loss or ` +
+          'gradient and was skipped: the model is not training; try a lower --lr, --clip-norm, or a KL warm-up',
       );
     }
   } finally {

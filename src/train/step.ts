@@ -118,14 +118,14 @@ export function stepGradients(model: Trainable, batch: Batch, ctx: StepContext):
 }
 
 /**
- * The optimisers of one model at `lrScale` times their learning rate (1, halved by each NaN roll-back):
- * the model's own settings per group, or Adam with the run's settings.
+ * What each variable group of a model is trained with at `lrScale` times its learning rate (1, halved by
+ * each NaN roll-back): the model's own settings per group, or Adam with the run's settings.
  */
-export function makeOptimizers(
+export function optimizerSpecsOf(
   model: Trainable,
   config: Pick<TrainConfig, 'learningRate' | 'adamBeta1' | 'adamBeta2'>,
   lrScale: number,
-): Record<string, tf.Optimizer> {
+): Record<string, OptimizerSpec> {
   const own = model.optimizerSpecs?.() ?? {};
   const adam: OptimizerSpec = {
     kind: 'adam',
@@ -136,7 +136,17 @@ export function makeOptimizers(
   return Object.fromEntries(
     Object.keys(model.variableGroups()).map((g) => {
       const spec = own[g] ?? adam;
-      return [g, createOptimizer({ ...spec, learningRate: spec.learningRate * lrScale })];
+      return [g, { ...spec, learningRate: spec.learningRate * lrScale }];
     }),
   );
+}
+
+/** The optimisers of one model at `lrScale` times their learning rate (see optimizerSpecsOf). */
+export function makeOptimizers(
+  model: Trainable,
+  config: Pick<TrainConfig, 'learningRate' | 'adamBeta1' | 'adamBeta2'>,
+  lrScale: number,
+): Record<string, tf.Optimizer> {
+  const specs = optimizerSpecsOf(model, config, lrScale);
+  return Object.fromEntries(Object.entries(specs).map(([g, spec]) => [g, createOptimizer(spec)]));
 }

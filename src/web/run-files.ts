@@ -2,7 +2,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { imageSize } from '../data/dataset.js';
 import { nonFiniteWeight } from '../io/checkpoint.js';
 import type { RunConfig } from '../run/config.js';
-import { loadRunData } from '../run/data.js';
+import { loadRunDataFor } from '../run/data.js';
 import { ConfinedDir, isSafeSegment, RefusedPath } from './confined.js';
 import type { CheckpointSpecs, TestImagesMeta } from './protocol.js';
 
@@ -19,6 +19,8 @@ export function runFiles(runDir: string): ConfinedDir {
 export interface CurrentCheckpoint {
   name: string;
   specs: CheckpointSpecs;
+  /** The run configuration the checkpoint records (none in checkpoints written before vaekit recorded it). */
+  runConfig?: Record<string, unknown>;
 }
 
 const CHECKPOINTS = 'checkpoints';
@@ -59,11 +61,12 @@ export function currentCheckpoint(files: ConfinedDir, which: 'best' | 'latest'):
     CheckpointSpecs,
     'weightSpecs'
   >;
-  const { step, state } = readJson(files, CHECKPOINTS, name, 'state.json') as {
+  const { step, state, runConfig } = readJson(files, CHECKPOINTS, name, 'state.json') as {
     step: number;
     state: { epoch: number };
+    runConfig?: Record<string, unknown>;
   };
-  return { name, specs: { checkpoint: name, step, epoch: state.epoch, weightSpecs } };
+  return { name, specs: { checkpoint: name, step, epoch: state.epoch, weightSpecs }, runConfig };
 }
 
 /** A checkpoint whose weights hold NaN or ±∞: the explorer will not serve it. */
@@ -103,7 +106,7 @@ export function testImageSample(
   config: RunConfig,
   count: number,
 ): { meta: TestImagesMeta; pixels: Uint8Array } {
-  const test = loadRunData(config.data, config.seed).split.test;
+  const test = loadRunDataFor(config).split.test;
   const n = Math.min(count, test.count);
   const size = imageSize(test);
   const pixels = Uint8Array.from(test.images.subarray(0, n * size), (v) => Math.round(v * 255));

@@ -4,11 +4,13 @@ import type { AddressInfo } from 'node:net';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../core/errors.js';
+import { checkCheckpointConfig } from '../run/load-run.js';
 import { readRunConfig } from '../run/run-dir.js';
 import { ConfinedDir, RefusedPath } from './confined.js';
 import { type ApiError, CHECKPOINT_HEADER } from './protocol.js';
 import { type Route, resolveRoute } from './routes.js';
 import {
+  type CurrentCheckpoint,
   checkpointWeights,
   currentCheckpoint,
   logText,
@@ -113,18 +115,21 @@ export async function startExplorer(opts: ExplorerOptions): Promise<Explorer> {
   // like every reader of a checkpoint, serve refuses one with non-finite weights (exit 2, file named);
   // any other problem of the checkpoint files (a link out of the run, a torn pointer) is answered per
   // request (403, 500), since a run being trained may mend it
+  // and, like every reader, one written with another configuration than config.json now holds (exit 2)
+  const fitsConfig = (ck: CurrentCheckpoint) =>
+    checkCheckpointConfig(opts.runDir, config, ck.runConfig, join(opts.runDir, 'checkpoints', ck.name));
+  let current: CurrentCheckpoint | null = null;
   try {
-    const current = currentCheckpoint(files, which);
+    current = currentCheckpoint(files, which);
     if (current) checkpointWeights(files, current);
   } catch (e) {
     if (e instanceof NonFiniteWeights)
       throw new InputError({ where: join(opts.runDir, e.file), expected: 'finite weights', found: e.found });
   }
-  let testImages: ReturnType<typeof testImageSample> | undefined;
-  const sample = () => {
-    testImages ??= testImageSample(config, opts.testImages ?? 1000);
-    return testImages;
-  };
+  if (current) fitsConfig(current);
+  // the run's own test images, read now: data that is missing or not the run's is exit 2 at start
+  const testImages = testImageSample(config, opts.testImages ?? 1000);
+  const sample = () => testImages;
 
   const handle = (route: Route): Reply => {
     switch (route.kind) {
@@ -160,6 +165,7 @@ export async function startExplorer(opts: ExplorerOptions): Promise<Explorer> {
             hint: 'training in progress? a checkpoint is written at the end of each epoch',
           });
         }
+        fitsConfig(ck);
         const headers = { [CHECKPOINT_HEADER]: ck.specs.checkpoint };
         if (route.kind === 'checkpoint-specs') return json(200, ck.specs, headers);
         const body = checkpointWeights(files, ck);
@@ -185,12 +191,14 @@ export async function startExplorer(opts: ExplorerOptions): Promise<Explorer> {
               error: e.message,
               hint: 'the explorer serves only files inside the run directory',
             })
-          : e instanceof NonFiniteWeights
-            ? apiError(422, {
-                error: e.message,
-                hint: 'the checkpoint cannot be shown; an earlier one may be fine',
-              })
-            : apiError(500, { error: (e as Error).message });
+          : e instanceof InputError
+            ? apiError(409, { error: e.message, hint: e.details.hint })
+            : e instanceof NonFiniteWeights
+              ? apiError(422, {
+                  error: e.message,
+                  hint: 'the checkpoint cannot be shown; an earlier one may be fine',
+                })
+              : apiError(500, { error: (e as Error).message });
     }
     send(req, res, reply);
   });

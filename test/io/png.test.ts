@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { InputError } from '../../src/core/errors.js';
+import { decodeImage } from '../../src/io/image.js';
 import { decodePng, encodeImageGrid, writeImageGrid } from '../../src/io/png.js';
 
 /** RGBA pixel (x, y) of a decoded PNG. */
@@ -63,4 +64,26 @@ test('decodePng rejects non-PNG bytes and corrupt data naming the source', () =>
     () => decodePng(bad, 'b.png'),
     (e: unknown) => e instanceof InputError && e.details.where === 'b.png',
   );
+});
+
+// adversarial finding F2 on #13: pngjs's own words ("There are some read requests waitng on finished
+// stream") reached the user for a PNG cut short
+test('a PNG cut short is "not a whole PNG", naming the file, not in pngjs words', () => {
+  const png = encodeImageGrid(
+    Float32Array.from({ length: 32 * 32 * 3 }, (_, i) => (i % 7) / 7),
+    1,
+    [32, 32, 3],
+    { padding: 0 },
+  );
+  for (const cut of [png.length >> 1, png.length - 20, 40]) {
+    assert.throws(
+      () => decodeImage(png.subarray(0, cut), 'trunc/disc/zz.png'),
+      (e: unknown) => {
+        assert.ok(e instanceof InputError, String(e));
+        assert.match(e.message, /^trunc\/disc\/zz\.png: .*not a whole PNG/);
+        assert.doesNotMatch(e.message, /waitng|read requests|finished stream|Unexpected end of input/i);
+        return true;
+      },
+    );
+  }
 });

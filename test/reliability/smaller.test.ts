@@ -127,6 +127,13 @@ test('config files: duplicate JSON keys, channels 2, an empty file — each refu
     const r = vaekit('train', '-c', file, '--runs-dir', 'runs', '--name', 'c');
     assertInputError(r, message, file);
   }
+  // a wrong value in the file is refused even when a flag overrides the field
+  const typed = write('typed.json', '{"train": {"epochs": "3"}}');
+  assertInputError(
+    vaekit('train', '-c', typed, '--epochs', '1', '--runs-dir', 'runs', '--name', 'c'),
+    /typed\.json\.train\.epochs/,
+    'a string epochs overridden by --epochs',
+  );
   assert.ok(!existsSync(join(root, 'runs', 'c')), 'nothing was written');
   assert.equal(readFileSync(join(root, 'ch.yaml'), 'utf8'), 'data:\n  channels: 2\n');
 });

@@ -56,3 +56,22 @@ test('bad data or an unbuildable model leaves no run directory, and the correcte
   assert.match(ok.out, /training vae on .* → runs\/x/);
   assert.ok(existsSync(join(root, 'runs', 'x', 'checkpoints', 'latest.json')));
 });
+
+test('a streamed folder whose file fails to decode during the first epoch leaves no run behind', () => {
+  const root = tempDir('nothing-stream');
+  const folder = join(root, 'folder');
+  mkdirSync(folder);
+  const png = encodeImageGrid(new Float32Array(64).fill(0.5), 1, [8, 8, 1], { padding: 0 });
+  for (let i = 0; i < 20; i++) writeFileSync(join(folder, `img${i}.png`), png);
+  writeFileSync(join(folder, 'zz-torn.png'), png.subarray(0, png.length >> 1)); // met only while training
+  const before = listTree(root);
+  const flags = ['--runs-dir', 'runs', '--name', 'x', '--dataset', folder, '--image-size', '8', '--stream'];
+  const small = ['--hidden', '8', '--latent-dim', '2', '--epochs', '1', '--batch-size', '5'];
+  const r = vaekitIn(root, ['train', ...small, ...flags]);
+  assertInputError(r, /zz-torn\.png/, 'a torn PNG in a streamed folder');
+  assert.doesNotMatch(r.err, /read requests/, "pngjs's own wording");
+  assert.deepEqual(listTree(root), before, 'the failed run left files behind');
+  // the corrected command (skip what does not decode) runs under the same name
+  const ok = vaekitIn(root, ['train', ...small, ...flags, '--skip-bad-files']);
+  assert.equal(ok.code, 0, ok.err);
+});
