@@ -21,13 +21,15 @@ export interface ParallelResult {
   loss: number;
 }
 
-/** `steps` timed Adam steps on one fixed binary batch of 128 after `warmup` untimed ones. */
-export async function trainStepsParallel(
+/**
+ * vaekit's VAE of `CONFIGS[name]` on `workers` threads, handed to `use` as one step function on one fixed
+ * binary batch of 128 (Adam; step i draws its noise with seed i + 1); everything is freed afterwards.
+ */
+export async function withVaeSteps<T>(
   name: keyof typeof CONFIGS,
   workers: number,
-  steps: number,
-  warmup: number,
-): Promise<ParallelResult> {
+  use: (step: (i: number) => number) => Promise<T> | T,
+): Promise<T> {
   const config = vaeConfigSchema.parse(CONFIGS[name]);
   const shape: [number, number, number] = [28, 28, 1];
   const model = new VAE(config, shape, 1);
@@ -45,22 +47,36 @@ export async function trainStepsParallel(
       const ctx = (i: number) => ({
         step: i,
         epoch: 0,
-        seed: i,
+        seed: i + 1,
         beta: 1,
         freeBits: 0,
         objective: { kind: 'elbo' } as const,
       });
-      const step = (i: number) => trainer.step({ x }, ctx(i), optimizers, 0).metrics.loss;
-      for (let i = 0; i < warmup; i++) step(i);
-      let loss = Number.NaN;
-      const t0 = performance.now();
-      for (let i = 0; i < steps; i++) loss = step(warmup + i);
-      const ms = (performance.now() - t0) / steps;
-      x.dispose();
-      for (const o of Object.values(optimizers)) o.dispose();
-      return { msPerStep: ms, imgPerSec: (BATCH * 1000) / ms, loss };
+      try {
+        return await use((i) => trainer.step({ x }, ctx(i), optimizers, 0).metrics.loss);
+      } finally {
+        x.dispose();
+        for (const o of Object.values(optimizers)) o.dispose();
+      }
     });
   } finally {
     model.dispose();
   }
+}
+
+/** `steps` timed Adam steps on one fixed binary batch of 128 after `warmup` untimed ones. */
+export async function trainStepsParallel(
+  name: keyof typeof CONFIGS,
+  workers: number,
+  steps: number,
+  warmup: number,
+): Promise<ParallelResult> {
+  return withVaeSteps(name, workers, (step) => {
+    for (let i = 0; i < warmup; i++) step(i);
+    let loss = Number.NaN;
+    const t0 = performance.now();
+    for (let i = 0; i < steps; i++) loss = step(warmup + i);
+    const ms = (performance.now() - t0) / steps;
+    return { msPerStep: ms, imgPerSec: (BATCH * 1000) / ms, loss };
+  });
 }
