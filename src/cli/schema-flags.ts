@@ -7,7 +7,7 @@
  */
 import { InvalidArgumentError, Option } from 'commander';
 import type { z } from 'zod';
-import type { FlagMeta } from '../core/flags.js';
+import { type FlagMeta, kebab } from '../core/flags.js';
 import { DECIMAL, INTEGER } from './args.js';
 
 type Json = Record<string, unknown>;
@@ -60,7 +60,6 @@ interface Def {
 
 const def = (s: z.ZodType): Def => (s as unknown as { _zod: { def: Def } })._zod.def;
 const cliMeta = (s: z.ZodType): FlagMeta | undefined => (s.meta() as { cli?: FlagMeta } | undefined)?.cli;
-const kebab = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 const shapeOf = (s: z.ZodType) => (s as unknown as { shape: Record<string, z.ZodType> }).shape;
 
 /** The schema under its default/optional/prefault/preprocess wrappers, the flag metadata and the default. */

@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import type { z } from 'zod';
 import { initBackend } from '../backend/index.js';
 import { InputError } from '../core/errors.js';
+import { kebab } from '../core/flags.js';
 import { capabilitiesOf, MODEL_KINDS, MODEL_TYPES } from '../models/registry.js';
 import { dataConfigSchema, type RunConfig, runConfigSchema } from '../run/config.js';
 import { parseWith, readConfigFile } from '../run/parse.js';
@@ -206,5 +207,3 @@ export function trainCommand(): Command {
     log(`run written to ${r.paths.dir}: samples in ${r.paths.samples}, metrics in ${r.paths.metrics}`);
   });
 }
-
-const kebab = (k: string) => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);

@@ -16,3 +16,6 @@ export interface FlagMeta {
 export function flag(help: string, opts: Omit<FlagMeta, 'help'> = {}): { cli: FlagMeta } {
   return { cli: { help, ...opts } };
 }
+
+/** A config key as its command-line flag: `batchSize` → `batch-size`. */
+export const kebab = (key: string): string => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);

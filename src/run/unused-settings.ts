@@ -4,6 +4,7 @@
  * A setting counts as given when it differs from its default (the schemas' own defaults).
  */
 import { InputError } from '../core/errors.js';
+import { kebab } from '../core/flags.js';
 import { isImageFolder } from '../data/load.js';
 import { likelihoodConfigSchema } from '../models/likelihood.js';
 import { dataConfigSchema, type RunConfig } from './config.js';
@@ -62,5 +63,3 @@ export function checkNoUnusedSettings(config: RunConfig): void {
       });
   }
 }
-
-const kebab = (k: string) => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);

@@ -206,8 +206,8 @@ test('config.json edited after the checkpoints were written: every reader refuse
   }
 });
 
-test('checkpoints written before the configuration was recorded still read', () => {
-  const run = copyRun('legacy');
+/** Makes every checkpoint of `run` look written before checkpoints recorded the run config. */
+function forgetRecordedConfig(run: string): void {
   for (const ck of readdirSync(join(run, 'checkpoints')).filter((e) => e.startsWith('step-')))
     editState(
       run,
@@ -217,6 +217,11 @@ test('checkpoints written before the configuration was recorded still read', () 
       },
       ck,
     );
+}
+
+test('checkpoints written before the configuration was recorded still read', () => {
+  const run = copyRun('legacy');
+  forgetRecordedConfig(run);
   assertOk(vaekit('sample', run, '-n', '4', '-o', out('s.png')), 'sample of a legacy run');
   assertOk(vaekit('train', '--resume', run, '--epochs', '3'), 'resume of a legacy run');
   // the resumed run's new checkpoints record it
@@ -232,15 +237,7 @@ test('a weight-shape mismatch names the checkpoint file for sample and eval, as 
   const configPath = join(run, 'config.json');
   const config = JSON.parse(readFileSync(configPath, 'utf8'));
   // a legacy checkpoint (no recorded config), so the weights themselves are what is checked
-  for (const ck of readdirSync(join(run, 'checkpoints')).filter((e) => e.startsWith('step-')))
-    editState(
-      run,
-      (s) => {
-        delete s.runConfig;
-        delete s.runConfigSha256;
-      },
-      ck,
-    );
+  forgetRecordedConfig(run);
   writeFileSync(configPath, JSON.stringify({ ...config, model: { ...config.model, latentDim: 3 } }));
   for (const args of [
     ['sample', run, '-n', '4', '-o', out('s.png')],
