@@ -41,6 +41,70 @@ export interface LatentModel {
   latentTerms(batch: Batch, sampling: LatentSampling): LatentTerms;
 }
 
+/** A decoder: p(x|z) for latents z [S, m] (and their class labels, for a conditional model). */
+export type Decode = (z: tf.Tensor2D, labels?: tf.Tensor1D) => Likelihood;
+
+/**
+ * How per-image posterior parameters λ (the encoder's output, one row per image) become q(z|x): a diagonal
+ * Gaussian (λ = [μ, log σ²]) or a normalising flow on one (λ adds the flow's context). The family owns
+ * whatever weights it has beyond λ (a flow's networks).
+ */
+export interface PosteriorFamily {
+  /** Width P of λ for this family. */
+  readonly paramWidth: number;
+  /** One line for logs and reports ("diagonal Gaussian", "IAF, 2 steps"). */
+  readonly description: string;
+  /** Whether its KL(q ‖ p) is in closed form (else a one-sample Monte-Carlo estimate at the sampled z). */
+  readonly closedFormKl: boolean;
+  /** The objective's terms at k samples z ~ q_λ of each row of λ (sample-major), decoded by `decode`. */
+  terms(params: tf.Tensor2D, decode: Decode, batch: Batch, s: LatentSampling): LatentTerms;
+  /**
+   * A diagonal Gaussian that stands for q_λ where commands need one (the explorer's sliders, `encode`,
+   * active units): q_λ itself for the Gaussian family, a moment-matched one for a flow.
+   */
+  summary(params: tf.Tensor2D, seed: number): DiagGaussian;
+  /** n samples z ~ q_λ of each row: [n·B, m], sample-major. */
+  sample(params: tf.Tensor2D, n: number, seed: number): tf.Tensor2D;
+  trainableVariables(): tf.Variable[];
+}
+
+/**
+ * A latent model with one latent vector z ~ N(0, I) whose posterior q(z|x) is a function of per-image
+ * parameters λ — by default the encoder's output — so that λ can be optimised for one image (the best
+ * posterior q* of the family, the semi-amortised refinement) instead of read from the encoder.
+ */
+export interface LocalLatentModel extends LatentModel {
+  readonly latentDim: number;
+  readonly family: PosteriorFamily;
+  /** λ_φ(x), the encoder's output: [B, P]. */
+  posteriorParams(batch: Batch, training?: boolean): tf.Tensor2D;
+  /** The objective's terms with q given by λ [B, P] (k samples of each row, sample-major), no refinement. */
+  latentTermsAt(params: tf.Tensor2D, batch: Batch, s: LatentSampling): LatentTerms;
+  /** log p(x|z) for latents z [k·B, m] of the batch's images repeated k times (sample-major): [k·B]. */
+  logLikelihood(z: tf.Tensor2D, batch: Batch, tiledX?: tf.Tensor4D): tf.Tensor1D;
+}
+
+/** The diagonal Gaussian family: λ = [μ, log σ²] (P = 2m), KL to N(0, I) in closed form. */
+export function diagonalGaussianFamily(m: number): PosteriorFamily {
+  const gaussian = (params: tf.Tensor2D) =>
+    new DiagGaussian(params.slice([0, 0], [-1, m]), params.slice([0, m], [-1, m]));
+  return {
+    paramWidth: 2 * m,
+    description: 'diagonal Gaussian',
+    closedFormKl: true,
+    terms: (params, decode, batch, s) => gaussianLatentTerms(gaussian(params), decode, batch, s),
+    summary: (params) => gaussian(params),
+    sample: (params, n, seed) => {
+      const q0 = gaussian(params);
+      const q = new DiagGaussian(repeatRows(q0.mean, n), repeatRows(q0.logVar, n));
+      return q.reparameterised(
+        tf.randomNormal([n * params.shape[0], m], 0, 1, 'float32', tfSeed(seed)),
+      ) as tf.Tensor2D;
+    },
+    trainableVariables: () => [],
+  };
+}
+
 /** `rows` repeated k times, sample-major: [n, …] → [k·n, …]. */
 export function repeatRows<T extends tf.Tensor>(rows: T, k: number): T {
   return (k === 1 ? rows : tf.concat(new Array<T>(k).fill(rows), 0)) as T;
@@ -53,7 +117,7 @@ export function repeatRows<T extends tf.Tensor>(rows: T, k: number): T {
  */
 export function gaussianLatentTerms(
   q: DiagGaussian,
-  decode: (z: tf.Tensor2D, labels?: tf.Tensor1D) => Likelihood,
+  decode: Decode,
   batch: Batch,
   s: LatentSampling,
 ): LatentTerms {

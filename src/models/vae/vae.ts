@@ -1,15 +1,17 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng, tfSeed } from '../../core/random.js';
 import type { Batch, NamedWeight, StepContext, TrainingStage } from '../../core/trainable.js';
-import { DiagGaussian, type Likelihood } from '../../distributions/index.js';
+import type { DiagGaussian, Likelihood } from '../../distributions/index.js';
 import { buildDecoder, buildEncoder, type ImageShape } from '../../nn/networks.js';
 import {
+  diagonalGaussianFamily,
   elboSums,
-  gaussianLatentTerms,
-  type LatentModel,
   type LatentSampling,
   type LatentTerms,
+  type LocalLatentModel,
   latentLoss,
+  type PosteriorFamily,
+  repeatRows,
 } from '../../objectives/latent.js';
 import { LATENT_METRICS } from '../latent-metrics.js';
 import { LikelihoodHead } from '../likelihood.js';
@@ -55,12 +57,14 @@ export const VAE_CAPABILITIES: ModelCapabilities = {
  *   E_q[log p_θ(x|z)] − β·KL(q_φ(z|x) ‖ N(0, I)),
  * or the k-sample IWAE bound (objectives/latent.ts applies β, warm-up and free bits).
  */
-export class VAE implements GenerativeModel, GaussianLatent, Reconstructing, LatentModel {
+export class VAE implements GenerativeModel, GaussianLatent, Reconstructing, LocalLatentModel {
   readonly kind: string = 'vae';
   readonly capabilities: ModelCapabilities = VAE_CAPABILITIES;
   readonly latentDim: number;
   readonly encoder: tf.Sequential;
   readonly decoder: tf.Sequential;
+  /** How the encoder's output λ becomes q_φ(z|x). */
+  readonly family: PosteriorFamily;
   /** p(x|z) from the decoder's output (owns log σ for the Gaussian likelihoods). */
   readonly likelihood: LikelihoodHead;
 
@@ -73,18 +77,22 @@ export class VAE implements GenerativeModel, GaussianLatent, Reconstructing, Lat
     const rng = new Rng(seed);
     this.latentDim = config.latentDim;
     this.likelihood = new LikelihoodHead(config, inputShape[2]);
+    this.family = diagonalGaussianFamily(config.latentDim);
     const encoderIn = conditioning.encoderInputShape(inputShape);
-    this.encoder = buildEncoder(config.network, encoderIn, 2 * config.latentDim, rng);
+    this.encoder = buildEncoder(config.network, encoderIn, this.family.paramWidth, rng);
     const [h, w] = inputShape;
     const decoderIn = conditioning.decoderInputDim(config.latentDim);
     this.decoder = buildDecoder(config.network, decoderIn, [h, w, this.likelihood.outputChannels], rng);
   }
 
-  /** q_φ(z|x) = N(μ_φ(x), diag σ²_φ(x)). */
+  /** λ_φ(x): the encoder's output, the parameters of q_φ(z|x) for each image. */
+  posteriorParams(batch: Batch, training = false): tf.Tensor2D {
+    return this.encoder.apply(this.conditioning.encoderInput(batch), { training }) as tf.Tensor2D;
+  }
+
+  /** q_φ(z|x) = N(μ_φ(x), diag σ²_φ(x)) (for a flow posterior, the diagonal Gaussian that stands for it). */
   posterior(batch: Batch, training = false): DiagGaussian {
-    const h = this.encoder.apply(this.conditioning.encoderInput(batch), { training }) as tf.Tensor2D;
-    const m = this.latentDim;
-    return new DiagGaussian(h.slice([0, 0], [-1, m]), h.slice([0, m], [-1, m]));
+    return this.family.summary(this.posteriorParams(batch, training), 0);
   }
 
   /** p_θ(x|z) (and the labels', for a conditional model). */
@@ -99,8 +107,17 @@ export class VAE implements GenerativeModel, GaussianLatent, Reconstructing, Lat
 
   /** The objective's terms: the encoder runs once, the decoder on all k·B samples. */
   latentTerms(batch: Batch, s: LatentSampling): LatentTerms {
-    const q = this.posterior(batch, s.training);
-    return gaussianLatentTerms(q, (z, labels) => this.decode(z, labels, s.training), batch, s);
+    return this.latentTermsAt(this.posteriorParams(batch, s.training), batch, s);
+  }
+
+  latentTermsAt(params: tf.Tensor2D, batch: Batch, s: LatentSampling): LatentTerms {
+    return this.family.terms(params, (z, labels) => this.decode(z, labels, s.training), batch, s);
+  }
+
+  logLikelihood(z: tf.Tensor2D, batch: Batch, tiledX?: tf.Tensor4D): tf.Tensor1D {
+    const k = z.shape[0] / batch.x.shape[0];
+    const labels = batch.labels && repeatRows(batch.labels, k);
+    return this.decode(z, labels).logProb(tiledX ?? repeatRows(batch.x, k));
   }
 
   /** Images decoded from z ~ N(0, t²I) (t = temperature), shape [n, h, w, c], values E[x|z]. */
@@ -126,7 +143,9 @@ export class VAE implements GenerativeModel, GaussianLatent, Reconstructing, Lat
     const vars = [...this.encoder.trainableWeights, ...this.decoder.trainableWeights].map(
       (w) => w.read() as tf.Variable,
     );
-    return { model: [...vars, ...this.likelihood.trainableVariables()] };
+    return {
+      model: [...vars, ...this.family.trainableVariables(), ...this.likelihood.trainableVariables()],
+    };
   }
 
   trainingStages(batch: Batch, ctx: StepContext): TrainingStage[] {
