@@ -4,6 +4,7 @@ import { InputError } from '../core/errors.js';
 import {
   asConditional,
   asGaussianLatent,
+  asLocalInference,
   asReconstructing,
   type GenerativeModel,
   type ModelCapabilities,
@@ -59,3 +60,7 @@ export const conditional = (model: GenerativeModel, command: string) =>
 export const gaussianLatent = (model: GenerativeModel, command: string) =>
   require(model, command, asGaussianLatent(model), (c) =>
     c.latent === 'gaussian', 'one latent vector per image');
+
+/** The run's model when its posterior has per-image parameters that can be optimised: `eval --gaps` needs it. */
+export const localInference = (model: GenerativeModel, command: string) =>
+  require(model, command, asLocalInference(model), (c) => c.localInference, 'per-image posterior parameters');

@@ -7,8 +7,8 @@ import { type EvalReport, readTrainingHistory, writeEvalReport } from '../eval/r
 import { checkOutputDir } from '../io/files.js';
 import { maxImagesPerPass } from '../models/registry.js';
 import { evaluateRun } from '../run/evaluate-run.js';
-import { intArg } from './args.js';
-import { backendOption, checkpointOption, openRun } from './common.js';
+import { intArg, numberArg } from './args.js';
+import { backendOption, checkpointOption, localInference, openRun } from './common.js';
 
 interface EvalFlags {
   k: number;
@@ -22,7 +22,17 @@ interface EvalFlags {
   out?: string;
   checkpoint: 'best' | 'latest';
   backend?: BackendChoice;
+  gaps: boolean;
+  aisSteps: number;
+  aisChains: number;
+  aisLeapfrog: number;
+  gapSamples: number;
+  gapTolerance: number;
+  gapMaxSteps: number;
 }
+
+/** Images scored by --gaps when --limit is not given (the local optimisation and AIS cost minutes per 100). */
+const DEFAULT_GAP_IMAGES = 100;
 
 const f = (v: number, d = 2) => v.toFixed(d);
 /** Importance samples per image: 1e6 decoder passes per image is already hours on a CPU. */
@@ -63,6 +73,16 @@ export function summaryLines(r: EvalReport): string[] {
       `active units          ${l.activeUnits} / ${l.latentDim}   KL ${f(l.kl)} nats   MI ≈ ${f(l.mutualInformation)} nats (≤ log ${l.miCount})`,
     );
   }
+  if (r.gaps) {
+    const pm = (v: { mean: number; standardError: number }) => `${f(v.mean)} ± ${f(v.standardError)}`;
+    for (const split of ['test', 'train'] as const) {
+      const g = r.gaps[split];
+      lines.push(
+        `${label(`gaps, ${g.images} ${split}`)}approximation ${pm(g.approximationGap)}   amortisation ${pm(g.amortisationGap)} nats` +
+          `   (log p̂(x) ${f(g.logLikelihood.best.mean)}, L[q*] ${f(g.elboOptimal.mean)}, L[q_φ] ${f(g.elboAmortised.mean)})`,
+      );
+    }
+  }
   if (r.sampleQuality) {
     const q = r.sampleQuality;
     lines.push(
@@ -85,7 +105,13 @@ export function evalCommand(): Command {
         '- sample quality when a feature classifier exists (vaekit train-classifier):',
         "  a Fréchet distance in the classifier's feature space (not FID) and k-NN",
         '  precision/recall;',
-        '- training curves from metrics.jsonl and latent.jsonl.',
+        '- training curves from metrics.jsonl and latent.jsonl;',
+        '- with --gaps (VAE, CVAE), the inference gap split in two (Cremer et al.',
+        '  2018): the approximation gap log p(x) − L[q*] and the amortisation gap',
+        '  L[q*] − L[q_φ], q* the best posterior of the family for each image',
+        '  (optimised from the encoder output), log p(x) the larger of the IS and',
+        '  AIS estimates; on --limit test images (default 100) and as many',
+        '  training images, with a histogram per split.',
         'k = 5000 (Burda et al. 2015) costs 5000 decoder passes per image: try',
         '--limit 100 first.',
       ].join('\n'),
@@ -124,6 +150,28 @@ export function evalCommand(): Command {
       intArg(0),
       0,
     )
+    .option('--gaps', 'split the inference gap into approximation and amortisation gaps')
+    .option(
+      '--ais-steps <T>',
+      'annealing steps of AIS for log p(x) with --gaps (0: IS alone)',
+      intArg(0, 100_000),
+      500,
+    )
+    .option('--ais-chains <n>', 'AIS chains per image', intArg(1, 10_000), 16)
+    .option('--ais-leapfrog <n>', 'leapfrog steps per HMC transition of AIS', intArg(1, 1000), 10)
+    .option(
+      '--gap-samples <n>',
+      'draws of z per image for L[q*] and L[q_φ] (the same for both)',
+      intArg(1, 100_000),
+      1000,
+    )
+    .option(
+      '--gap-tolerance <nats>',
+      'the optimisation of q* stops when its windowed mean ELBO moves less',
+      numberArg(1e-6, 100),
+      0.01,
+    )
+    .option('--gap-max-steps <n>', 'most Adam steps of the optimisation of q*', intArg(1, 1_000_000), 5000)
     .option('-o, --out <dir>', 'output folder (default: <run-dir>/eval)')
     .addOption(checkpointOption())
     .addOption(backendOption())
@@ -140,6 +188,19 @@ export function evalCommand(): Command {
           found: String(flags.rows),
         });
       }
+      const local = flags.gaps ? localInference(run.model, 'eval --gaps') : null;
+      if (flags.gaps && flags.k === 0 && flags.aisSteps === 0) {
+        throw new InputError({
+          where: '--gaps',
+          expected: 'an estimate of log p(x): --k > 0 or --ais-steps > 0',
+          found: '--k 0 and --ais-steps 0',
+        });
+      }
+      const gapImages = flags.limit ?? DEFAULT_GAP_IMAGES;
+      if (local && flags.limit === undefined)
+        process.stderr.write(
+          `vaekit: --gaps on the first ${gapImages} test and training images (--limit to change)\n`,
+        );
       const bar = new cliProgress.SingleBar(
         {
           format: '{stage} |{bar}| {value}/{total} images  eta {eta_formatted}',
@@ -158,6 +219,20 @@ export function evalCommand(): Command {
         rows: flags.rows,
         seed: flags.seed,
         classifierDir: flags.quality ? flags.classifier : null,
+        gaps: local
+          ? {
+              model: local,
+              images: gapImages,
+              k: flags.k,
+              ais:
+                flags.aisSteps > 0
+                  ? { steps: flags.aisSteps, chains: flags.aisChains, leapfrog: flags.aisLeapfrog }
+                  : null,
+              elboSamples: flags.gapSamples,
+              batchSize: 100,
+              optimise: { tolerance: flags.gapTolerance, maxSteps: flags.gapMaxSteps },
+            }
+          : undefined,
         onProgress: (s, done, total) => {
           if (s !== stage) {
             if (stage) bar.stop();

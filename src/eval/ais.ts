@@ -197,11 +197,7 @@ function logMeanExp(a: Float64Array): number {
  * estimate of p(x), so log p̂(x) ≤ log p(x) in expectation and tends to it as T grows. Costs per image
  * C·((T − 1)·L + 1) decoder evaluations with gradients.
  */
-export function annealedImportanceSampling(
-  model: AisModel,
-  ds: Dataset,
-  opts: AisOptions = {},
-): AisEstimate {
+export function annealedImportanceSampling(model: AisModel, ds: Dataset, opts: AisOptions = {}): AisEstimate {
   const { steps = 500, leapfrog = 10, chains = 16, initialStepSize = 0.1 } = opts;
   for (const [name, v] of Object.entries({ steps, leapfrog, chains })) {
     if (!Number.isInteger(v) || v < 1) throw new RangeError(`${name} must be a positive integer, found ${v}`);

@@ -4,11 +4,20 @@ import { join } from 'node:path';
 import { writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
 import type { EpochRecord } from '../train/loop.js';
 import type { ModelEvaluation } from './evaluate-model.js';
+import type { GapEstimate, GapOptions, MeanWithError } from './gaps.js';
 import type { LatentRecord } from './latent.js';
 import { ACTIVITY_THRESHOLD } from './latent.js';
-import { barChart, COLORS, lineChart } from './plot/charts.js';
+import { barChart, COLORS, histogramChart, lineChart } from './plot/charts.js';
+
+/** `eval --gaps`: the inference gap split on test and training images, and the settings used. */
+export interface GapReport {
+  settings: Omit<GapOptions, 'seed' | 'rows' | 'onProgress'>;
+  test: GapEstimate;
+  train: GapEstimate;
+}
 
 export interface EvalReport extends ModelEvaluation {
+  gaps?: GapReport;
   run: string;
   checkpoint: string;
   step: number;
@@ -122,6 +131,7 @@ export function reportMarkdown(r: EvalReport, plots: Record<string, string>): st
         'KL per latent dimension (nats, x axis: dimension index); blue: active, grey: inactive.',
       );
   }
+  if (r.gaps) out.push('', ...gapSection(r.gaps, plots));
   const q = r.sampleQuality;
   out.push('', '## Sample quality', '');
   if (q) {
@@ -158,6 +168,61 @@ export function reportMarkdown(r: EvalReport, plots: Record<string, string>): st
   return `${out.join('\n')}\n`;
 }
 
+const pm = (v: MeanWithError | null) => (v ? `${f(v.mean)} ± ${f(v.standardError)}` : '–');
+
+/** The report's section on the inference gap (eval --gaps). */
+function gapSection(g: GapReport, plots: Record<string, string>): string[] {
+  const { test, train, settings } = g;
+  const row = (what: string, pick: (e: GapEstimate) => MeanWithError | null) =>
+    `| ${what} | ${pm(pick(test))} | ${pm(pick(train))} |`;
+  const ais = settings.ais;
+  const acceptance = (e: GapEstimate) => (e.ais ? f(100 * e.ais.acceptance, 0) : '–');
+  const steps = (e: GapEstimate) =>
+    `${f(e.optimisation.steps.reduce((a, b) => a + b, 0) / Math.max(1, e.optimisation.batches), 0)} ` +
+    `(at most ${Math.max(0, ...e.optimisation.steps)}; ${e.optimisation.converged} of ${e.optimisation.batches} batches converged)`;
+  return [
+    '## The inference gap: approximation and amortisation',
+    '',
+    'Cremer, Li & Duvenaud (2018): log p(x) − L[q_φ] = (log p(x) − L[q*]) + (L[q*] − L[q_φ]), the approximation gap ' +
+      '(what the posterior family cannot express) plus the amortisation gap (what is lost because one encoder serves ' +
+      'every image). q* is the best posterior of the family for each image alone, optimised from the encoder’s output ' +
+      'with the decoder fixed. Nats per image, mean ± standard error over images.',
+    '',
+    `| measure | test (${test.images} images) | train (${train.images} images) |`,
+    '|---|---|---|',
+    ...(settings.k > 0
+      ? [row(`log p̂(x), importance sampling, k = ${settings.k}`, (e) => e.logLikelihood.is)]
+      : []),
+    ...(ais
+      ? [
+          row(
+            `log p̂(x), AIS (T = ${ais.steps}, ${ais.chains} chains, ${ais.leapfrog} leapfrog steps)`,
+            (e) => e.logLikelihood.ais,
+          ),
+        ]
+      : []),
+    row('**log p̂(x)** (the estimate with the larger mean)', (e) => e.logLikelihood.best),
+    row('L[q*], the best posterior of the family', (e) => e.elboOptimal),
+    row('L[q_φ], the posterior the model infers', (e) => e.elboAmortised),
+    row('**approximation gap** log p̂(x) − L[q*]', (e) => e.approximationGap),
+    row('**amortisation gap** L[q*] − L[q_φ]', (e) => e.amortisationGap),
+    row('total gap log p̂(x) − L[q_φ]', (e) => e.totalGap),
+    '',
+    `L[q*] and L[q_φ] on the same ${settings.elboSamples} draws of z per image. Optimisation steps per batch of ` +
+      `${settings.batchSize} images: test ${steps(test)}; train ${steps(train)}.` +
+      (ais ? ` AIS acceptance: test ${acceptance(test)} %, train ${acceptance(train)} % (target 65 %).` : ''),
+    '',
+    ...(plots.gapsTest
+      ? [
+          `![gaps per test image](${plots.gapsTest}) ![gaps per training image](${plots.gapsTrain})`,
+          '',
+          'Per image (x axis: nats; y axis: images): blue, the approximation gap; orange, the amortisation gap. ' +
+            'Left: test images; right: training images.',
+        ]
+      : []),
+  ];
+}
+
 /** Writes eval.json, report.md and the charts into `outDir`; returns the paths written. */
 export function writeEvalReport(outDir: string, report: EvalReport, history: TrainingHistory): string[] {
   mkdirSync(outDir, { recursive: true });
@@ -189,6 +254,22 @@ export function writeEvalReport(outDir: string, report: EvalReport, history: Tra
       ]),
     );
     plots.latentCurves = 'latent-curves.png';
+  }
+  if (report.gaps) {
+    for (const [split, key] of [
+      ['test', 'gapsTest'],
+      ['train', 'gapsTrain'],
+    ] as const) {
+      const g = report.gaps[split].perImage;
+      writeFileAtomic(
+        join(outDir, `gaps-${split}.png`),
+        histogramChart([
+          { values: g.approximationGap, color: COLORS.blue },
+          { values: g.amortisationGap, color: COLORS.orange },
+        ]),
+      );
+      plots[key] = `gaps-${split}.png`;
+    }
   }
   writeJsonAtomic(join(outDir, 'eval.json'), report);
   writeFileAtomic(join(outDir, 'report.md'), reportMarkdown(report, plots));

@@ -10,7 +10,7 @@ import type * as tf from '@tensorflow/tfjs';
 import type { Batch, Trainable } from '../core/trainable.js';
 import type { DiagGaussian } from '../distributions/index.js';
 import type { ImageShape } from '../nn/networks.js';
-import type { LatentModel } from '../objectives/latent.js';
+import type { LatentModel, LocalLatentModel } from '../objectives/latent.js';
 
 /** The unit of a logged metric: nats per example, a unitless score, or a count. */
 export type MetricUnit = 'nats' | 'score' | 'count';
@@ -42,6 +42,12 @@ export interface ModelCapabilities {
    * ('hierarchical-gaussian'), or a prior with no posterior at all ('none': GANs).
    */
   latent: 'gaussian' | 'hierarchical-gaussian' | 'none';
+  /**
+   * q(z|x) is a function of per-image parameters λ (the encoder's output) that can be optimised for one
+   * image: the best posterior q* and the split of the inference gap (`eval --gaps`), annealed importance
+   * sampling, semi-amortised refinement (LocalLatentModel).
+   */
+  localInference: boolean;
   /** A likelihood p(x|z) and a bound on log p(x): IS-NLL, the IWAE bound and bits/dim apply. */
   likelihood: boolean;
   /** Conditioned on a class label y: q(z|x, y), p(x|z, y); sample and the explorer take a class. */
@@ -99,6 +105,8 @@ export const asGaussianLatent = (m: GenerativeModel) =>
   facet<GaussianLatent & Reconstructing & GenerativeModel>(m, m.capabilities.latent === 'gaussian');
 export const asLikelihoodModel = (m: GenerativeModel) =>
   facet<LatentModel & GenerativeModel>(m, m.capabilities.likelihood);
+export const asLocalInference = (m: GenerativeModel) =>
+  facet<LocalLatentModel & GenerativeModel>(m, m.capabilities.localInference);
 export const asConditional = (m: GenerativeModel) =>
   facet<Conditional & GenerativeModel>(m, m.capabilities.conditional);
 

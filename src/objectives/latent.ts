@@ -78,6 +78,8 @@ export interface LocalLatentModel extends LatentModel {
   readonly family: PosteriorFamily;
   /** λ_φ(x), the encoder's output: [B, P]. */
   posteriorParams(batch: Batch, training?: boolean): tf.Tensor2D;
+  /** λ as the model infers it: the encoder's output, refined per image by a semi-amortised model. */
+  inferenceParams(batch: Batch, seed: number): tf.Tensor2D;
   /** The objective's terms with q given by λ [B, P] (k samples of each row, sample-major), no refinement. */
   latentTermsAt(params: tf.Tensor2D, batch: Batch, s: LatentSampling): LatentTerms;
   /** log p(x|z) for latents z [k·B, m] of the batch's images repeated k times (sample-major): [k·B]. */

@@ -1,13 +1,26 @@
 import { existsSync } from 'node:fs';
+import type { Dataset } from '../data/dataset.js';
 import { imageSize } from '../data/dataset.js';
+import { type Images, readImages } from '../data/source.js';
 import { defaultClassifierDir, loadClassifier } from '../eval/classifier.js';
 import { evaluateModel, type ModelEvalOptions } from '../eval/evaluate-model.js';
-import type { EvalReport } from '../eval/report.js';
+import { type GapOptions, inferenceGaps } from '../eval/gaps.js';
+import type { EvalReport, GapReport } from '../eval/report.js';
 import { describeModel } from '../models/registry.js';
+import type { LocalLatentModel } from '../objectives/latent.js';
 import { loadRunData, loadRunDataFor } from './data.js';
 import type { LoadedRun } from './load-run.js';
 
+/** What `eval --gaps` scores: the first `images` test images and as many training images. */
+export interface RunGapOptions extends Omit<GapOptions, 'seed' | 'rows' | 'onProgress'> {
+  images: number;
+  /** The run's model with per-image posterior parameters (the caller checks the capability). */
+  model: LocalLatentModel;
+}
+
 export interface RunEvalOptions extends Omit<ModelEvalOptions, 'quality'> {
+  /** Split the inference gap (approximation, amortisation) on test and training images. */
+  gaps?: RunGapOptions;
   /** Feature classifier directory; undefined: the dataset's default cache if it exists; null: no sample quality. */
   classifierDir?: string | null;
 }
@@ -37,6 +50,7 @@ export function evaluateRun(dir: string, run: LoadedRun, opts: RunEvalOptions): 
     : null;
   const evaluation = evaluateModel(run.model, test, { ...opts, quality });
   quality?.classifier.dispose();
+  const gaps = opts.gaps && gapsOnBothSplits(opts.gaps, loadRunDataFor(config).split.train, test, opts);
   const objective = config.train.objective;
   return {
     run: dir,
@@ -55,6 +69,35 @@ export function evaluateRun(dir: string, run: LoadedRun, opts: RunEvalOptions): 
     seed: opts.seed,
     dims: imageSize(test),
     ...evaluation,
+    ...(gaps && { gaps }),
     seconds: (performance.now() - started) / 1000,
   };
+}
+
+/** The first `count` images of a split (streamed training images read from disk) as a dataset. */
+function firstImages(ds: Images, count: number): Dataset {
+  const n = Math.min(count, ds.count);
+  const read = readImages(
+    ds,
+    Int32Array.from({ length: n }, (_, i) => i),
+  );
+  return { name: ds.name, shape: ds.shape, count: read.count, images: read.images, labels: read.labels };
+}
+
+/** The inference gap on the first images of the test split and as many of the training split. */
+function gapsOnBothSplits(
+  g: RunGapOptions,
+  train: Images,
+  test: Dataset,
+  opts: Pick<RunEvalOptions, 'seed' | 'rows' | 'onProgress'>,
+): GapReport {
+  const { images, model, ...settings } = g;
+  const on = (split: 'test' | 'train', ds: Images) =>
+    inferenceGaps(model, firstImages(ds, images), images, {
+      ...settings,
+      seed: opts.seed,
+      rows: opts.rows ?? 5000,
+      onProgress: (stage, done, total) => opts.onProgress?.(`${split}: ${stage}`, done, total),
+    });
+  return { settings, test: on('test', test), train: on('train', train) };
 }

@@ -7,6 +7,7 @@ import { InputError } from '../core/errors.js';
 import { kebab } from '../core/flags.js';
 import { isImageFolder } from '../data/load.js';
 import { likelihoodConfigSchema } from '../models/likelihood.js';
+import { vaeConfigSchema } from '../models/vae/config.js';
 import { dataConfigSchema, type RunConfig } from './config.js';
 
 interface Setting {
@@ -21,7 +22,8 @@ interface Setting {
 export function checkNoUnusedSettings(config: RunConfig): void {
   const dataDefaults = dataConfigSchema.parse({});
   const likelihoodDefaults = likelihoodConfigSchema.parse({});
-  const model = config.model as Partial<Record<'likelihood' | 'sigma' | 'mixtures', unknown>>;
+  const model = config.model as Partial<Record<'likelihood' | 'sigma' | 'mixtures' | 'refineSteps', unknown>>;
+  const refineDefaults = vaeConfigSchema.parse({});
   const notAnImageFolder = () =>
     isImageFolder(config.data.dataset)
       ? null
@@ -51,6 +53,13 @@ export function checkNoUnusedSettings(config: RunConfig): void {
           ? null
           : `the ${model.likelihood} likelihood has no mixture components (it is for logistic-mixture)`,
     },
+    ...(['refineLr', 'refineGradient'] as const).map((k) => ({
+      where: `model.${k} (--${kebab(k)})`,
+      value: (config.model as Partial<Record<typeof k, unknown>>)[k],
+      fallback: refineDefaults[k],
+      unusedBecause: () =>
+        model.refineSteps ? null : 'the model does not refine its posterior (it is for --refine-steps > 0)',
+    })),
   ];
   for (const s of settings) {
     if (s.value === undefined || s.value === s.fallback) continue;

@@ -134,6 +134,10 @@ export class LinearGaussian implements GaussianLatent, LocalLatentModel {
     );
   }
 
+  inferenceParams(batch: Batch): tf.Tensor2D {
+    return this.posteriorParams(batch);
+  }
+
   latentTermsAt(params: tf.Tensor2D, batch: Batch, s: LatentSampling): LatentTerms {
     return this.family.terms(params, (z) => this.decode(z), batch, s);
   }

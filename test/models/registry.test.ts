@@ -16,7 +16,11 @@ import {
   modelConfigSchema,
   modelSize,
 } from '../../src/models/registry.js';
-import { type LatentModel, logImportanceWeights } from '../../src/objectives/latent.js';
+import {
+  type LatentModel,
+  type LocalLatentModel,
+  logImportanceWeights,
+} from '../../src/objectives/latent.js';
 import { trainConfigSchema } from '../../src/train/config.js';
 import { makeOptimizers, trainStep } from '../../src/train/step.js';
 import { useBackend } from '../helpers/backend.js';
@@ -57,6 +61,19 @@ function assertContract(kind: ModelKind): void {
     );
     if (caps.latent === 'gaussian') assert.equal(typeof model.latentDim, 'number');
     assert.equal(has('latentTerms'), caps.likelihood, 'likelihood ⇔ latentTerms');
+    assert.equal(
+      has('inferenceParams') && has('latentTermsAt') && has('logLikelihood'),
+      caps.localInference,
+      'local inference ⇔ inferenceParams, latentTermsAt, logLikelihood',
+    );
+    if (caps.localInference) {
+      const local = m as unknown as LocalLatentModel;
+      const params = local.inferenceParams(batch, 1);
+      assert.deepEqual(params.shape, [4, local.family.paramWidth]);
+      const at = local.latentTermsAt(params, batch, { k: 2, seed: 1, training: false });
+      assert.deepEqual(at.logPx.shape, [8]);
+      assert.deepEqual(local.logLikelihood(tf.zeros([8, local.latentDim]), batch).shape, [8]);
+    }
     if (caps.likelihood) {
       const lw = logImportanceWeights(m as never, batch, { k: 3, seed: 1, training: false });
       assert.deepEqual(lw.shape, [3, 4]);

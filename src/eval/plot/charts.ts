@@ -148,3 +148,44 @@ export function lineChart(series: Series[], opts: ChartOptions & { xStart?: numb
   );
   return f.r.png();
 }
+
+/**
+ * Overlaid histograms of several samples over one shared range, `bins` bins (counts on the y axis, bin
+ * edges on the x axis); each sample's bars are drawn side by side within a bin.
+ */
+export function histogramChart(samples: Series[], opts: ChartOptions & { bins?: number } = {}): Buffer {
+  const bins = opts.bins ?? 30;
+  const finite = samples.map((s) => s.values.filter((v): v is number => v !== null && Number.isFinite(v)));
+  const all = finite.flat();
+  const lo = all.length ? Math.min(...all) : 0;
+  const hi = all.length ? Math.max(...all) : 1;
+  const width = hi > lo ? (hi - lo) / bins : 1;
+  const counts = finite.map((values) => {
+    const c = new Array<number>(bins).fill(0);
+    for (const v of values) c[Math.min(bins - 1, Math.floor((v - lo) / width))]++;
+    return c;
+  });
+  const f = frame(0, Math.max(1, ...counts.flat()), opts);
+  const slot = f.w / bins;
+  const barW = Math.max(1, (slot * 0.9) / Math.max(1, samples.length));
+  counts.forEach((c, s) => {
+    c.forEach((n, i) => {
+      if (n === 0) return;
+      const top = f.y(n);
+      f.r.fillRect(
+        f.x0 + i * slot + slot * 0.05 + s * barW,
+        top,
+        barW,
+        Math.max(1, f.y0 - top),
+        samples[s].color,
+      );
+    });
+  });
+  const edges = Array.from({ length: bins + 1 }, (_, i) => i);
+  xLabels(
+    f,
+    edges.map((i) => f.x0 + i * slot),
+    edges.map((i) => label(lo + i * width)),
+  );
+  return f.r.png();
+}

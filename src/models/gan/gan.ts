@@ -62,6 +62,7 @@ function ganCapabilities(type: AdversarialConfig['type']): ModelCapabilities {
   return {
     encoder: false,
     latent: 'none',
+    localInference: false,
     likelihood: false,
     conditional: false,
     objectives: [],

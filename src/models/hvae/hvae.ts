@@ -22,6 +22,7 @@ import type { HVAEConfig } from './config.js';
 export const HVAE_CAPABILITIES: ModelCapabilities = {
   encoder: true,
   latent: 'hierarchical-gaussian',
+  localInference: false,
   likelihood: true,
   conditional: false,
   objectives: ['elbo', 'iwae'],

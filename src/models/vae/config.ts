@@ -3,6 +3,49 @@ import { flag } from '../../core/flags.js';
 import { likelihoodFields } from '../likelihood.js';
 import { networkSchema } from '../network-config.js';
 
+/** The refinement's default step size (measured on MNIST: docs/gaps.md). */
+export const REFINE_LR = 0.01;
+
+/**
+ * Semi-amortised inference (Kim et al. 2018, SA-VAE): the encoder's output refined for each image by K
+ * gradient steps on its ELBO, in training and wherever the model infers z (evaluation, encode, explorer).
+ */
+const refineFields = {
+  refineSteps: z
+    .number()
+    .int()
+    .min(0)
+    .max(100)
+    .default(0)
+    .meta(
+      flag(
+        'semi-amortised inference (SA-VAE): gradient steps refining q(z|x) per image, in training and evaluation; 0 = off',
+        {
+          arg: 'K',
+        },
+      ),
+    ),
+  refineLr: z
+    .number()
+    .positive()
+    .max(100)
+    .default(REFINE_LR)
+    .meta(
+      flag('step size α of the refinement (halved for an image whenever a step would lower its ELBO)', {
+        arg: 'α',
+      }),
+    ),
+  refineGradient: z
+    .enum(['through', 'stop'])
+    .default('through')
+    .meta(
+      flag(
+        'how the encoder learns with refinement: through = back-propagate through the K steps (SA-VAE); stop = it maximises its own ELBO while the decoder learns at the refined posterior',
+        { arg: 'mode' },
+      ),
+    ),
+};
+
 /** Fields of every model with one Gaussian latent vector per image (the VAE, the conditional VAE). */
 export const gaussianVaeFields = {
   latentDim: z
@@ -13,6 +56,7 @@ export const gaussianVaeFields = {
     .meta(flag('latent dimensions', { arg: 'm' })),
   network: networkSchema.default({ type: 'mlp', hidden: [400] }),
   ...likelihoodFields,
+  ...refineFields,
 };
 
 /**

@@ -1,6 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng, tfSeed } from '../../core/random.js';
-import type { Batch, NamedWeight, StepContext, TrainingStage } from '../../core/trainable.js';
+import type {
+  Batch,
+  LossWithMetrics,
+  NamedWeight,
+  StepContext,
+  TrainingStage,
+} from '../../core/trainable.js';
 import type { DiagGaussian, Likelihood } from '../../distributions/index.js';
 import { buildDecoder, buildEncoder, type ImageShape } from '../../nn/networks.js';
 import {
@@ -13,6 +19,13 @@ import {
   type PosteriorFamily,
   repeatRows,
 } from '../../objectives/latent.js';
+import { detached } from '../../objectives/local-elbo.js';
+import {
+  backpropagateRefinement,
+  REFINE_CHECK_SAMPLES,
+  type RefineOptions,
+  refinePosterior,
+} from '../../objectives/refine.js';
 import { LATENT_METRICS } from '../latent-metrics.js';
 import { LikelihoodHead } from '../likelihood.js';
 import type { GaussianLatent, GenerativeModel, ModelCapabilities, Reconstructing } from '../model.js';
@@ -43,6 +56,7 @@ export const unconditioned: Conditioning = {
 export const VAE_CAPABILITIES: ModelCapabilities = {
   encoder: true,
   latent: 'gaussian',
+  localInference: true,
   likelihood: true,
   conditional: false,
   objectives: ['elbo', 'iwae'],
@@ -90,9 +104,30 @@ export class VAE implements GenerativeModel, GaussianLatent, Reconstructing, Loc
     return this.encoder.apply(this.conditioning.encoderInput(batch), { training }) as tf.Tensor2D;
   }
 
-  /** q_φ(z|x) = N(μ_φ(x), diag σ²_φ(x)) (for a flow posterior, the diagonal Gaussian that stands for it). */
+  /** The refinement's settings for a draw seeded by `seed`, or null when the model does not refine. */
+  private refineOptions(seed: number, training: boolean): RefineOptions | null {
+    const { refineSteps: steps, refineLr: lr } = this.config;
+    if (!steps) return null;
+    return {
+      steps,
+      lr,
+      samples: 1,
+      checkSamples: REFINE_CHECK_SAMPLES,
+      seed: new Rng(seed ^ 0x5a5a5a5a).seed(),
+      training,
+    };
+  }
+
+  /** λ as the model infers it: the encoder's output, refined for each image when the model refines. */
+  inferenceParams(batch: Batch, seed: number, training = false): tf.Tensor2D {
+    const params = this.posteriorParams(batch, training);
+    const o = this.refineOptions(seed, training);
+    return o ? tf.tidy(() => refinePosterior(this, params, batch, o).params) : params;
+  }
+
+  /** q(z|x) = N(μ(x), diag σ²(x)) as the model infers it (for a flow posterior, the diagonal Gaussian that stands for it). */
   posterior(batch: Batch, training = false): DiagGaussian {
-    return this.family.summary(this.posteriorParams(batch, training), 0);
+    return this.family.summary(this.inferenceParams(batch, 0, training), 0);
   }
 
   /** p_θ(x|z) (and the labels', for a conditional model). */
@@ -107,7 +142,7 @@ export class VAE implements GenerativeModel, GaussianLatent, Reconstructing, Loc
 
   /** The objective's terms: the encoder runs once, the decoder on all k·B samples. */
   latentTerms(batch: Batch, s: LatentSampling): LatentTerms {
-    return this.latentTermsAt(this.posteriorParams(batch, s.training), batch, s);
+    return this.latentTermsAt(this.inferenceParams(batch, s.seed, s.training), batch, s);
   }
 
   latentTermsAt(params: tf.Tensor2D, batch: Batch, s: LatentSampling): LatentTerms {
@@ -149,7 +184,34 @@ export class VAE implements GenerativeModel, GaussianLatent, Reconstructing, Loc
   }
 
   trainingStages(batch: Batch, ctx: StepContext): TrainingStage[] {
-    return [{ group: 'model', loss: () => latentLoss(this, batch, ctx) }];
+    const o = this.refineOptions(ctx.seed, true);
+    return [
+      { group: 'model', loss: () => (o ? this.refinedLoss(batch, ctx, o) : latentLoss(this, batch, ctx)) },
+    ];
+  }
+
+  /**
+   * The loss at the refined λ_K, for the decoder (λ_K held fixed, as in SA-VAE), plus a term worth 0 whose
+   * gradient gives the encoder ∂ℓ/∂λ₀: back-propagated through the refinement, or (refineGradient 'stop')
+   * the gradient of the loss at its own λ₀.
+   */
+  private refinedLoss(batch: Batch, ctx: StepContext, o: RefineOptions): LossWithMetrics {
+    const params0 = this.posteriorParams(batch, true);
+    const start = detached(params0);
+    const lossAt = (params: tf.Tensor2D) =>
+      latentLoss({ latentTerms: (b, s) => this.latentTermsAt(params, b, s) }, batch, ctx);
+    const lossOf = (params: tf.Tensor) => lossAt(params as tf.Tensor2D).loss;
+    const r = refinePosterior(this, start, batch, o);
+    // λ_K depends on θ through the refinement's gradients; the decoder learns at λ_K held fixed
+    const end = detached(r.params);
+    const result = lossAt(end);
+    const toEncoder =
+      this.config.refineGradient === 'through'
+        ? backpropagateRefinement(this, batch, r, tf.grad(lossOf)(end) as tf.Tensor2D, o)
+        : (tf.grad(lossOf)(start) as tf.Tensor2D);
+    const surrogate = params0.mul(detached(toEncoder)).sum();
+    const loss = result.loss.add(surrogate).sub(surrogate.dataSync()[0]) as tf.Scalar;
+    return { loss, metrics: { ...result.metrics, loss } };
   }
 
   evalBatch(batch: Batch, seed: number): Record<string, number> {
