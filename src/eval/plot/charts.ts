@@ -150,16 +150,16 @@ export function lineChart(series: Series[], opts: ChartOptions & { xStart?: numb
 }
 
 /**
- * Overlaid histograms of several samples over one shared range, `bins` bins (counts on the y axis, bin
- * edges on the x axis); each sample's bars are drawn side by side within a bin.
+ * Overlaid histograms of several samples over one shared range, `bins` bins (counts on the y axis, round
+ * values on the x axis); each sample's bars are drawn side by side within a bin.
  */
 export function histogramChart(samples: Series[], opts: ChartOptions & { bins?: number } = {}): Buffer {
   const bins = opts.bins ?? 30;
   const finite = samples.map((s) => s.values.filter((v): v is number => v !== null && Number.isFinite(v)));
   const all = finite.flat();
-  const lo = all.length ? Math.min(...all) : 0;
-  const hi = all.length ? Math.max(...all) : 1;
-  const width = hi > lo ? (hi - lo) / bins : 1;
+  const ticks = niceTicks(all.length ? Math.min(...all) : 0, all.length ? Math.max(...all) : 1, 6);
+  const lo = ticks[0];
+  const width = (ticks[ticks.length - 1] - lo) / bins;
   const counts = finite.map((values) => {
     const c = new Array<number>(bins).fill(0);
     for (const v of values) c[Math.min(bins - 1, Math.floor((v - lo) / width))]++;
@@ -181,11 +181,10 @@ export function histogramChart(samples: Series[], opts: ChartOptions & { bins?: 
       );
     });
   });
-  const edges = Array.from({ length: bins + 1 }, (_, i) => i);
   xLabels(
     f,
-    edges.map((i) => f.x0 + i * slot),
-    edges.map((i) => label(lo + i * width)),
+    ticks.map((t) => f.x0 + ((t - lo) / width) * slot),
+    ticks.map(label),
   );
   return f.r.png();
 }
