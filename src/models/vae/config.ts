@@ -27,7 +27,7 @@ export const posteriorSchema = z
     }),
   ])
   .meta(
-    flag('posterior q(z|x): diagonal Gaussian, or an inverse autoregressive flow on it', {
+    flag('posterior q(z|x): diagonal Gaussian, or an inverse autoregressive flow on it (KL by Monte Carlo)', {
       name: 'posterior',
       arg: 'type',
     }),
