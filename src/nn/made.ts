@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { type Rng, tfSeed } from '../core/random.js';
+import type { Rng } from '../core/random.js';
+import { torchUniform } from './init.js';
 
 /** What a MADE outputs for each of the m dimensions: a shift m_j and a gate pre-activation s_j, [N, m]. */
 export interface MadeOutput {
@@ -7,11 +8,8 @@ export interface MadeOutput {
   gate: tf.Tensor2D;
 }
 
-/** A weight matrix drawn from U(−1/√fanIn, 1/√fanIn) (PyTorch's default), or zeros for a bias. */
-function uniform(shape: number[], fanIn: number, rng: Rng): tf.Tensor {
-  const bound = 1 / Math.sqrt(fanIn);
-  return tf.randomUniform(shape, -bound, bound, 'float32', tfSeed(rng.seed()));
-}
+/** Values for a weight of `shape` from PyTorch's default U(−1/√fanIn, 1/√fanIn). */
+const uniform = (shape: number[], fanIn: number, rng: Rng) => torchUniform(fanIn, rng).apply(shape);
 
 /**
  * A masked autoencoder for distribution estimation (Germain et al. 2015) over m dimensions taken in the
