@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import { initBackend } from '../backend/index.js';
 import { InputError } from '../core/errors.js';
 import { kebab } from '../core/flags.js';
-import { capabilitiesOf, MODEL_KINDS, MODEL_TYPES } from '../models/registry.js';
+import { capabilitiesOf, describeModel, MODEL_KINDS, MODEL_TYPES } from '../models/registry.js';
 import { dataConfigSchema, type RunConfig, runConfigSchema } from '../run/config.js';
 import { parseWith, readConfigFile } from '../run/parse.js';
 import { checkNewRunDir, defaultRunName, readRunConfig, runDirFor } from '../run/run-dir.js';
@@ -198,8 +198,10 @@ export function trainCommand(): Command {
     const r = await trainRun({
       dir,
       config,
-      onStart: () =>
-        log(`vaekit: training ${config.model.type} on ${config.data.dataset} → ${dir} (backend ${backend})`),
+      onStart: () => {
+        log(`vaekit: training ${config.model.type} on ${config.data.dataset} → ${dir} (backend ${backend})`);
+        log(`vaekit: model ${describeModel(config.model)}`);
+      },
       callbacks: [
         terminalProgress(capabilitiesOf(config.model.type), config.train.epochs, config.train.batchSize, log),
       ],

@@ -73,7 +73,12 @@ export class DiagGaussian {
   }
 }
 
+/** Elementwise log N(z; 0, 1) = −½ (log 2π + z²). */
+export function standardNormalLogProbElementwise(z: tf.Tensor): tf.Tensor {
+  return z.square().add(LOG_2PI).mul(-0.5);
+}
+
 /** log N(z; 0, I) summed over every axis but the batch axis: shape [B]. */
 export function standardNormalLogProb(z: tf.Tensor): tf.Tensor1D {
-  return sumPerExample(z.square().add(LOG_2PI).mul(-0.5));
+  return sumPerExample(standardNormalLogProbElementwise(z));
 }

@@ -1,7 +1,12 @@
 import type * as tf from '@tensorflow/tfjs';
 
 export { Bernoulli } from './bernoulli.js';
-export { DiagGaussian, standardNormalLogProb, sumPerExample } from './gaussian.js';
+export {
+  DiagGaussian,
+  standardNormalLogProb,
+  standardNormalLogProbElementwise,
+  sumPerExample,
+} from './gaussian.js';
 export { GaussianLikelihood } from './gaussian-likelihood.js';
 export { LogisticMixture } from './logistic-mixture.js';
 

@@ -53,8 +53,8 @@ export interface ModelEvaluation {
   conditional: boolean;
   /**
    * The model's own test metrics (Trainable.evalBatch, as its capabilities declare them): for likelihood
-   * models the −ELBO (`loss`; one posterior sample per image, KL in closed form), `recon`, `kl`, and
-   * `bitsPerDim` of the bound; GANs their critic's scores.
+   * models the −ELBO (`loss`; one posterior sample per image, KL in closed form, or estimated at that
+   * sample for a flow posterior), `recon`, `kl`, and `bitsPerDim` of the bound; GANs their critic's scores.
    */
   elbo: Record<string, number>;
   /** −log p̂(x) with k importance samples (null for models without a likelihood). */

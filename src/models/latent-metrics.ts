@@ -16,7 +16,13 @@ export const LATENT_METRICS: readonly MetricSpec[] = [
     role: 'term',
     description: '−log p(x|z), one posterior sample',
   },
-  { name: 'kl', label: 'KL', unit: 'nats', role: 'term', description: 'KL(q(z|x) ‖ p(z)), closed form' },
+  {
+    name: 'kl',
+    label: 'KL',
+    unit: 'nats',
+    role: 'term',
+    description: 'KL(q(z|x) ‖ p(z)), closed form (one sample with a flow posterior)',
+  },
   {
     name: 'gradNorm',
     label: 'gradient norm',

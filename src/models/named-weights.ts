@@ -2,8 +2,22 @@ import type * as tf from '@tensorflow/tfjs';
 import { InputError } from '../core/errors.js';
 import type { NamedWeight } from '../core/trainable.js';
 
+/** A stored weight as checkpoints see it: a tfjs layer's variable, or a plain variable through `variableSlot`. */
+export interface WeightSlot {
+  readonly shape: readonly (number | null)[];
+  read(): tf.Tensor;
+  write(t: tf.Tensor): void;
+}
+
+/** A plain tf.Variable (a flow's MADE weights) as a WeightSlot. */
+export const variableSlot = (v: tf.Variable): WeightSlot => ({
+  shape: v.shape,
+  read: () => v,
+  write: (t) => v.assign(t),
+});
+
 /** A network's weights named `<prefix>/<index>`, the names checkpoints store them under. */
-export function namedWeights(prefix: string, vars: tf.LayerVariable[]): NamedWeight[] {
+export function namedWeights(prefix: string, vars: WeightSlot[]): NamedWeight[] {
   return vars.map((w, i) => ({ name: `${prefix}/${i}`, tensor: w.read() }));
 }
 
@@ -18,11 +32,7 @@ const sameShape = (a: readonly (number | null)[], b: readonly (number | null)[])
  * Writes the weights named `<prefix>/<index>` back into `vars`. A missing name or a shape other than the
  * variable's is an InputError (a checkpoint that does not fit the model its config describes).
  */
-export function restoreWeights(
-  prefix: string,
-  vars: tf.LayerVariable[],
-  weights: Map<string, tf.Tensor>,
-): void {
+export function restoreWeights(prefix: string, vars: WeightSlot[], weights: Map<string, tf.Tensor>): void {
   vars.forEach((w, i) => {
     const name = `${prefix}/${i}`;
     const t = weights.get(name);

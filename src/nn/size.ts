@@ -1,5 +1,5 @@
 /**
- * The size of the networks of networks.ts, dcgan.ts and residual.ts, counted from their specs without
+ * The size of the networks of networks.ts, dcgan.ts, residual.ts and made.ts, counted from their specs without
  * building them: the number of stored weights (exact — `test/models/registry.test.ts` checks every model
  * kind against a built model) and the floats one image's forward pass creates (an estimate: every layer's
  * output, and a dense or conv layer's pre-activation as well). A model kind adds up its networks to
@@ -137,4 +137,16 @@ export function residualStackSize(count: number, width: number): NetworkSize {
     activations: width,
   });
   return { parameters: count * cell.parameters, activations: count * cell.activations };
+}
+
+/** A MADE of made.ts over m dimensions: its masked dense layers, the context weights C, two output heads. */
+export function madeSize(m: number, hidden: readonly number[], contextDim: number): NetworkSize {
+  const layers = hidden.map((units, l) => denseSize(l === 0 ? m : hidden[l - 1], units));
+  const last = hidden.at(-1)!;
+  return addSizes(
+    ...layers,
+    { parameters: contextDim * hidden[0], activations: hidden[0] },
+    denseSize(last, m),
+    denseSize(last, m),
+  );
 }

@@ -66,6 +66,8 @@ export interface PosteriorFamily {
   /** n samples z ~ q_λ of each row: [n·B, m], sample-major. */
   sample(params: tf.Tensor2D, n: number, seed: number): tf.Tensor2D;
   trainableVariables(): tf.Variable[];
+  /** Frees what the family holds (a flow's weights and masks). */
+  dispose?(): void;
 }
 
 /**
@@ -128,10 +130,8 @@ export function gaussianLatentTerms(
   const qk = k === 1 ? q : new DiagGaussian(repeatRows(q.mean, k), repeatRows(q.logVar, k));
   const eps = tf.randomNormal([k * b, m], 0, 1, 'float32', tfSeed(s.seed));
   const z = qk.reparameterised(eps) as tf.Tensor2D;
-  const labels = batch.labels && repeatRows(batch.labels, k);
-  const xs = s.tiledX ?? repeatRows(batch.x, k);
   return {
-    logPx: decode(z, labels).logProb(xs),
+    logPx: logPxAt(z, decode, batch, s),
     groups: [
       {
         logRatio: () => standardNormalLogProb(z).sub(qk.logProb(z)) as tf.Tensor1D,
@@ -139,6 +139,12 @@ export function gaussianLatentTerms(
       },
     ],
   };
+}
+
+/** log p(x|z) at latents z [k·B, m] of the batch's images repeated k times, labels with them: [k·B]. */
+export function logPxAt(z: tf.Tensor2D, decode: Decode, batch: Batch, s: LatentSampling): tf.Tensor1D {
+  const labels = batch.labels && repeatRows(batch.labels, s.k);
+  return decode(z, labels).logProb(s.tiledX ?? repeatRows(batch.x, s.k));
 }
 
 export interface LatentObjectiveOptions {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { decodeNpy } from '../../src/io/npy.js';
 import { decodePng } from '../../src/io/png.js';
+import { idxDigits } from '../helpers/idx-digits.js';
 
 // The CLI as users run it: the bin script over the compiled dist/ (`npm test` builds it first).
 const bin = join(import.meta.dirname, '..', '..', 'bin', 'vaekit.js');
@@ -162,6 +163,32 @@ test('bad input exits with code 2 and says what was expected', () => {
   assert.match(exists.err, /--resume/);
 });
 
+test('train --posterior iaf --flow-steps 2 trains a VAE with a flow posterior, says its KL is by Monte Carlo, and eval reads it', () => {
+  const digits = idxDigits(256, 64);
+  const t = vaekit(
+    'train',
+    '--dataset',
+    digits,
+    '--posterior',
+    'iaf',
+    '--flow-steps',
+    '2',
+    '--name',
+    'iaf',
+    ...small,
+  );
+  assert.equal(t.code, 0, t.err);
+  assert.match(t.out, /IAF posterior, 2 steps \(KL by Monte Carlo\)/);
+  const run = join(work, 'runs', 'iaf');
+  const config = JSON.parse(readFileSync(join(run, 'config.json'), 'utf8'));
+  assert.deepEqual(config.model.posterior, { type: 'iaf', flowSteps: 2, flowHidden: [64], flowContext: 32 });
+  const e = vaekit('eval', run, '--k', '10', '--iwae-k', '5', '--limit', '20', '--samples', '0');
+  assert.equal(e.code, 0, e.err);
+  const wrong = vaekit('train', '--model', 'hvae', '--flow-steps', '2', '--name', 'h', '--runs-dir', 'runs');
+  assert.equal(wrong.code, 2);
+  assert.match(wrong.err, /flowSteps/);
+});
+
 test('--help teaches each command', () => {
   const h = vaekit('--help');
   assert.equal(h.code, 0);
@@ -169,6 +196,8 @@ test('--help teaches each command', () => {
   const t = vaekit('train', '--help');
   assert.equal(t.code, 0);
   assert.match(t.out, /--kl-warmup/);
+  assert.match(t.out, /--posterior <type>\s+posterior q\(z\|x\)[\s\S]*gaussian \|\s+iaf/);
+  assert.match(t.out, /--flow-steps <K>\s+IAF posterior: flow steps/);
   assert.match(t.out, /pytorch\/examples/);
 });
 

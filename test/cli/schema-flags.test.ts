@@ -39,6 +39,16 @@ test('a field of one variant chooses it; fields every variant has survive a swit
   assert.deepEqual(merged({ arch: 'conv', activation: 'tanh' }).raw.model, {
     network: { type: 'conv', activation: 'tanh' },
   });
+  // --flow-steps is a setting of the IAF posterior, so it makes the posterior one
+  assert.deepEqual(merged({ flowSteps: 3 }).raw.model, { posterior: { type: 'iaf', flowSteps: 3 } });
+  assert.deepEqual(merged({ model: 'cvae', posterior: 'iaf' }).raw.model, {
+    type: 'cvae',
+    posterior: { type: 'iaf' },
+  });
+  assert.throws(
+    () => merged({ model: 'hvae', flowSteps: 2 }),
+    /--flow-steps \(model\.posterior\.flowSteps\): expected a model that has this setting \(vae, cvae\)/,
+  );
 });
 
 test('two flags that choose different variants of one union are refused, in either order', () => {
@@ -46,6 +56,7 @@ test('two flags that choose different variants of one union are refused, in eith
     { arch: 'conv', hidden: [400] },
     { filters: [32], arch: 'mlp' },
     { objective: 'elbo', k: 3 },
+    { posterior: 'gaussian', flowSteps: 2 },
     { klWarmup: 100, klCyclical: 50 },
     { klCyclical: 50, klWarmup: 100 },
   ]) {

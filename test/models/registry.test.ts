@@ -216,6 +216,14 @@ const SIZE_CASES: Record<string, { config: object; shape: [number, number, numbe
       config: { latentDim: 2, likelihood: 'gaussian-learned', network: { type: 'conv', filters: [3] } },
       shape: [6, 6, 1],
     },
+    {
+      config: {
+        latentDim: 3,
+        network: { type: 'mlp', hidden: [7] },
+        posterior: { type: 'iaf', flowSteps: 3, flowHidden: [5, 4], flowContext: 2 },
+      },
+      shape: [4, 4, 1],
+    },
   ],
   hvae: [
     {
@@ -242,6 +250,11 @@ const SIZE_CASES: Record<string, { config: object; shape: [number, number, numbe
   cvae: [
     { config: { latentDim: 2, network: { type: 'mlp', hidden: [9] } }, shape: [4, 4, 1], classes: 5 },
     { config: { latentDim: 2, network: { type: 'conv', filters: [3, 2] } }, shape: [8, 8, 3], classes: 4 },
+    {
+      config: { latentDim: 2, network: { type: 'conv', filters: [3] }, posterior: { type: 'iaf' } },
+      shape: [8, 8, 1],
+      classes: 3,
+    },
   ],
 };
 

@@ -46,6 +46,38 @@ const refineFields = {
     ),
 };
 
+const positiveInt = z.number().int().positive();
+
+/**
+ * The family of q(z|x): a diagonal Gaussian, or an inverse autoregressive flow on one (Kingma et al. 2016):
+ * `flowSteps` MADE steps of hidden layers `flowHidden`, each seeing a context h of `flowContext` values
+ * that the encoder outputs beside μ and log σ².
+ */
+export const posteriorSchema = z
+  .discriminatedUnion('type', [
+    z.strictObject({ type: z.literal('gaussian') }),
+    z.strictObject({
+      type: z.literal('iaf'),
+      flowSteps: positiveInt.default(2).meta(flag('IAF posterior: flow steps', { arg: 'K' })),
+      flowHidden: z
+        .array(positiveInt)
+        .min(1)
+        .default([64])
+        .meta(flag('IAF posterior: MADE hidden layer sizes, e.g. 64 or 64,64', { arg: 'sizes' })),
+      flowContext: positiveInt
+        .default(32)
+        .meta(flag('IAF posterior: width of the context h the encoder gives each step', { arg: 'n' })),
+    }),
+  ])
+  .meta(
+    flag('posterior q(z|x): diagonal Gaussian, or an inverse autoregressive flow on it (KL by Monte Carlo)', {
+      name: 'posterior',
+      arg: 'type',
+    }),
+  );
+
+export type PosteriorConfig = z.infer<typeof posteriorSchema>;
+
 /** Fields of every model with one Gaussian latent vector per image (the VAE, the conditional VAE). */
 export const gaussianVaeFields = {
   latentDim: z
@@ -55,6 +87,7 @@ export const gaussianVaeFields = {
     .default(20)
     .meta(flag('latent dimensions', { arg: 'm' })),
   network: networkSchema.default({ type: 'mlp', hidden: [400] }),
+  posterior: posteriorSchema.default({ type: 'gaussian' }),
   ...likelihoodFields,
   ...refineFields,
 };

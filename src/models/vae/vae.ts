@@ -10,7 +10,6 @@ import type {
 import type { DiagGaussian, Likelihood } from '../../distributions/index.js';
 import { buildDecoder, buildEncoder, type ImageShape } from '../../nn/networks.js';
 import {
-  diagonalGaussianFamily,
   elboSums,
   type LatentSampling,
   type LatentTerms,
@@ -29,8 +28,9 @@ import {
 import { LATENT_METRICS } from '../latent-metrics.js';
 import { LikelihoodHead } from '../likelihood.js';
 import type { GaussianLatent, GenerativeModel, ModelCapabilities, Reconstructing } from '../model.js';
-import { namedWeights, restoreWeights } from '../named-weights.js';
+import { namedWeights, restoreWeights, variableSlot } from '../named-weights.js';
 import type { VAEConfig } from './config.js';
+import { posteriorFamily } from './posterior.js';
 
 /**
  * What the encoder and decoder networks see besides x and z. The plain VAE sees nothing else; a
@@ -66,9 +66,10 @@ export const VAE_CAPABILITIES: ModelCapabilities = {
 };
 
 /**
- * The Gaussian VAE (Kingma & Welling 2014). The encoder outputs [μ, log σ²] of q_φ(z|x);
- * the decoder outputs the parameters of p_θ(x|z); training maximises the ELBO
- *   E_q[log p_θ(x|z)] − β·KL(q_φ(z|x) ‖ N(0, I)),
+ * The Gaussian VAE (Kingma & Welling 2014). The encoder outputs λ = [μ, log σ²] of q_φ(z|x) (with an IAF
+ * posterior, also the flow's context h); the decoder outputs the parameters of p_θ(x|z); training
+ * maximises the ELBO
+ *   E_q[log p_θ(x|z)] − β·KL(q_φ(z|x) ‖ N(0, I))  (the KL a one-sample estimate with a flow),
  * or the k-sample IWAE bound (objectives/latent.ts applies β, warm-up and free bits).
  */
 export class VAE implements GenerativeModel, GaussianLatent, Reconstructing, LocalLatentModel {
@@ -91,7 +92,7 @@ export class VAE implements GenerativeModel, GaussianLatent, Reconstructing, Loc
     const rng = new Rng(seed);
     this.latentDim = config.latentDim;
     this.likelihood = new LikelihoodHead(config, inputShape[2]);
-    this.family = diagonalGaussianFamily(config.latentDim);
+    this.family = posteriorFamily(config.latentDim, config.posterior, rng);
     const encoderIn = conditioning.encoderInputShape(inputShape);
     this.encoder = buildEncoder(config.network, encoderIn, this.family.paramWidth, rng);
     const [h, w] = inputShape;
@@ -222,6 +223,7 @@ export class VAE implements GenerativeModel, GaussianLatent, Reconstructing, Loc
     return [
       ...namedWeights('encoder', this.encoder.weights),
       ...namedWeights('decoder', this.decoder.weights),
+      ...namedWeights('posterior', this.posteriorSlots()),
       ...this.likelihood.weights(),
     ];
   }
@@ -229,12 +231,19 @@ export class VAE implements GenerativeModel, GaussianLatent, Reconstructing, Loc
   setWeights(weights: Map<string, tf.Tensor>): void {
     restoreWeights('encoder', this.encoder.weights, weights);
     restoreWeights('decoder', this.decoder.weights, weights);
+    restoreWeights('posterior', this.posteriorSlots(), weights);
     this.likelihood.setWeights(weights);
+  }
+
+  /** The posterior family's own weights (a flow's MADEs; none for the Gaussian). */
+  private posteriorSlots() {
+    return this.family.trainableVariables().map(variableSlot);
   }
 
   dispose(): void {
     this.encoder.dispose();
     this.decoder.dispose();
+    this.family.dispose?.();
     this.likelihood.dispose();
   }
 }
