@@ -41,6 +41,7 @@ export {
   LogisticMixture,
   standardNormalLogProb,
 } from './distributions/index.js';
+export { type AisEstimate, type AisModel, type AisOptions, annealedImportanceSampling } from './eval/ais.js';
 export {
   Classifier,
   type ClassifierInfo,
@@ -58,6 +59,13 @@ export {
 } from './eval/evaluate-model.js';
 export { type FeatureStats, featureStats, frechetDistance } from './eval/frechet.js';
 export {
+  type GapEstimate,
+  type GapOptions,
+  inferenceGaps,
+  type MeanWithError,
+  meanWithError,
+} from './eval/gaps.js';
+export {
   ACTIVITY_THRESHOLD,
   encodePosteriors,
   klPerDimension,
@@ -73,9 +81,16 @@ export {
   importanceSampledLogLikelihood,
   type LogLikelihoodEstimate,
 } from './eval/log-likelihood.js';
+export {
+  OPTIMISE_DEFAULTS,
+  type OptimisedPosterior,
+  type OptimisePosteriorOptions,
+  optimisePosterior,
+} from './eval/optimal-posterior.js';
 export { type PrecisionRecall, precisionRecall } from './eval/precision-recall.js';
 export {
   type EvalReport,
+  type GapReport,
   readTrainingHistory,
   type TrainingHistory,
   writeEvalReport,
@@ -114,6 +129,7 @@ export {
   asConditional,
   asGaussianLatent,
   asLikelihoodModel,
+  asLocalInference,
   asReconstructing,
   type Conditional,
   type GaussianLatent,
@@ -134,8 +150,16 @@ export {
   modelConfigSchema,
   modelKind,
 } from './models/registry.js';
-export { type VAEConfig, vaeConfigSchema } from './models/vae/config.js';
+export {
+  type PosteriorConfig,
+  posteriorSchema,
+  REFINE_LR,
+  type VAEConfig,
+  vaeConfigSchema,
+} from './models/vae/config.js';
+export { type IafConfig, IafPosterior } from './models/vae/iaf.js';
 export { type Conditioning, VAE } from './models/vae/vae.js';
+export { Made, type MadeOutput } from './nn/made.js';
 export type { ImageShape } from './nn/networks.js';
 export {
   discriminatorLoss,
@@ -146,6 +170,8 @@ export {
 } from './objectives/gan.js';
 export { type KlSchedule, klScheduleSchema, klWeight } from './objectives/kl-schedule.js';
 export {
+  type Decode,
+  diagonalGaussianFamily,
   elboSums,
   gaussianLatentTerms,
   iwaeBound,
@@ -154,14 +180,25 @@ export {
   type LatentObjectiveOptions,
   type LatentSampling,
   type LatentTerms,
+  type LocalLatentModel,
   latentLoss,
   logImportanceWeights,
   logMeanExp,
+  type PosteriorFamily,
   repeatRows,
 } from './objectives/latent.js';
+export { detached, type LocalSampling, localElbo, localElboAndGradient } from './objectives/local-elbo.js';
+export {
+  backpropagateRefinement,
+  REFINE_CHECK_SAMPLES,
+  type Refinement,
+  type RefinementStep,
+  type RefineOptions,
+  refinePosterior,
+} from './objectives/refine.js';
 export { type ComparisonOptions, type ComparisonRow, compareRun, writeSideBySide } from './run/compare.js';
 export { type RunConfig, runConfigSchema } from './run/config.js';
-export { evaluateRun, type RunEvalOptions } from './run/evaluate-run.js';
+export { evaluateRun, type RunEvalOptions, type RunGapOptions } from './run/evaluate-run.js';
 export { latentLogger } from './run/latent-log.js';
 export { type LoadedRun, loadRun } from './run/load-run.js';
 export { metricsLog } from './run/metrics-log.js';

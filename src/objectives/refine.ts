@@ -35,7 +35,7 @@ export interface RefineOptions {
 }
 
 /** One step as the backward pass needs it: where it started, its step sizes, which images kept it. */
-interface Move {
+export interface RefinementStep {
   base: tf.Tensor2D;
   /** The seed of the step's gradient draw. */
   seed: number;
@@ -50,7 +50,7 @@ export interface Refinement {
   /** The ELBO per image at λ₀ and at λ_K, on the check draws. */
   start: Float32Array;
   end: Float32Array;
-  moves: Move[];
+  moves: RefinementStep[];
 }
 
 const column = (v: tf.Tensor1D) => v.expandDims(1) as tf.Tensor2D;
@@ -72,7 +72,7 @@ export function refinePosterior(
   let alpha = tf.fill([b], o.lr) as tf.Tensor1D;
   let value = localElbo(model, lambda, batch, check);
   const start = value.dataSync() as Float32Array;
-  const moves: Move[] = [];
+  const moves: RefinementStep[] = [];
   for (let t = 0; t < o.steps; t++) {
     const seed = rng.seed();
     const { gradient } = localElboAndGradient(model, lambda, batch, { ...check, k: o.samples, seed });
