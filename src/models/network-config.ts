@@ -35,3 +35,11 @@ export type NetworkConfig = z.infer<typeof networkSchema>;
 export function describeNetwork(n: NetworkConfig): string {
   return `${n.type} ${(n.type === 'mlp' ? n.hidden : n.filters).join('-')}`;
 }
+
+/** The same network with every hidden layer (MLP) or filter count (conv) `factor` times as wide. */
+export function widerNetwork(n: NetworkConfig, factor: number): NetworkConfig {
+  if (factor === 1) return n;
+  return n.type === 'mlp'
+    ? { ...n, hidden: n.hidden.map((h) => h * factor) }
+    : { ...n, filters: n.filters.map((f) => f * factor) };
+}

@@ -224,6 +224,11 @@ const SIZE_CASES: Record<string, { config: object; shape: [number, number, numbe
       },
       shape: [4, 4, 1],
     },
+    { config: { latentDim: 3, encoderWidth: 3, network: { type: 'mlp', hidden: [7, 5] } }, shape: [4, 4, 1] },
+    {
+      config: { latentDim: 2, encoderWidth: 2, network: { type: 'conv', filters: [3, 2] } },
+      shape: [8, 8, 1],
+    },
   ],
   hvae: [
     {
@@ -254,6 +259,11 @@ const SIZE_CASES: Record<string, { config: object; shape: [number, number, numbe
       config: { latentDim: 2, network: { type: 'conv', filters: [3] }, posterior: { type: 'iaf' } },
       shape: [8, 8, 1],
       classes: 3,
+    },
+    {
+      config: { latentDim: 2, encoderWidth: 2, network: { type: 'mlp', hidden: [9] } },
+      shape: [4, 4, 1],
+      classes: 5,
     },
   ],
 };

@@ -2,7 +2,7 @@ import { InputError } from '../../core/errors.js';
 import { defineModel } from '../kind.js';
 import { likelihoodChannels } from '../likelihood.js';
 import { describeNetwork } from '../network-config.js';
-import { describePosterior } from '../vae/posterior.js';
+import { describeInference } from '../vae/posterior.js';
 import { gaussianVaeSize } from '../vae/size.js';
 import { cvaeConfigSchema } from './config.js';
 import { ConditionalVAE, CVAE_CAPABILITIES } from './cvae.js';
@@ -26,5 +26,5 @@ export const cvaeKind = defineModel({
       data.classes ?? 0,
     ),
   describe: (c) =>
-    `cvae ${describeNetwork(c.network)}, ${c.latentDim} latent dims, ${c.likelihood} likelihood, class-conditioned${describePosterior(c.posterior)}`,
+    `cvae ${describeNetwork(c.network)}, ${c.latentDim} latent dims, ${c.likelihood} likelihood, class-conditioned${describeInference(c)}`,
 });

@@ -87,6 +87,17 @@ export const gaussianVaeFields = {
     .default(20)
     .meta(flag('latent dimensions', { arg: 'm' })),
   network: networkSchema.default({ type: 'mlp', hidden: [400] }),
+  encoderWidth: z
+    .number()
+    .int()
+    .min(1)
+    .max(16)
+    .default(1)
+    .meta(
+      flag("the encoder's hidden layers (or filters) are this many times the decoder's: a larger encoder", {
+        arg: 'factor',
+      }),
+    ),
   posterior: posteriorSchema.default({ type: 'gaussian' }),
   ...likelihoodFields,
   ...refineFields,

@@ -2,7 +2,7 @@ import { defineModel } from '../kind.js';
 import { likelihoodChannels } from '../likelihood.js';
 import { describeNetwork } from '../network-config.js';
 import { vaeConfigSchema } from './config.js';
-import { describePosterior } from './posterior.js';
+import { describeInference } from './posterior.js';
 import { gaussianVaeSize } from './size.js';
 import { VAE, VAE_CAPABILITIES } from './vae.js';
 
@@ -15,5 +15,5 @@ export const vaeKind = defineModel({
   size: (config, data) =>
     gaussianVaeSize(config, data.inputShape, likelihoodChannels(config, data.inputShape[2])),
   describe: (c) =>
-    `vae ${describeNetwork(c.network)}, ${c.latentDim} latent dims, ${c.likelihood} likelihood${describePosterior(c.posterior)}`,
+    `vae ${describeNetwork(c.network)}, ${c.latentDim} latent dims, ${c.likelihood} likelihood${describeInference(c)}`,
 });

@@ -29,6 +29,7 @@ import { LATENT_METRICS } from '../latent-metrics.js';
 import { LikelihoodHead } from '../likelihood.js';
 import type { GaussianLatent, GenerativeModel, ModelCapabilities, Reconstructing } from '../model.js';
 import { namedWeights, restoreWeights, variableSlot } from '../named-weights.js';
+import { widerNetwork } from '../network-config.js';
 import type { VAEConfig } from './config.js';
 import { posteriorFamily } from './posterior.js';
 
@@ -94,7 +95,8 @@ export class VAE implements GenerativeModel, GaussianLatent, Reconstructing, Loc
     this.likelihood = new LikelihoodHead(config, inputShape[2]);
     this.family = posteriorFamily(config.latentDim, config.posterior, rng);
     const encoderIn = conditioning.encoderInputShape(inputShape);
-    this.encoder = buildEncoder(config.network, encoderIn, this.family.paramWidth, rng);
+    const encoderNetwork = widerNetwork(config.network, config.encoderWidth);
+    this.encoder = buildEncoder(encoderNetwork, encoderIn, this.family.paramWidth, rng);
     const [h, w] = inputShape;
     const decoderIn = conditioning.decoderInputDim(config.latentDim);
     this.decoder = buildDecoder(config.network, decoderIn, [h, w, this.likelihood.outputChannels], rng);
