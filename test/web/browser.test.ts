@@ -187,6 +187,7 @@ test('the explorer: no checkpoint yet, then live after an epoch; sliders, map, i
     (await page.textContent('#posterior-reason')) ?? '',
     /needs a 2-dimensional latent \(this model has 6\)/,
   );
+  assert.equal(await page.isVisible('#posterior-reason'), true);
   assert.equal(await page.isVisible('#posterior-canvas'), false);
 
   assert.deepEqual(errors, [], 'no console errors (CSP violations included)');
@@ -219,7 +220,7 @@ async function screenshotForDocs(page: Page): Promise<void> {
   }
 }
 
-test('a conditional model gets a class picker; choosing a class redraws the samples', async () => {
+test('a conditional model gets a class picker; choosing a class redraws the samples; its 2-D latent, the true posterior', async () => {
   const dir = join(mkdtempSync(join(tmpdir(), 'vk-web-cvae-')), 'run');
   const config = tinyRunConfig();
   await trainRun({
