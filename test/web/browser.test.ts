@@ -182,6 +182,14 @@ test('the explorer: no checkpoint yet, then live after an epoch; sliders, map, i
     /^epoch 1 of 1 · step 90 · test −ELBO \d+\.\d\d nats/,
   );
 
+  // The true posterior needs a 2-dimensional latent: here it says so in one line instead.
+  assert.match(
+    (await page.textContent('#posterior-reason')) ?? '',
+    /needs a 2-dimensional latent \(this model has 6\)/,
+  );
+  assert.equal(await page.isVisible('#posterior-reason'), true);
+  assert.equal(await page.isVisible('#posterior-canvas'), false);
+
   assert.deepEqual(errors, [], 'no console errors (CSP violations included)');
   if (process.env.VAEKIT_UPDATE_DOCS === '1') await screenshotForDocs(page);
   await page.close();
@@ -212,14 +220,14 @@ async function screenshotForDocs(page: Page): Promise<void> {
   }
 }
 
-test('a conditional model gets a class picker; choosing a class redraws the samples', async () => {
+test('a conditional model gets a class picker; choosing a class redraws the samples; its 2-D latent, the true posterior', async () => {
   const dir = join(mkdtempSync(join(tmpdir(), 'vk-web-cvae-')), 'run');
   const config = tinyRunConfig();
   await trainRun({
     dir,
     config: {
       ...config,
-      model: modelConfigSchema.parse({ type: 'cvae', network: { type: 'mlp', hidden: [64] } }),
+      model: modelConfigSchema.parse({ type: 'cvae', latentDim: 2, network: { type: 'mlp', hidden: [64] } }),
     },
   });
   const cvae = await startExplorer({ runDir: dir, port: 0, testImages: 200 });
@@ -237,9 +245,64 @@ test('a conditional model gets a class picker; choosing a class redraws the samp
     assert.ok(changed(before.data, after.data) > 1000, 'the samples did not change with the class');
     // the latent panels work with the condition too (2 latent dimensions: sliders and a map)
     assert.equal(await page.isVisible('#sliders-panel'), true);
+    await checkTruePosterior(page);
     assert.deepEqual(errors, []);
     await page.close();
   } finally {
     await cvae.close();
   }
 });
+
+/** The numbers under the true posterior: log p(x), L[q*], L[q_φ] and the two gaps, in that order. */
+async function posteriorNumbers(page: Page): Promise<number[]> {
+  const text = (await page.textContent('#posterior-numbers')) ?? '';
+  const m = text.match(
+    /^log p\(x\) ≈ (\S+), L\[q\*\] = (\S+), L\[q_φ\] = (\S+): approximation gap (\S+), amortisation gap (\S+) nats$/,
+  );
+  assert.ok(m, `the numbers read: ${text}`);
+  return m.slice(1).map(Number);
+}
+
+const posteriorDrawn = (page: Page, image: number) =>
+  page.waitForFunction(
+    (i) => {
+      const panel = document.getElementById('posterior-panel')!;
+      return panel.dataset.image === String(i) && panel.dataset.state !== 'computing';
+    },
+    image,
+    { timeout: 60_000 },
+  );
+
+/** A 2-D latent: the heat map of p(z|x) with both ellipses, finite numbers, no negative amortisation gap. */
+async function checkTruePosterior(page: Page): Promise<void> {
+  assert.equal(await page.isVisible('#posterior-reason'), false);
+  await posteriorDrawn(page, 0);
+  assert.equal(await page.getAttribute('#posterior-panel', 'data-state'), 'done');
+  const heat = await pixels(page, 'posterior-canvas');
+  assert.ok(colours(heat).size > 30, 'a heat map, not a blank canvas');
+  const some = (f: (r: number, g: number, b: number) => boolean) => {
+    for (let i = 0; i < heat.data.length; i += 4)
+      if (f(heat.data[i], heat.data[i + 1], heat.data[i + 2])) return true;
+    return false;
+  };
+  // the heat map's colours have little blue: white pixels are q*'s ellipse, light blue ones q_φ's
+  assert.ok(
+    some((r, g, b) => r > 200 && g > 200 && b > 200),
+    'q* drawn',
+  );
+  assert.ok(
+    some((r, _g, b) => b > 180 && r < 160),
+    'q_φ drawn',
+  );
+  const [logPx, optimal, amortised, approximation, amortisation] = await posteriorNumbers(page);
+  assert.ok([logPx, optimal, amortised].every(Number.isFinite), `${logPx} ${optimal} ${amortised}`);
+  assert.ok(amortisation >= -0.05, `amortisation gap ${amortisation}`);
+  assert.ok(Number.isFinite(approximation));
+  assert.match((await page.textContent('#posterior-status')) ?? '', /^q\* after \d+ Adam steps/);
+  // another test image: drawn again, other numbers
+  await page.fill('#posterior-image', '5');
+  await page.click('#posterior-run');
+  await posteriorDrawn(page, 5);
+  assert.notEqual((await posteriorNumbers(page))[0], logPx);
+  assert.match((await page.textContent('#posterior-caption')) ?? '', /test image #5 on a 64×64 grid/);
+}

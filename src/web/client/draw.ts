@@ -16,7 +16,8 @@ export const CLASS_COLOURS = [
 
 const GRID_GAP = '#1d2330';
 
-function context(canvas: HTMLCanvasElement, width: number, height: number): CanvasRenderingContext2D {
+/** The canvas resized to width × height (which clears it), for crisp pixels. */
+export function context(canvas: HTMLCanvasElement, width: number, height: number): CanvasRenderingContext2D {
   canvas.width = width;
   canvas.height = height;
   const ctx = canvas.getContext('2d')!;
@@ -251,7 +252,7 @@ export function drawScatter(
 }
 
 /** Dark blue at 0 to the accent colour at 1. */
-function heat(t: number): string {
+export function heat(t: number): string {
   const mix = (a: number, b: number) => Math.round(a + (b - a) * Math.min(1, Math.max(0, t)));
   return `rgb(${mix(18, 242)}, ${mix(28, 142)}, ${mix(48, 43)})`;
 }

@@ -19,6 +19,7 @@ import { interpolationPanel } from './interpolation.js';
 import { latentMapPanel } from './latent-map.js';
 import { principalPlane, topK } from './latent-math.js';
 import { type Encoded, encodeImages, loadModel } from './model.js';
+import { posteriorPanel } from './posterior-panel.js';
 import { samplesPanel } from './samples.js';
 import { slidersPanel } from './sliders.js';
 
@@ -43,6 +44,7 @@ const seed = Math.max(0, Math.trunc(Number(params.get('seed'))) || 0);
 const sliders = slidersPanel();
 const map = latentMapPanel(sliders.setLatent);
 const interpolation = interpolationPanel(seed);
+const posterior = posteriorPanel(seed);
 const classes = classPicker(() => render());
 const samples = samplesPanel(seed, () => classes.current());
 const curves = curvesPanel();
@@ -76,6 +78,7 @@ function render(): void {
     sliders.show(ctx);
     map.show(ctx);
     interpolation.show(ctx);
+    posterior.show(ctx);
   }
 }
 
