@@ -87,6 +87,14 @@ export {
   type OptimisePosteriorOptions,
   optimisePosterior,
 } from './eval/optimal-posterior.js';
+export {
+  type Box,
+  boxAround,
+  cellCentres,
+  type PlaneGaussian,
+  type PosteriorGrid,
+  posteriorGrid,
+} from './eval/posterior-grid.js';
 export { type PrecisionRecall, precisionRecall } from './eval/precision-recall.js';
 export {
   type EvalReport,
