@@ -7,6 +7,7 @@ import { type EvalReport, readTrainingHistory, writeEvalReport } from '../eval/r
 import { checkOutputDir } from '../io/files.js';
 import { maxImagesPerPass } from '../models/registry.js';
 import { evaluateRun } from '../run/evaluate-run.js';
+import { refinedAtEvaluation } from '../run/load-run.js';
 import { intArg, numberArg } from './args.js';
 import { backendOption, checkpointOption, localInference, openRun } from './common.js';
 
@@ -29,6 +30,7 @@ interface EvalFlags {
   gapSamples: number;
   gapTolerance: number;
   gapMaxSteps: number;
+  refineSteps?: number;
 }
 
 /** Images scored by --gaps when --limit is not given (the local optimisation and AIS cost minutes per 100). */
@@ -172,14 +174,21 @@ export function evalCommand(): Command {
       0.01,
     )
     .option('--gap-max-steps <n>', 'most Adam steps of the optimisation of q*', intArg(1, 1_000_000), 5000)
+    .option(
+      '--refine-steps <K>',
+      "refine q(z|x) by K gradient steps per image at evaluation (VAE, CVAE; default: as trained; 0: the encoder's own)",
+      intArg(0, 100),
+    )
     .option('-o, --out <dir>', 'output folder (default: <run-dir>/eval)')
     .addOption(checkpointOption())
     .addOption(backendOption())
     .action(async (dir: string, flags: EvalFlags) => {
       const out = flags.out ?? join(dir, 'eval');
       checkOutputDir(out, flags.out === undefined ? 'the default output' : '--out');
-      const run = await openRun(dir, flags);
-      const data = { inputShape: run.model.inputShape, classes: run.config.classes };
+      const opened = await openRun(dir, flags);
+      const data = { inputShape: opened.model.inputShape, classes: opened.config.classes };
+      if (flags.refineSteps !== undefined) localInference(opened.model, 'eval --refine-steps');
+      const run = flags.refineSteps === undefined ? opened : refinedAtEvaluation(opened, flags.refineSteps);
       const rows = maxImagesPerPass(run.config.model, data);
       if (flags.rows > rows) {
         throw new InputError({

@@ -11,7 +11,7 @@ import {
 } from '../io/checkpoint.js';
 import type { GenerativeModel } from '../models/model.js';
 import { checkWeightsFit } from '../models/named-weights.js';
-import { buildModel } from '../models/registry.js';
+import { buildModel, type ModelConfig } from '../models/registry.js';
 import type { ImageShape } from '../nn/networks.js';
 import type { TrainState } from '../train/loop.js';
 import { type RunConfig, runConfigSchema } from './config.js';
@@ -169,4 +169,18 @@ export function loadRun(dir: string, which: 'best' | 'latest' = 'best'): LoadedR
     disposeCheckpoint(loaded);
   }
   return { config, model, checkpoint: loaded.dir, state: loaded.state, checkpointNote: opened.note };
+}
+
+/**
+ * The run with its model refining the posterior by `steps` gradient steps per image (semi-amortised
+ * inference at evaluation, on a model trained with or without it): the same weights, the config's
+ * refineSteps replaced. Only for models with per-image posterior parameters (the caller checks).
+ */
+export function refinedAtEvaluation<R extends LoadedRun>(run: R, steps: number): R {
+  const model = { ...run.config.model, refineSteps: steps } as ModelConfig;
+  const data = { inputShape: run.model.inputShape, classes: run.config.classes };
+  const refined = buildModel(model, data, run.config.seed);
+  refined.setWeights(new Map(run.model.weights().map((w) => [w.name, w.tensor])));
+  run.model.dispose();
+  return { ...run, model: refined, config: { ...run.config, model } };
 }

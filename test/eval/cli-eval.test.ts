@@ -86,3 +86,69 @@ test('bad input to eval and the IWAE flags stops with exit code 2', () => {
   assert.equal(k.code, 2);
   assert.match(k.err, /objective/);
 });
+
+test('eval --gaps writes both gaps on test and training images; --refine-steps refines at evaluation; other models are refused', () => {
+  const t = vaekit(
+    ...['train', '--name', 'gap', '--hidden', '32', '--latent-dim', '3', '--epochs', '1', '--seed', '2'],
+  );
+  assert.equal(t.code, 0, t.err);
+  const run = join(work, 'runs', 'gap');
+  const cheap = ['--limit', '6', '--k', '100', '--iwae-k', '0', '--no-quality', '--ais-steps', '10'];
+  const e = vaekit(
+    'eval',
+    run,
+    '--gaps',
+    ...cheap,
+    '--ais-chains',
+    '2',
+    '--gap-samples',
+    '50',
+    '-o',
+    join(work, 'g1'),
+  );
+  assert.equal(e.code, 0, e.err);
+  assert.match(e.out, /gaps, 6 test +approximation -?\d+\.\d+ ± \d+\.\d+ +amortisation/);
+  const report = JSON.parse(readFileSync(join(work, 'g1', 'eval.json'), 'utf8'));
+  for (const split of ['test', 'train']) {
+    const g = report.gaps[split];
+    assert.equal(g.images, 6);
+    assert.equal(g.perImage.amortisationGap.length, 6);
+    assert.ok(Math.abs(g.totalGap.mean - g.approximationGap.mean - g.amortisationGap.mean) < 1e-9);
+    assert.ok(g.logLikelihood.is && g.logLikelihood.ais, 'both estimates of log p(x)');
+    assert.ok(decodePng(readFileSync(join(work, 'g1', `gaps-${split}.png`))).width > 100);
+  }
+  assert.match(readFileSync(join(work, 'g1', 'report.md'), 'utf8'), /amortisation gap/);
+  // a plain model refined at evaluation: a better ELBO on the same images and draws
+  const plain = JSON.parse(readFileSync(join(work, 'g1', 'eval.json'), 'utf8')).bound.nats;
+  const r = vaekit('eval', run, '--refine-steps', '5', ...cheap, '--k', '0', '-o', join(work, 'g2'));
+  assert.equal(r.code, 0, r.err);
+  const refined = JSON.parse(readFileSync(join(work, 'g2', 'eval.json'), 'utf8'));
+  assert.match(refined.model, /refined by 5 steps/);
+  assert.ok(refined.bound.nats < plain + 1, `refined −ELBO ${refined.bound.nats} vs ${plain}`);
+  // no estimate of log p(x) to split the gap with
+  const none = vaekit('eval', run, '--gaps', '--k', '0', '--ais-steps', '0', '-o', join(work, 'g3'));
+  assert.equal(none.code, 2);
+  assert.match(none.err, /--gaps/);
+  // a hierarchical VAE has no single per-image posterior to optimise
+  const h = vaekit(
+    'train',
+    '--name',
+    'h',
+    '--model',
+    'hvae',
+    '--width',
+    '16',
+    '--latent-dim',
+    '2',
+    '--hidden',
+    '16',
+    '--epochs',
+    '1',
+  );
+  assert.equal(h.code, 0, h.err);
+  for (const flag of [['--gaps'], ['--refine-steps', '2']]) {
+    const refused = vaekit('eval', join(work, 'runs', 'h'), ...flag, ...cheap, '-o', join(work, 'g4'));
+    assert.equal(refused.code, 2, refused.err);
+    assert.match(refused.err, /per-image posterior parameters \(vae, cvae\)/);
+  }
+});

@@ -67,7 +67,7 @@ test('the optimisation leaves no tensors behind and says when it did not converg
   const r = optimisePosterior(model, start, { x }, { maxSteps: 30, window: 10, tolerance: 1e-9 });
   assert.equal(r.steps, 30);
   assert.equal(r.converged, false);
-  assert.equal(r.windows.length, 4, "the start and three windows");
+  assert.equal(r.windows.length, 4, 'the start and three windows');
   r.params.dispose();
   assert.equal(tf.memory().numTensors, before);
 });
