@@ -115,7 +115,7 @@ test('eval --gaps writes both gaps on test and training images; --refine-steps r
     assert.equal(g.perImage.amortisationGap.length, 6);
     assert.ok(Math.abs(g.totalGap.mean - g.approximationGap.mean - g.amortisationGap.mean) < 1e-9);
     assert.ok(g.logLikelihood.is && g.logLikelihood.ais, 'both estimates of log p(x)');
-    assert.ok(decodePng(readFileSync(join(work, 'g1', `gaps-${split}.png`))).width > 100);
+    assert.ok(decodePng(readFileSync(join(work, 'g1', `gaps-${split}.png`)), split).width > 100);
   }
   assert.match(readFileSync(join(work, 'g1', 'report.md'), 'utf8'), /amortisation gap/);
   // a plain model refined at evaluation: a better ELBO on the same images and draws
