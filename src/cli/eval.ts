@@ -33,6 +33,16 @@ interface EvalFlags {
   refineSteps?: number;
 }
 
+/** The options that only --gaps reads, with their flags. */
+const GAP_FLAGS = [
+  ['aisSteps', '--ais-steps'],
+  ['aisChains', '--ais-chains'],
+  ['aisLeapfrog', '--ais-leapfrog'],
+  ['gapSamples', '--gap-samples'],
+  ['gapTolerance', '--gap-tolerance'],
+  ['gapMaxSteps', '--gap-max-steps'],
+] as const;
+
 /** Images scored by --gaps when --limit is not given (the local optimisation and AIS cost minutes per 100). */
 const DEFAULT_GAP_IMAGES = 100;
 
@@ -42,12 +52,21 @@ const MAX_K = 1_000_000;
 
 /** The headline numbers of the report that are not finite, by name. */
 function nonFiniteHeadlines(r: EvalReport): string[] {
+  const gaps = (['test', 'train'] as const).flatMap((split): [string, number | undefined][] => {
+    const g = r.gaps?.[split];
+    return [
+      [`${split} approximation gap`, g?.approximationGap.mean],
+      [`${split} amortisation gap`, g?.amortisationGap.mean],
+    ];
+  });
   const numbers: [string, number | undefined][] = [
     [`test ${r.bound?.label}`, r.bound?.nats],
     ['IWAE bound', r.iwae?.nll],
     ['IS-NLL', r.importanceSampled?.nll],
     ['KL', r.latent?.kl],
+    ['mutual information', r.latent?.mutualInformation],
     ['Fréchet distance', r.sampleQuality?.frechetDistance],
+    ...gaps,
   ];
   return numbers.filter(([, v]) => v !== undefined && !Number.isFinite(v)).map(([name]) => name);
 }
@@ -76,7 +95,8 @@ export function summaryLines(r: EvalReport): string[] {
     );
   }
   if (r.gaps) {
-    const pm = (v: { mean: number; standardError: number }) => `${f(v.mean)} ± ${f(v.standardError)}`;
+    const pm = (v: { mean: number; standardError: number }) =>
+      `${f(v.mean)} ± ${Number.isFinite(v.standardError) ? f(v.standardError) : '–'}`;
     for (const split of ['test', 'train'] as const) {
       const g = r.gaps[split];
       lines.push(
@@ -182,7 +202,7 @@ export function evalCommand(): Command {
     .option('-o, --out <dir>', 'output folder (default: <run-dir>/eval)')
     .addOption(checkpointOption())
     .addOption(backendOption())
-    .action(async (dir: string, flags: EvalFlags) => {
+    .action(async (dir: string, flags: EvalFlags, command: Command) => {
       const out = flags.out ?? join(dir, 'eval');
       checkOutputDir(out, flags.out === undefined ? 'the default output' : '--out');
       const opened = await openRun(dir, flags);
@@ -196,6 +216,15 @@ export function evalCommand(): Command {
           expected: `at most ${rows} (what one pass of the model can hold in memory)`,
           found: String(flags.rows),
         });
+      }
+      if (!flags.gaps) {
+        const given = GAP_FLAGS.find(([key]) => command.getOptionValueSource(key) === 'cli');
+        if (given)
+          throw new InputError({
+            where: given[1],
+            expected: 'to be given with --gaps (it sets how the inference gap is measured)',
+            found: `${given[1]} without --gaps`,
+          });
       }
       const local = flags.gaps ? localInference(run.model, 'eval --gaps') : null;
       if (flags.gaps && flags.k === 0 && flags.aisSteps === 0) {
@@ -260,6 +289,9 @@ export function evalCommand(): Command {
       if (!report.sampleQuality && flags.quality && flags.samples > 0)
         log('  (no feature classifier: run `vaekit train-classifier --dataset <name>` for sample quality)');
       log(`wrote ${written.join(', ')}`);
+      for (const split of ['test', 'train'] as const)
+        for (const w of report.gaps?.[split].warnings ?? [])
+          process.stderr.write(`vaekit: warning: ${split}: ${w}\n`);
       const broken = nonFiniteHeadlines(report);
       if (broken.length) {
         throw new NumericalError(

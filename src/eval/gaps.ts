@@ -6,21 +6,22 @@
  * where q_φ is the posterior as the model infers it (the encoder's output, refined when the model refines)
  * and q* the best posterior of the same family for this image alone (optimal-posterior.ts). L[q*] and
  * L[q_φ] are estimated on the same draws of ε, so the two gaps add up to the total gap log p(x) − L[q_φ].
- * log p(x) is the larger of the importance-sampled estimate (q_φ as proposal) and annealed importance
- * sampling, compared by their means over the images: both are stochastic lower bounds, and the larger is
- * the tighter (choosing per image would favour whichever estimate's noise happened to be upward).
+ * log p(x) is the larger of two estimates, compared by their means over the images: importance sampling
+ * with q* as the proposal (whose expectation is at least L[q*], so the approximation gap comes out negative
+ * only by sampling noise) and annealed importance sampling. Both are stochastic lower bounds, and the
+ * larger is the tighter (choosing per image would favour whichever estimate's noise happened to be upward).
  */
 import * as tf from '@tensorflow/tfjs';
+import type { Batch } from '../core/trainable.js';
 import { type Dataset, subset } from '../data/dataset.js';
 import { forEachBatch } from '../data/tensor-batches.js';
 import type { LocalLatentModel } from '../objectives/latent.js';
 import { localElbo } from '../objectives/local-elbo.js';
 import { type AisEstimate, type AisOptions, annealedImportanceSampling } from './ais.js';
-import { importanceSampledLogLikelihood } from './log-likelihood.js';
 import { type OptimisePosteriorOptions, optimisePosterior } from './optimal-posterior.js';
 
 export interface GapOptions {
-  /** Importance samples per image for the IS estimate of log p(x) (0: AIS alone). */
+  /** Importance samples per image for the IS estimate of log p(x), drawn from q* (0: AIS alone). */
   k: number;
   /** AIS settings; null: the IS estimate alone. */
   ais: Omit<AisOptions, 'seed' | 'onProgress'> | null;
@@ -44,7 +45,10 @@ export interface MeanWithError {
 
 export interface GapEstimate {
   images: number;
-  /** log p̂(x): the IS estimate, the AIS estimate, and the one with the larger mean (used for the gaps). */
+  /**
+   * log p̂(x): importance sampling with q* as the proposal, AIS, and the one with the larger mean (used for
+   * the gaps).
+   */
   logLikelihood: {
     is: MeanWithError | null;
     ais: MeanWithError | null;
@@ -68,7 +72,29 @@ export interface GapEstimate {
     approximationGap: number[];
     amortisationGap: number[];
   };
+  /** What makes these numbers doubtful (an estimate of log p(x) below L[q*], an AIS sampler that did not adapt). */
+  warnings: string[];
   seconds: number;
+}
+
+/** AIS acceptance rates outside this range: the step sizes did not adapt (too few annealing steps). */
+const ACCEPTANCE_RANGE = [0.4, 0.9];
+
+/** Why a gap estimate should not be trusted as it stands, in words a user can act on. */
+function gapWarnings(approximationGap: MeanWithError, acceptance: number | undefined, k: number): string[] {
+  const out: string[] = [];
+  const { mean, standardError } = approximationGap;
+  if (mean + 2 * standardError < 0)
+    out.push(
+      `the estimate of log p(x) lies below L[q*] (approximation gap ${mean.toFixed(2)} ± ${standardError.toFixed(2)} ` +
+        `nats, which cannot be negative): it is too low — raise ${k > 0 ? '--k, ' : ''}--ais-steps or --ais-chains`,
+    );
+  if (acceptance !== undefined && !(acceptance >= ACCEPTANCE_RANGE[0] && acceptance <= ACCEPTANCE_RANGE[1]))
+    out.push(
+      `AIS accepted ${(100 * acceptance).toFixed(0)} % of its HMC moves (it aims at 65 %): its step sizes did not ` +
+        'adapt — raise --ais-steps',
+    );
+  return out;
 }
 
 export function meanWithError(values: ArrayLike<number>): MeanWithError {
@@ -105,6 +131,43 @@ function elboInChunks(
   return out;
 }
 
+/** log(e^a + e^b) without overflow. */
+const logAddExp = (a: number, b: number) =>
+  a === Number.NEGATIVE_INFINITY ? b : Math.max(a, b) + Math.log1p(Math.exp(-Math.abs(a - b)));
+
+/**
+ * log p̂(x) per image by importance sampling with q_λ as the proposal:
+ *   log (1/k) Σ_i p(x|z_i) p(z_i) / q_λ(z_i|x),  z_i ~ q_λ,
+ * one image at a time, its k draws in chunks of at most `rows`, combined by a running log-sum-exp.
+ */
+function importanceSampledAt(
+  model: LocalLatentModel,
+  params: tf.Tensor2D,
+  batch: Batch,
+  o: Pick<GapOptions, 'k' | 'rows'>,
+  seed: number,
+): number[] {
+  const perChunk = Math.min(o.k, o.rows);
+  return Array.from({ length: params.shape[0] }, (_, i) => {
+    let sum = Number.NEGATIVE_INFINITY;
+    for (let done = 0; done < o.k; done += perChunk) {
+      const draws = Math.min(perChunk, o.k - done);
+      const chunk = tf.tidy(() => {
+        const row = <T extends tf.Tensor>(t: T) => t.slice(i, 1) as T;
+        const one = { x: row(batch.x), labels: batch.labels && row(batch.labels) };
+        const t = model.latentTermsAt(row(params), one, {
+          k: draws,
+          seed: seed + done + i * o.k,
+          training: false,
+        });
+        return tf.logSumExp(t.logPx.add(tf.addN(t.groups.map((g) => g.logRatio())))).dataSync()[0];
+      });
+      sum = logAddExp(sum, chunk);
+    }
+    return sum - Math.log(o.k);
+  });
+}
+
 /** Both gaps on the first `limit` images of `ds`. */
 export function inferenceGaps(
   model: LocalLatentModel,
@@ -113,6 +176,11 @@ export function inferenceGaps(
   o: GapOptions,
 ): GapEstimate {
   const started = performance.now();
+  if (!(Number.isInteger(o.batchSize) && o.batchSize >= 1))
+    throw new RangeError(`inferenceGaps: batchSize must be a positive integer, found ${o.batchSize}`);
+  if (!(Number.isInteger(limit) && limit >= 1))
+    throw new RangeError(`inferenceGaps: limit must be a positive integer, found ${limit}`);
+  if (!(o.k > 0 || o.ais)) throw new RangeError('inferenceGaps: give k > 0 or AIS settings');
   const n = Math.min(limit, ds.count);
   const data =
     n < ds.count
@@ -123,6 +191,7 @@ export function inferenceGaps(
       : ds;
   const elboOptimal: number[] = [];
   const elboAmortised: number[] = [];
+  const is: number[] = [];
   const steps: number[] = [];
   let converged = 0;
   forEachBatch(data, o.batchSize, (batch, start, count) => {
@@ -134,18 +203,10 @@ export function inferenceGaps(
     // the same draws of ε for both, so that L[q*] − L[q_φ] is not buried in sampling noise
     elboOptimal.push(...elboInChunks(model, best.params, batch.x, batch.labels, o, seed + 1));
     elboAmortised.push(...elboInChunks(model, amortised, batch.x, batch.labels, o, seed + 1));
+    if (o.k > 0) is.push(...importanceSampledAt(model, best.params, batch, o, seed + 2));
     best.params.dispose();
     o.onProgress?.('optimal posterior q*', start + count, n);
   });
-  const is =
-    o.k > 0
-      ? importanceSampledLogLikelihood(model, data, {
-          k: o.k,
-          seed: o.seed,
-          rows: o.rows,
-          onProgress: (done, total) => o.onProgress?.(`log p(x), IS k = ${o.k}`, done, total),
-        }).perImage
-      : null;
   const ais = o.ais
     ? annealedImportanceSampling(model, data, {
         ...o.ais,
@@ -155,21 +216,22 @@ export function inferenceGaps(
       })
     : null;
   const estimates = [
-    { used: 'is' as const, values: is },
+    { used: 'is' as const, values: o.k > 0 ? is : null },
     { used: 'ais' as const, values: ais?.perImage ?? null },
   ].flatMap((e) =>
     e.values ? [{ used: e.used, values: e.values, mean: meanWithError(e.values).mean }] : [],
   );
-  if (estimates.length === 0) throw new RangeError('inferenceGaps: give k > 0 or AIS settings');
-  // the estimator with the larger mean, for every image: a per-image maximum would pick up the noise
-  const chosen = estimates.reduce((a, e) => (e.mean > a.mean ? e : a));
+  // the estimator with the larger mean, for every image: a per-image maximum would pick up the noise; a
+  // non-finite estimate (a model that overflows) is chosen only when no estimate is finite
+  const finite = estimates.filter((e) => Number.isFinite(e.mean));
+  const chosen = (finite.length ? finite : estimates).reduce((a, e) => (e.mean > a.mean ? e : a));
   const logLikelihood = Array.from(chosen.values);
   const approximationGap = logLikelihood.map((l, i) => l - elboOptimal[i]);
   const amortisationGap = elboOptimal.map((l, i) => l - elboAmortised[i]);
   return {
     images: n,
     logLikelihood: {
-      is: is && meanWithError(is),
+      is: o.k > 0 ? meanWithError(is) : null,
       ais: ais && meanWithError(ais.perImage),
       best: meanWithError(logLikelihood),
       used: chosen.used,
@@ -182,6 +244,7 @@ export function inferenceGaps(
     optimisation: { steps, converged, batches: steps.length },
     ais: ais && { acceptance: ais.acceptance },
     perImage: { logLikelihood, elboOptimal, elboAmortised, approximationGap, amortisationGap },
+    warnings: gapWarnings(meanWithError(approximationGap), ais?.acceptance, o.k),
     seconds: (performance.now() - started) / 1000,
   };
 }

@@ -1,5 +1,5 @@
 /** `eval.json`, a short Markdown report and its PNG charts, written into a run's `eval/` folder. */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
 import type { EpochRecord } from '../train/loop.js';
@@ -178,8 +178,9 @@ function gapSection(g: GapReport, plots: Record<string, string>): string[] {
   const ais = settings.ais;
   const acceptance = (e: GapEstimate) => (e.ais ? f(100 * e.ais.acceptance, 0) : '–');
   const steps = (e: GapEstimate) =>
-    `${f(e.optimisation.steps.reduce((a, b) => a + b, 0) / Math.max(1, e.optimisation.batches), 0)} ` +
-    `(at most ${Math.max(0, ...e.optimisation.steps)}; ${e.optimisation.converged} of ${e.optimisation.batches} batches converged)`;
+    `${f(e.optimisation.steps.reduce((a, b) => a + b, 0) / Math.max(1, e.optimisation.batches), 0)} on average ` +
+    `(the longest batch ${Math.max(0, ...e.optimisation.steps)}; ${e.optimisation.converged} of ${e.optimisation.batches} batches converged)`;
+  const warnings = [...test.warnings.map((w) => `test: ${w}`), ...train.warnings.map((w) => `train: ${w}`)];
   return [
     '## The inference gap: approximation and amortisation',
     '',
@@ -188,6 +189,7 @@ function gapSection(g: GapReport, plots: Record<string, string>): string[] {
       'every image). q* is the best posterior of the family for each image alone, optimised from the encoder’s output ' +
       'with the decoder fixed. Nats per image, mean ± standard error over images.',
     '',
+    ...warnings.map((w) => `> **Warning** — ${w}.\n`),
     `| measure | test (${test.images} images) | train (${train.images} images) |`,
     '|---|---|---|',
     ...(settings.k > 0
@@ -209,7 +211,8 @@ function gapSection(g: GapReport, plots: Record<string, string>): string[] {
     row('total gap log p̂(x) − L[q_φ]', (e) => e.totalGap),
     '',
     `L[q*] and L[q_φ] on the same ${settings.elboSamples} draws of z per image. Optimisation steps per batch of ` +
-      `${settings.batchSize} images: test ${steps(test)}; train ${steps(train)}.` +
+      `${settings.batchSize} images: test ${steps(test)}; train ${steps(train)}. Importance sampling draws from q*, ` +
+      'so its estimate of log p(x) is at least L[q*] in expectation.' +
       (ais ? ` AIS acceptance: test ${acceptance(test)} %, train ${acceptance(train)} % (target 65 %).` : ''),
     '',
     ...(plots.gapsTest
@@ -222,6 +225,9 @@ function gapSection(g: GapReport, plots: Record<string, string>): string[] {
       : []),
   ];
 }
+
+/** Every chart `writeEvalReport` can write. */
+const EVAL_PLOTS = ['kl-per-dim.png', 'curves.png', 'latent-curves.png', 'gaps-test.png', 'gaps-train.png'];
 
 /** Writes eval.json, report.md and the charts into `outDir`; returns the paths written. */
 export function writeEvalReport(outDir: string, report: EvalReport, history: TrainingHistory): string[] {
@@ -273,5 +279,8 @@ export function writeEvalReport(outDir: string, report: EvalReport, history: Tra
   }
   writeJsonAtomic(join(outDir, 'eval.json'), report);
   writeFileAtomic(join(outDir, 'report.md'), reportMarkdown(report, plots));
+  // a chart an earlier evaluation wrote here and this one did not would sit beside a report without it
+  for (const name of EVAL_PLOTS)
+    if (!Object.values(plots).includes(name)) rmSync(join(outDir, name), { force: true });
   return ['eval.json', 'report.md', ...Object.values(plots)].map((p) => join(outDir, p));
 }

@@ -58,34 +58,50 @@ const column = (v: tf.Tensor1D) => v.expandDims(1) as tf.Tensor2D;
 const pick = <T extends tf.Tensor>(mask: tf.Tensor1D, a: T, b: T): T =>
   tf.where((a.rank === 1 ? mask : column(mask)).cast('bool'), a, b) as T;
 
-/** K guarded gradient-ascent steps on each image's ELBO from λ₀ (which has no history of its own). */
+/**
+ * K guarded gradient-ascent steps on each image's ELBO from λ₀ (which has no history of its own). The
+ * tensors of the result (λ_K and the steps' records) are the caller's to dispose; every other tensor made
+ * on the way is freed.
+ */
 export function refinePosterior(
   model: LocalLatentModel,
   params0: tf.Tensor2D,
   batch: Batch,
   o: RefineOptions,
 ): Refinement {
-  const rng = new Rng(o.seed);
-  const check = { k: o.checkSamples, seed: rng.seed(), training: o.training };
-  const b = params0.shape[0];
-  let lambda = params0;
-  let alpha = tf.fill([b], o.lr) as tf.Tensor1D;
-  let value = localElbo(model, lambda, batch, check);
-  const start = value.dataSync() as Float32Array;
-  const moves: RefinementStep[] = [];
-  for (let t = 0; t < o.steps; t++) {
-    const seed = rng.seed();
-    const { gradient } = localElboAndGradient(model, lambda, batch, { ...check, k: o.samples, seed });
-    const next = lambda.add(gradient.mul(column(alpha))) as tf.Tensor2D;
-    const nextValue = localElbo(model, next, batch, check);
-    // NaN compares false: a step into overflow is undone like a step downhill
-    const kept = nextValue.greaterEqual(value).cast('float32') as tf.Tensor1D;
-    moves.push({ base: lambda, seed, alpha, kept });
-    lambda = pick(kept, next, lambda);
-    value = pick(kept, nextValue, value);
-    alpha = pick(kept, alpha, alpha.mul(0.5) as tf.Tensor1D);
-  }
-  return { params: lambda, start, end: value.dataSync() as Float32Array, moves };
+  const counts = { steps: o.steps, samples: o.samples, checkSamples: o.checkSamples };
+  for (const [name, v] of Object.entries(counts))
+    if (!(Number.isInteger(v) && v >= (name === 'steps' ? 0 : 1)))
+      throw new RangeError(
+        `refinePosterior: ${name} must be a ${name === 'steps' ? 'non-negative' : 'positive'} integer, found ${v}`,
+      );
+  if (!(o.lr > 0 && Number.isFinite(o.lr)))
+    throw new RangeError(`refinePosterior: lr must be positive, found ${o.lr}`);
+  // tf.tidy keeps the tensors inside the object it returns (its TensorContainer type does not list interfaces)
+  const refine = (): Refinement => {
+    const rng = new Rng(o.seed);
+    const check = { k: o.checkSamples, seed: rng.seed(), training: o.training };
+    const b = params0.shape[0];
+    let lambda = params0;
+    let alpha = tf.fill([b], o.lr) as tf.Tensor1D;
+    let value = localElbo(model, lambda, batch, check);
+    const start = value.dataSync().slice() as Float32Array;
+    const moves: RefinementStep[] = [];
+    for (let t = 0; t < o.steps; t++) {
+      const seed = rng.seed();
+      const { gradient } = localElboAndGradient(model, lambda, batch, { ...check, k: o.samples, seed });
+      const next = lambda.add(gradient.mul(column(alpha))) as tf.Tensor2D;
+      const nextValue = localElbo(model, next, batch, check);
+      // NaN compares false: a step into overflow is undone like a step downhill
+      const kept = nextValue.greaterEqual(value).cast('float32') as tf.Tensor1D;
+      moves.push({ base: lambda, seed, alpha, kept });
+      lambda = pick(kept, next, lambda);
+      value = pick(kept, nextValue, value);
+      alpha = pick(kept, alpha, alpha.mul(0.5) as tf.Tensor1D);
+    }
+    return { params: lambda, start, end: value.dataSync().slice() as Float32Array, moves };
+  };
+  return tf.tidy(refine as unknown as () => tf.TensorContainer) as unknown as Refinement;
 }
 
 /**
@@ -100,16 +116,18 @@ export function backpropagateRefinement(
   o: RefineOptions,
 ): tf.Tensor2D {
   const h = 1e-3;
-  let v = gradEnd;
-  for (let t = r.moves.length - 1; t >= 0; t--) {
-    const { base, seed, alpha, kept } = r.moves[t];
-    const sampling = { k: o.samples, seed, training: o.training };
-    const norm = v.norm('euclidean', 1, true).maximum(1e-30);
-    const dir = v.div(norm).mul(h);
-    const plus = localElboAndGradient(model, base.add(dir) as tf.Tensor2D, batch, sampling).gradient;
-    const minus = localElboAndGradient(model, base.sub(dir) as tf.Tensor2D, batch, sampling).gradient;
-    const hv = plus.sub(minus).mul(norm.div(2 * h));
-    v = v.add(hv.mul(column(alpha.mul(kept) as tf.Tensor1D))) as tf.Tensor2D;
-  }
-  return v;
+  return tf.tidy(() => {
+    let v = gradEnd;
+    for (let t = r.moves.length - 1; t >= 0; t--) {
+      const { base, seed, alpha, kept } = r.moves[t];
+      const sampling = { k: o.samples, seed, training: o.training };
+      const norm = v.norm('euclidean', 1, true).maximum(1e-30);
+      const dir = v.div(norm).mul(h);
+      const plus = localElboAndGradient(model, base.add(dir) as tf.Tensor2D, batch, sampling).gradient;
+      const minus = localElboAndGradient(model, base.sub(dir) as tf.Tensor2D, batch, sampling).gradient;
+      const hv = plus.sub(minus).mul(norm.div(2 * h));
+      v = v.add(hv.mul(column(alpha.mul(kept) as tf.Tensor1D))) as tf.Tensor2D;
+    }
+    return v;
+  });
 }

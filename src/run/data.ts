@@ -55,6 +55,17 @@ export function loadRunData(
 }
 
 /**
+ * Training images scored the way the test images are: a dynamically binarised run's training split is kept
+ * grey (it is sampled per batch), so it is binarised once here with the test set's fixed seed; the other
+ * modes are already applied.
+ */
+export function binarizedLikeTest(train: Dataset, data: RunConfig['data']): Dataset {
+  return data.binarize === 'dynamic'
+    ? binarizeDataset(train, 'static', new Rng(TEST_BINARIZATION_SEED))
+    : train;
+}
+
+/**
  * The dataset as a run names it in config.json: a built-in name, or an absolute path — a relative one
  * would be read against whatever folder a later command runs in, and could find other data there.
  */

@@ -8,7 +8,7 @@ import { type GapOptions, inferenceGaps } from '../eval/gaps.js';
 import type { EvalReport, GapReport } from '../eval/report.js';
 import { describeModel } from '../models/registry.js';
 import type { LocalLatentModel } from '../objectives/latent.js';
-import { loadRunData, loadRunDataFor } from './data.js';
+import { binarizedLikeTest, loadRunData, loadRunDataFor } from './data.js';
 import type { LoadedRun } from './load-run.js';
 
 /** What `eval --gaps` scores: the first `images` test images and as many training images. */
@@ -50,7 +50,12 @@ export function evaluateRun(dir: string, run: LoadedRun, opts: RunEvalOptions): 
     : null;
   const evaluation = evaluateModel(run.model, test, { ...opts, quality });
   quality?.classifier.dispose();
-  const gaps = opts.gaps && gapsOnBothSplits(opts.gaps, loadRunDataFor(config).split.train, test, opts);
+  const gaps =
+    opts.gaps &&
+    gapsOnBothSplits(opts.gaps, loadRunDataFor(config).split.train, test, {
+      ...opts,
+      likeTest: (ds) => binarizedLikeTest(ds, config.data),
+    });
   const objective = config.train.objective;
   return {
     run: dir,
@@ -89,15 +94,15 @@ function gapsOnBothSplits(
   g: RunGapOptions,
   train: Images,
   test: Dataset,
-  opts: Pick<RunEvalOptions, 'seed' | 'rows' | 'onProgress'>,
+  opts: Pick<RunEvalOptions, 'seed' | 'rows' | 'onProgress'> & { likeTest: (ds: Dataset) => Dataset },
 ): GapReport {
   const { images, model, ...settings } = g;
-  const on = (split: 'test' | 'train', ds: Images) =>
-    inferenceGaps(model, firstImages(ds, images), images, {
+  const on = (split: 'test' | 'train', ds: Dataset) =>
+    inferenceGaps(model, ds, images, {
       ...settings,
       seed: opts.seed,
       rows: opts.rows ?? 5000,
       onProgress: (stage, done, total) => opts.onProgress?.(`${split}: ${stage}`, done, total),
     });
-  return { settings, test: on('test', test), train: on('train', train) };
+  return { settings, test: on('test', test), train: on('train', opts.likeTest(firstImages(train, images))) };
 }

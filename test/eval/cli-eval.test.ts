@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -93,12 +93,14 @@ test('eval --gaps writes both gaps on test and training images; --refine-steps r
   );
   assert.equal(t.code, 0, t.err);
   const run = join(work, 'runs', 'gap');
-  const cheap = ['--limit', '6', '--k', '100', '--iwae-k', '0', '--no-quality', '--ais-steps', '10'];
+  const cheap = ['--limit', '6', '--k', '100', '--iwae-k', '0', '--no-quality'];
   const e = vaekit(
     'eval',
     run,
     '--gaps',
     ...cheap,
+    '--ais-steps',
+    '10',
     '--ais-chains',
     '2',
     '--gap-samples',
@@ -124,6 +126,15 @@ test('eval --gaps writes both gaps on test and training images; --refine-steps r
   assert.equal(r.code, 0, r.err);
   const refined = JSON.parse(readFileSync(join(work, 'g2', 'eval.json'), 'utf8'));
   assert.match(refined.model, /refined by 5 steps/);
+  assert.ok(!existsSync(join(work, 'g2', 'gaps-test.png')));
+  // an evaluation without --gaps into a folder that had them leaves no stale histogram behind
+  const again = vaekit('eval', run, ...cheap, '--k', '0', '-o', join(work, 'g1'));
+  assert.equal(again.code, 0, again.err);
+  assert.ok(!existsSync(join(work, 'g1', 'gaps-test.png')), 'the old histogram is gone');
+  // a --gaps setting without --gaps is refused, not ignored
+  const alone = vaekit('eval', run, '--ais-steps', '50', ...cheap, '-o', join(work, 'g5'));
+  assert.equal(alone.code, 2);
+  assert.match(alone.err, /--ais-steps/);
   assert.ok(refined.bound.nats < plain + 1, `refined −ELBO ${refined.bound.nats} vs ${plain}`);
   // no estimate of log p(x) to split the gap with
   const none = vaekit('eval', run, '--gaps', '--k', '0', '--ais-steps', '0', '-o', join(work, 'g3'));

@@ -71,3 +71,41 @@ test('on a linear-Gaussian model both gaps match their closed forms and add up t
 function tfImages(images: Float32Array) {
   return tf.tensor4d(images, [images.length / 4, 1, 1, 4]);
 }
+
+/** The linear-Gaussian model whose importance weights overflow (NaN), while its ELBO and p(x|z) stay finite. */
+class BrokenWeights extends LinearGaussian {
+  override latentTermsAt(...args: Parameters<LinearGaussian['latentTermsAt']>) {
+    const t = super.latentTermsAt(...args);
+    return {
+      ...t,
+      groups: t.groups.map((g) => ({ ...g, logRatio: () => g.logRatio().mul(Number.NaN) as tf.Tensor1D })),
+    };
+  }
+}
+
+test('a non-finite estimate of log p(x) is not chosen over a finite one, and bad settings are refused up front', () => {
+  const model = new BrokenWeights({ w: W_CORRELATED, b: [0, 0, 0, 0], sigma: 0.7 });
+  const data = model.sampleData(4, 2);
+  const o = {
+    k: 50,
+    ais: { steps: 50, chains: 4, leapfrog: 3 },
+    elboSamples: 50,
+    optimise: { maxSteps: 100 },
+    batchSize: 4,
+    seed: 1,
+    rows: 5000,
+  };
+  const g = inferenceGaps(model, data, 4, o);
+  assert.ok(Number.isNaN(g.logLikelihood.is!.mean));
+  assert.equal(g.logLikelihood.used, 'ais');
+  assert.ok(Number.isFinite(g.approximationGap.mean));
+  for (const [limit, bad] of [
+    [4, { batchSize: 0 }],
+    [0, {}],
+    [4, { k: 0, ais: null }],
+  ] as const) {
+    const started = performance.now();
+    assert.throws(() => inferenceGaps(model, data, limit, { ...o, ...bad }), RangeError);
+    assert.ok(performance.now() - started < 1000, 'refused before any work');
+  }
+});

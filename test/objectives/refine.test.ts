@@ -125,3 +125,32 @@ for (const refineGradient of ['through', 'stop'] as const) {
     plain.dispose();
   });
 }
+
+test('refinement keeps only what it returns, and refuses counts that make no sense', () => {
+  const model = distorted();
+  const x = tf.tensor4d(model.sampleData(5, 1).images, [5, 1, 1, 4]);
+  const start = model.posteriorParams({ x });
+  const before = tf.memory().numTensors;
+  const o = { steps: 6, lr: 0.05, samples: 2, checkSamples: 4, seed: 3 };
+  const r = refinePosterior(model, start, { x }, o);
+  // λ_K, and each step's step sizes and kept mask (its base is λ₀ or an earlier λ, kept with it)
+  const owned = new Set([r.params, ...r.moves.flatMap((m) => [m.base, m.alpha, m.kept])]);
+  owned.delete(start);
+  assert.equal(tf.memory().numTensors - before, owned.size);
+  const g = backpropagateRefinement(model, { x }, r, tf.onesLike(r.params), o);
+  assert.equal(
+    tf.memory().numTensors - before,
+    owned.size + 2,
+    'the backward pass keeps only its result (and the ones)',
+  );
+  for (const bad of [
+    { samples: 0 },
+    { checkSamples: 0 },
+    { steps: -1 },
+    { steps: 1.5 },
+    { lr: 0 },
+    { lr: Number.NaN },
+  ])
+    assert.throws(() => refinePosterior(model, start, { x }, { ...o, ...bad }), RangeError);
+  g.dispose();
+});

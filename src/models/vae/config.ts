@@ -19,7 +19,7 @@ const refineFields = {
     .default(0)
     .meta(
       flag(
-        'semi-amortised inference (SA-VAE): gradient steps refining q(z|x) per image, in training and evaluation; 0 = off',
+        'semi-amortised inference (SA-VAE): gradient steps refining q(z|x) per image, in training and evaluation (a training step then costs about 3K + 3 decoder passes instead of 1); 0 = off',
         {
           arg: 'K',
         },
@@ -58,15 +58,26 @@ export const posteriorSchema = z
     z.strictObject({ type: z.literal('gaussian') }),
     z.strictObject({
       type: z.literal('iaf'),
-      flowSteps: positiveInt.default(2).meta(flag('IAF posterior: flow steps', { arg: 'K' })),
+      flowSteps: positiveInt
+        .default(2)
+        .meta(flag('IAF posterior: flow steps (implies --posterior iaf)', { arg: 'K' })),
       flowHidden: z
         .array(positiveInt)
         .min(1)
         .default([64])
-        .meta(flag('IAF posterior: MADE hidden layer sizes, e.g. 64 or 64,64', { arg: 'sizes' })),
+        .meta(
+          flag('IAF posterior: MADE hidden layer sizes, e.g. 64 or 64,64 (implies --posterior iaf)', {
+            arg: 'sizes',
+          }),
+        ),
       flowContext: positiveInt
         .default(32)
-        .meta(flag('IAF posterior: width of the context h the encoder gives each step', { arg: 'n' })),
+        .meta(
+          flag(
+            'IAF posterior: width of the context h the encoder gives each step (implies --posterior iaf)',
+            { arg: 'n' },
+          ),
+        ),
     }),
   ])
   .meta(
