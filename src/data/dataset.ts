@@ -78,6 +78,16 @@ export function subset(ds: Dataset, indices: ArrayLike<number>, name = ds.name):
   return { name, shape: [...ds.shape], count: indices.length, ...gather(ds, indices) };
 }
 
+/** The first `n` images of `ds` (all of them, the same object, when it has no more than n). */
+export function firstOf(ds: Dataset, n: number): Dataset {
+  return n < ds.count
+    ? subset(
+        ds,
+        Int32Array.from({ length: n }, (_, i) => i),
+      )
+    : ds;
+}
+
 /**
  * Split 0..count-1 into train and test index sets by a permutation drawn from `new Rng(seed)`:
  * the first round(count·testFraction) permuted indices are the test set.

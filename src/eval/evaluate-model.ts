@@ -3,7 +3,7 @@
  * the importance-sampled log-likelihood (so the gap is visible), posterior-collapse diagnostics, and
  * sample quality in a classifier's feature space.
  */
-import { type Dataset, subset } from '../data/dataset.js';
+import { type Dataset, firstOf } from '../data/dataset.js';
 import {
   asGaussianLatent,
   asLikelihoodModel,
@@ -72,13 +72,7 @@ export function evaluateModel(
   opts: ModelEvalOptions,
 ): ModelEvaluation {
   const n = Math.min(opts.limit ?? test.count, test.count);
-  const ds =
-    n < test.count
-      ? subset(
-          test,
-          Int32Array.from({ length: n }, (_, i) => i),
-        )
-      : test;
+  const ds = firstOf(test, n);
   const elbo = evaluateDataset(model, ds, opts.seed);
   const likelihood = asLikelihoodModel(model);
   const bound = (k: number, stage: string): BoundEstimate | null => {

@@ -13,7 +13,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Batch } from '../core/trainable.js';
-import { type Dataset, subset } from '../data/dataset.js';
+import { type Dataset, firstOf } from '../data/dataset.js';
 import { forEachBatch } from '../data/tensor-batches.js';
 import type { LocalLatentModel } from '../objectives/latent.js';
 import { localElbo } from '../objectives/local-elbo.js';
@@ -182,13 +182,7 @@ export function inferenceGaps(
     throw new RangeError(`inferenceGaps: limit must be a positive integer, found ${limit}`);
   if (!(o.k > 0 || o.ais)) throw new RangeError('inferenceGaps: give k > 0 or AIS settings');
   const n = Math.min(limit, ds.count);
-  const data =
-    n < ds.count
-      ? subset(
-          ds,
-          Int32Array.from({ length: n }, (_, i) => i),
-        )
-      : ds;
+  const data = firstOf(ds, n);
   const elboOptimal: number[] = [];
   const elboAmortised: number[] = [];
   const is: number[] = [];
