@@ -295,7 +295,7 @@ export function evalCommand(): Command {
       const broken = nonFiniteHeadlines(report);
       if (broken.length) {
         throw new NumericalError(
-          `evaluation gave non-finite results (${broken.join(', ')}): the model overflows on the test images ` +
+          `evaluation gave non-finite results (${broken.join(', ')}): the model overflows on the images evaluated ` +
             '(a run that diverged?); eval.json records them as null. Evaluate an earlier checkpoint or retrain with a lower --lr',
         );
       }

@@ -80,19 +80,60 @@ export interface GapEstimate {
 /** AIS acceptance rates outside this range: the step sizes did not adapt (too few annealing steps). */
 const ACCEPTANCE_RANGE = [0.4, 0.9];
 
-/** Why a gap estimate should not be trusted as it stands, in words a user can act on. */
-function gapWarnings(approximationGap: MeanWithError, acceptance: number | undefined, k: number): string[] {
+/** What a gap estimate's warnings are made from. */
+interface GapHealth {
+  /** The approximation gap of each image (it cannot be negative: a negative one is an estimate of log p(x) too low). */
+  approximationGap: number[];
+  /** AIS's acceptance rate (NaN: no HMC move was made), or undefined without AIS. */
+  acceptance: number | undefined;
+  k: number;
+  optimisation: { converged: number; batches: number };
+}
+
+const median = (sorted: number[]) => sorted[Math.floor((sorted.length - 1) / 2)];
+
+/**
+ * Whether the median lies more than two of its standard errors below 0, the spread taken from the median
+ * absolute deviation (sd ≈ 1.4826 MAD; SE of a median ≈ 1.2533 sd / √n), which one wild value cannot inflate.
+ */
+function robustlyBelowZero(values: number[]): boolean {
+  if (values.length < 2) return false;
+  const m = median([...values].sort((a, b) => a - b));
+  const mad = median(values.map((v) => Math.abs(v - m)).sort((a, b) => a - b));
+  return m + 2 * ((1.2533 * 1.4826 * mad) / Math.sqrt(values.length)) < 0;
+}
+
+/**
+ * Why a gap estimate should not be trusted as it stands, in words a user can act on. An estimate of log p(x)
+ * too low shows as a negative approximation gap: on average beyond two standard errors (or at all, with one
+ * image), or in the median beyond two of its robust standard errors (which one wild image cannot hide).
+ */
+function gapWarnings(h: GapHealth): string[] {
   const out: string[] = [];
-  const { mean, standardError } = approximationGap;
-  if (mean + 2 * standardError < 0)
+  const { mean, standardError } = meanWithError(h.approximationGap);
+  const negative = h.approximationGap.filter((g) => g < 0).length;
+  const belowOnAverage = Number.isFinite(standardError) ? mean + 2 * standardError < 0 : mean < 0;
+  if (belowOnAverage || robustlyBelowZero(h.approximationGap))
     out.push(
-      `the estimate of log p(x) lies below L[q*] (approximation gap ${mean.toFixed(2)} ± ${standardError.toFixed(2)} ` +
-        `nats, which cannot be negative): it is too low — raise ${k > 0 ? '--k, ' : ''}--ais-steps or --ais-chains`,
+      `the estimate of log p(x) lies below L[q*] for ${negative} of ${h.approximationGap.length} images (approximation ` +
+        `gap ${mean.toFixed(2)} nats on average, which cannot be negative): it is too low — raise ` +
+        `${h.k > 0 ? '--k, ' : ''}--ais-steps or --ais-chains`,
     );
-  if (acceptance !== undefined && !(acceptance >= ACCEPTANCE_RANGE[0] && acceptance <= ACCEPTANCE_RANGE[1]))
+  const a = h.acceptance;
+  if (a !== undefined && Number.isNaN(a))
     out.push(
-      `AIS accepted ${(100 * acceptance).toFixed(0)} % of its HMC moves (it aims at 65 %): its step sizes did not ` +
-        'adapt — raise --ais-steps',
+      'AIS made no HMC move (one annealing step): its estimate is plain importance sampling from the prior — raise --ais-steps',
+    );
+  else if (a !== undefined && !(a >= ACCEPTANCE_RANGE[0] && a <= ACCEPTANCE_RANGE[1]))
+    out.push(
+      `AIS accepted ${(100 * a).toFixed(0)} % of its HMC moves (it aims at 65 %): its step sizes did not adapt — ` +
+        'raise --ais-steps',
+    );
+  const { converged, batches } = h.optimisation;
+  if (converged < batches)
+    out.push(
+      `the optimisation of q* stopped before converging in ${batches - converged} of ${batches} batches: L[q*] is ` +
+        'understated (the amortisation gap too small, the approximation gap too large) — raise --gap-max-steps',
     );
   return out;
 }
@@ -181,6 +222,14 @@ export function inferenceGaps(
   if (!(Number.isInteger(limit) && limit >= 1))
     throw new RangeError(`inferenceGaps: limit must be a positive integer, found ${limit}`);
   if (!(o.k > 0 || o.ais)) throw new RangeError('inferenceGaps: give k > 0 or AIS settings');
+  for (const [name, v, least] of [
+    ['k', o.k, 0],
+    ['elboSamples', o.elboSamples, 1],
+    ['rows', o.rows, 1],
+  ] as const)
+    if (!(Number.isInteger(v) && v >= least))
+      throw new RangeError(`inferenceGaps: ${name} must be an integer ≥ ${least}, found ${v}`);
+  if (ds.count < 1) throw new RangeError(`inferenceGaps: ${ds.name} has no images`);
   const n = Math.min(limit, ds.count);
   const data = firstOf(ds, n);
   const elboOptimal: number[] = [];
@@ -238,7 +287,12 @@ export function inferenceGaps(
     optimisation: { steps, converged, batches: steps.length },
     ais: ais && { acceptance: ais.acceptance },
     perImage: { logLikelihood, elboOptimal, elboAmortised, approximationGap, amortisationGap },
-    warnings: gapWarnings(meanWithError(approximationGap), ais?.acceptance, o.k),
+    warnings: gapWarnings({
+      approximationGap,
+      acceptance: ais?.acceptance,
+      k: o.k,
+      optimisation: { converged, batches: steps.length },
+    }),
     seconds: (performance.now() - started) / 1000,
   };
 }

@@ -77,12 +77,15 @@ export function refinePosterior(
       );
   if (!(o.lr > 0 && Number.isFinite(o.lr)))
     throw new RangeError(`refinePosterior: lr must be positive, found ${o.lr}`);
+  if (!Number.isFinite(o.seed))
+    throw new RangeError(`refinePosterior: seed must be a finite number, found ${o.seed}`);
   // tf.tidy keeps the tensors inside the object it returns (its TensorContainer type does not list interfaces)
   const refine = (): Refinement => {
     const rng = new Rng(o.seed);
     const check = { k: o.checkSamples, seed: rng.seed(), training: o.training };
     const b = params0.shape[0];
-    let lambda = params0;
+    // a copy, so that λ_K is the caller's to dispose even when no step is taken
+    let lambda = params0.clone();
     let alpha = tf.fill([b], o.lr) as tf.Tensor1D;
     let value = localElbo(model, lambda, batch, check);
     const start = value.dataSync().slice() as Float32Array;

@@ -109,3 +109,40 @@ test('a non-finite estimate of log p(x) is not chosen over a finite one, and bad
     assert.ok(performance.now() - started < 1000, 'refused before any work');
   }
 });
+
+test('an estimate of log p(x) below L[q*] is warned about, with one image or with an outlier; so are AIS without moves and q* left unconverged', () => {
+  const model = new LinearGaussian({ w: W_CORRELATED, b: [0.5, -1, 0, 1], sigma: 0.2, meanScale: 0.5 });
+  const data = model.sampleData(6, 4);
+  // AIS with one annealing step is importance sampling from the prior: far too low for a sharp posterior
+  const o = {
+    k: 0,
+    ais: { steps: 1, chains: 1, leapfrog: 1 },
+    elboSamples: 50,
+    optimise: {},
+    batchSize: 6,
+    seed: 1,
+    rows: 5000,
+  };
+  for (const limit of [1, 6]) {
+    const g = inferenceGaps(model, data, limit, o);
+    assert.ok(g.approximationGap.mean < 0);
+    assert.ok(
+      g.warnings.some((w) => /below L\[q\*\]/.test(w)),
+      `limit ${limit}: ${g.warnings}`,
+    );
+    assert.ok(g.warnings.some((w) => /no HMC move/.test(w)));
+  }
+  const short = inferenceGaps(model, data, 6, { ...o, k: 200, ais: null, optimise: { maxSteps: 10 } });
+  assert.ok(
+    short.warnings.some((w) => /stopped before converging in 1 of 1 batches/.test(w)),
+    `${short.warnings}`,
+  );
+  const healthy = inferenceGaps(model, data, 6, { ...o, k: 2000, ais: null });
+  assert.deepEqual(healthy.warnings, []);
+  for (const bad of [{ k: 2.5 }, { elboSamples: 0 }, { rows: 0 }])
+    assert.throws(() => inferenceGaps(model, data, 6, { ...o, ...bad }), RangeError);
+  assert.throws(
+    () => inferenceGaps(model, { ...data, count: 0, images: new Float32Array(0) }, 6, o),
+    RangeError,
+  );
+});
