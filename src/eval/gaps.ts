@@ -18,6 +18,7 @@ import { forEachBatch } from '../data/tensor-batches.js';
 import type { LocalLatentModel } from '../objectives/latent.js';
 import { localElbo } from '../objectives/local-elbo.js';
 import { type AisEstimate, type AisOptions, annealedImportanceSampling } from './ais.js';
+import { logAddExp } from './log-likelihood.js';
 import { type OptimisePosteriorOptions, optimisePosterior } from './optimal-posterior.js';
 
 export interface GapOptions {
@@ -171,10 +172,6 @@ function elboInChunks(
   }
   return out;
 }
-
-/** log(e^a + e^b) without overflow. */
-const logAddExp = (a: number, b: number) =>
-  a === Number.NEGATIVE_INFINITY ? b : Math.max(a, b) + Math.log1p(Math.exp(-Math.abs(a - b)));
 
 /**
  * log p̂(x) per image by importance sampling with q_λ as the proposal:

@@ -38,7 +38,7 @@ export interface LogLikelihoodEstimate {
 }
 
 /** log(e^a + e^b) without overflow. */
-const logAddExp = (a: number, b: number) =>
+export const logAddExp = (a: number, b: number) =>
   a === Number.NEGATIVE_INFINITY ? b : Math.max(a, b) + Math.log1p(Math.exp(-Math.abs(a - b)));
 
 /**
