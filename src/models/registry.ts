@@ -11,9 +11,10 @@ import { ganKind, wganGpKind, wganKind } from './gan/index.js';
 import { hvaeKind } from './hvae/index.js';
 import type { DataInfo, ModelKind, ModelSize } from './kind.js';
 import type { GenerativeModel, ModelCapabilities } from './model.js';
+import { nvaeKind } from './nvae/index.js';
 import { vaeKind } from './vae/index.js';
 
-export const MODEL_KINDS = [vaeKind, hvaeKind, ganKind, wganKind, wganGpKind, cvaeKind] as const;
+export const MODEL_KINDS = [vaeKind, hvaeKind, nvaeKind, ganKind, wganKind, wganGpKind, cvaeKind] as const;
 
 type SchemasOf<T extends readonly unknown[]> = {
   [I in keyof T]: T[I] extends { schema: infer S } ? S : never;

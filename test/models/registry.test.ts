@@ -247,6 +247,32 @@ const SIZE_CASES: Record<string, { config: object; shape: [number, number, numbe
       shape: [8, 8, 3],
     },
   ],
+  nvae: [
+    {
+      config: {
+        scales: 1,
+        groupsPerScale: 3,
+        latentChannels: 2,
+        hidden: 8,
+        cells: 2,
+        expansion: 2,
+        spectralReg: 0,
+      },
+      shape: [5, 7, 1],
+    },
+    {
+      config: {
+        scales: 3,
+        groupsPerScale: 1,
+        latentChannels: 3,
+        hidden: 6,
+        likelihood: 'logistic-mixture',
+        mixtures: 2,
+      },
+      shape: [16, 12, 3],
+    },
+    { config: { hidden: 4, latentChannels: 1, likelihood: 'gaussian-learned' }, shape: [8, 8, 1] },
+  ],
   gan: [{ config: { latentDim: 3, generatorFilters: [4, 2], criticFilters: [2, 4] }, shape: [8, 8, 1] }],
   wgan: [
     { config: { latentDim: 3, generatorFilters: [4, 2, 3], criticFilters: [2, 4, 5] }, shape: [8, 16, 3] },

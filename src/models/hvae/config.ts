@@ -21,11 +21,14 @@ export const hvaeConfigSchema = z.strictObject({
   /** Dimensions of each latent group. */
   latentDim: positiveInt.default(16).meta(flag('latent dimensions (hvae: of each group)', { arg: 'm' })),
   /** Width of the deterministic bottom-up and top-down paths. */
-  hidden: positiveInt
-    .default(256)
-    .meta(flag('hvae: width of the deterministic bottom-up and top-down paths', { name: 'width', arg: 'H' })),
+  hidden: positiveInt.default(256).meta(
+    flag('width of the deterministic paths (hvae: units; nvae: channels at the latent scales)', {
+      name: 'width',
+      arg: 'H',
+    }),
+  ),
   /** Residual cells per group on each path. */
-  cells: positiveInt.default(1).meta(flag('hvae: residual cells per group on each path', { arg: 'n' })),
+  cells: positiveInt.default(1).meta(flag('hvae/nvae: residual cells per group on each path', { arg: 'n' })),
   /** The stem x → features and the head features → x (MLP or conv, as for the plain VAE). */
   network: networkSchema.default({ type: 'mlp', hidden: [400] }),
   /** NVAE's KL balancing during warm-up (β < 1): each group's KL weighted by its share, so none collapses. */

@@ -1,0 +1,79 @@
+import * as tf from '@tensorflow/tfjs';
+
+/** Batch statistics of one BatchNorm, per channel. */
+export interface ChannelStatistics {
+  mean: tf.Tensor1D;
+  variance: tf.Tensor1D;
+}
+
+/**
+ * How the batch norms of one pass normalise:
+ * - `running`: by their stored running statistics (evaluation);
+ * - `batch`: by the batch's own statistics, each handed to `record` (training, and the re-estimation of
+ *   NVAE's sampling);
+ * - `given`: by the statistics in `statistics` (sampling after re-estimation); a layer not in the map uses
+ *   its running statistics.
+ */
+export type NormMode =
+  | { kind: 'running' }
+  | { kind: 'batch'; record?: (bn: BatchNorm, s: ChannelStatistics) => void }
+  | { kind: 'given'; statistics: Map<BatchNorm, ChannelStatistics> };
+
+export const RUNNING: NormMode = { kind: 'running' };
+
+/** PyTorch's BatchNorm2d defaults as NVAE uses them: ε = 10⁻⁵, running averages with momentum 0.05. */
+const EPSILON = 1e-5;
+export const BN_MOMENTUM = 0.05;
+
+/**
+ * Batch normalisation over [B, h, w] per channel: y = γ·(x − μ)/√(v + ε) + β, with μ and v (biased) the
+ * batch's statistics or stored ones as the pass's NormMode says. γ and β are trained; the running mean and
+ * variance are moved toward each training batch's by `update` (m ← (1 − 0.05)·m + 0.05·batch), which the
+ * model calls only after an update was made, so a skipped (non-finite) step leaves them as they were.
+ */
+export class BatchNorm {
+  readonly gamma: tf.Variable;
+  readonly beta: tf.Variable;
+  readonly runningMean: tf.Variable;
+  readonly runningVariance: tf.Variable;
+
+  constructor(readonly channels: number) {
+    this.gamma = tf.variable(tf.ones([channels]));
+    this.beta = tf.variable(tf.zeros([channels]));
+    this.runningMean = tf.variable(tf.zeros([channels]), false);
+    this.runningVariance = tf.variable(tf.ones([channels]), false);
+  }
+
+  apply(x: tf.Tensor4D, mode: NormMode): tf.Tensor4D {
+    let s: ChannelStatistics;
+    if (mode.kind === 'batch') {
+      const m = tf.moments(x, [0, 1, 2]);
+      s = { mean: m.mean as tf.Tensor1D, variance: m.variance as tf.Tensor1D };
+      mode.record?.(this, s);
+    } else {
+      s = (mode.kind === 'given' ? mode.statistics.get(this) : undefined) ?? {
+        mean: this.runningMean as tf.Tensor1D,
+        variance: this.runningVariance as tf.Tensor1D,
+      };
+    }
+    const scale = tf.rsqrt(s.variance.add(EPSILON)).mul(this.gamma);
+    return x.sub(s.mean).mul(scale).add(this.beta);
+  }
+
+  /** Moves the running statistics toward a batch's: r ← (1 − momentum)·r + momentum·s. */
+  update(s: ChannelStatistics, momentum = BN_MOMENTUM): void {
+    tf.tidy(() => {
+      this.runningMean.assign(this.runningMean.mul(1 - momentum).add(s.mean.mul(momentum)));
+      this.runningVariance.assign(this.runningVariance.mul(1 - momentum).add(s.variance.mul(momentum)));
+    });
+  }
+
+  /** γ, β, then the running mean and variance (what a checkpoint stores). */
+  get variables(): tf.Variable[] {
+    return [this.gamma, this.beta, this.runningMean, this.runningVariance];
+  }
+
+  get trainableVariables(): tf.Variable[] {
+    return [this.gamma, this.beta];
+  }
+}
