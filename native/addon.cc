@@ -105,6 +105,57 @@ napi_value ConvGather(napi_env env, napi_callback_info info, bool toCols) {
 napi_value Im2col(napi_env env, napi_callback_info info) { return ConvGather(env, info, true); }
 napi_value Col2im(napi_env env, napi_callback_info info) { return ConvGather(env, info, false); }
 
+// depthwiseConv(heap, xAt, wAt, yAt, multiplier, geometry…), depthwiseBackpropInput(heap, dyAt, wAt, dxAt, …)
+// and depthwiseBackpropFilter(heap, xAt, dyAt, dwAt, …): the first two arguments read, the third written; the
+// geometry is the convolution's (inC = C), the filter [kh, kw, C, multiplier].
+enum class Depthwise { Forward, Input, Filter };
+
+napi_value DepthwiseKernel(napi_env env, napi_callback_info info, Depthwise kind) {
+  static const char* const usage[] = {
+      "depthwiseConv(heap, xAt, wAt, yAt, multiplier, batch, inH, inW, inC, outH, outW, filterH, filterW, "
+      "strideH, strideW, dilationH, dilationW, padTop, padLeft)",
+      "depthwiseBackpropInput(heap, dyAt, wAt, dxAt, multiplier, batch, inH, inW, inC, outH, outW, filterH, "
+      "filterW, strideH, strideW, dilationH, dilationW, padTop, padLeft)",
+      "depthwiseBackpropFilter(heap, xAt, dyAt, dwAt, multiplier, batch, inH, inW, inC, outH, outW, filterH, "
+      "filterW, strideH, strideW, dilationH, dilationW, padTop, padLeft)"};
+  Args a(env, info, 19, usage[(int)kind]);
+  const int m = a.integer(4);
+  const vaekit::ConvGeometry g = geometry(a, 5);
+  if (a.ok && (m < 1 || g.strideH < 1 || g.strideW < 1 || g.dilationH < 1 || g.dilationW < 1))
+    a.fail("depthwise: multiplier, strides and dilations must be at least 1");
+  const double image = imageSize(g);
+  const double out = (double)g.batch * g.outH * g.outW * g.inC * m;
+  const double filter = (double)g.filterH * g.filterW * g.inC * m;
+  const double sizes[3][3] = {{image, filter, out}, {out, filter, image}, {image, out, filter}};
+  const double* s = sizes[(int)kind];
+  const float* p = a.range(a.integer(1), s[0]);
+  const float* q = a.range(a.integer(2), s[1]);
+  float* o = a.range(a.integer(3), s[2]);
+  if (!a.ok) return nullptr;
+  switch (kind) {
+    case Depthwise::Forward:
+      vaekit::depthwiseConv(p, q, o, m, g);
+      break;
+    case Depthwise::Input:
+      vaekit::depthwiseBackpropInput(p, q, o, m, g);
+      break;
+    case Depthwise::Filter:
+      vaekit::depthwiseBackpropFilter(p, q, o, m, g);
+      break;
+  }
+  return nullptr;
+}
+
+napi_value DepthwiseConv(napi_env env, napi_callback_info info) {
+  return DepthwiseKernel(env, info, Depthwise::Forward);
+}
+napi_value DepthwiseBackpropInput(napi_env env, napi_callback_info info) {
+  return DepthwiseKernel(env, info, Depthwise::Input);
+}
+napi_value DepthwiseBackpropFilter(napi_env env, napi_callback_info info) {
+  return DepthwiseKernel(env, info, Depthwise::Filter);
+}
+
 // adam(heap, thetaAt, gAt, mAt, vAt, n, lr, beta1, beta2, epsilon, correction1, correction2) → non-finite count
 napi_value Adam(napi_env env, napi_callback_info info) {
   Args a(env, info, 12, "adam(heap, thetaAt, gAt, mAt, vAt, n, lr, beta1, beta2, epsilon, correction1, correction2)");
@@ -284,6 +335,10 @@ napi_value Init(napi_env env, napi_value exports) {
       {"reparameteriseGrad", nullptr, ReparameteriseGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"addRows", nullptr, AddRows, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"reluGrad", nullptr, ReluGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"depthwiseConv", nullptr, DepthwiseConv, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"depthwiseBackpropInput", nullptr, DepthwiseBackpropInput, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"depthwiseBackpropFilter", nullptr, DepthwiseBackpropFilter, nullptr, nullptr, nullptr, napi_default,
+       nullptr},
       {"threads", nullptr, Threads, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);

@@ -1,8 +1,8 @@
 /**
  * Kernel patches that make the wasm backend fast enough to train on:
  * BatchMatMul (all transposes, batches) through the native addon or XNNPACK, Conv2DBackpropFilter
- * (missing upstream), an im2col-based Conv2DBackpropInput, and — with the native addon — Conv2D,
- * FusedConv2D and _FusedMatMul on every core, sums and means over leading axes, bias adds, and Tile; and an
+ * and both depthwise convolution gradients (missing upstream; depthwise.ts), an im2col-based Conv2DBackpropInput, and — with the native addon — Conv2D,
+ * FusedConv2D, DepthwiseConv2dNative and _FusedMatMul on every core, sums and means over leading axes, bias adds, and Tile; and an
  * Identity that shares its input's data instead of copying it (identity.ts); with the addon, the fused
  * kernels of the VAE loss (vae-loss.ts, run by backend/fused/) and relu's gradient as one kernel
  * (relu-grad.ts; the gradient itself is registered here, fused/relu-grad.ts). The other
@@ -26,6 +26,9 @@ import { batchMatMulConfig } from './batch_mat_mul.js';
 import { conv2DConfig } from './conv2d.js';
 import { conv2DBackpropFilterConfig } from './conv2d_backprop_filter.js';
 import { conv2DBackpropInputConfig } from './conv2d_backprop_input.js';
+import { depthwiseConv2dNativeConfig } from './depthwise_conv2d.js';
+import { depthwiseConv2dNativeBackpropFilterConfig } from './depthwise_conv2d_backprop_filter.js';
+import { depthwiseConv2dNativeBackpropInputConfig } from './depthwise_conv2d_backprop_input.js';
 import { fusedConv2DConfig } from './fused_conv2d.js';
 import { fusedMatMulConfig } from './fused_mat_mul.js';
 import { identityConfig } from './identity.js';
@@ -42,6 +45,9 @@ const REPLACEMENTS: KernelConfig[] = [
   conv2DBackpropFilterConfig,
   conv2DBackpropInputConfig,
   conv2DConfig,
+  depthwiseConv2dNativeConfig,
+  depthwiseConv2dNativeBackpropInputConfig,
+  depthwiseConv2dNativeBackpropFilterConfig,
   fusedMatMulConfig,
   fusedConv2DConfig,
   identityConfig,
