@@ -81,12 +81,40 @@ test('a dilated depthwise forward matches cpu', async () => {
   ]);
 });
 
-test('on wasm with the addon the forward is vaekit’s: it caches no packed filter, so Adam may update it in place', {
+test('tf.fused.depthwiseConv2d with bias and each activation matches cpu (FusedDepthwiseConv2D)', async () => {
+  for (const activation of ['linear', 'relu', 'sigmoid'] as const) {
+    await compareBackends(`fused depthwise ${activation}`, () => [
+      tf.fused.depthwiseConv2d({
+        x: tensor([2, 7, 6, 8], 1) as tf.Tensor4D,
+        filter: tensor([5, 5, 8, 1], 2) as tf.Tensor4D,
+        strides: 1,
+        pad: 'same',
+        bias: tensor([8], 3),
+        activation,
+      }),
+    ]);
+  }
+});
+
+test('on wasm with the addon the forwards are vaekit’s: it caches no packed filter, so Adam may update it in place', {
   skip: nativeKernels() == null,
 }, async () => {
   await tf.setBackend('wasm');
   const f = tensor([3, 3, 4, 1], 2) as tf.Tensor4D;
   tf.tidy(() => tf.depthwiseConv2d(tensor([2, 6, 5, 4], 1) as tf.Tensor4D, f, 1, 'same').dataSync());
   assert.ok(safeToUpdateInPlace(f), 'XNNPACK’s DepthwiseConv2dNative ran and cached the filter');
-  f.dispose();
+  const g = tensor([3, 3, 4, 1], 3) as tf.Tensor4D;
+  tf.tidy(() =>
+    tf.fused
+      .depthwiseConv2d({
+        x: tensor([2, 6, 5, 4], 1) as tf.Tensor4D,
+        filter: g,
+        strides: 1,
+        pad: 'same',
+        bias: tf.ones([4]),
+      })
+      .dataSync(),
+  );
+  assert.ok(safeToUpdateInPlace(g), 'XNNPACK’s FusedDepthwiseConv2D ran and cached the filter');
+  tf.dispose([f, g]);
 });

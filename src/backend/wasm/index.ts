@@ -2,7 +2,7 @@
  * Kernel patches that make the wasm backend fast enough to train on:
  * BatchMatMul (all transposes, batches) through the native addon or XNNPACK, Conv2DBackpropFilter
  * and both depthwise convolution gradients (missing upstream; depthwise.ts), an im2col-based Conv2DBackpropInput, and — with the native addon — Conv2D,
- * FusedConv2D, DepthwiseConv2dNative and _FusedMatMul on every core, sums and means over leading axes, bias adds, and Tile; and an
+ * FusedConv2D, DepthwiseConv2dNative, FusedDepthwiseConv2D and _FusedMatMul on every core, sums and means over leading axes, bias adds, and Tile; and an
  * Identity that shares its input's data instead of copying it (identity.ts); with the addon, the fused
  * kernels of the VAE loss (vae-loss.ts, run by backend/fused/) and relu's gradient as one kernel
  * (relu-grad.ts; the gradient itself is registered here, fused/relu-grad.ts). The other
@@ -30,6 +30,7 @@ import { depthwiseConv2dNativeConfig } from './depthwise_conv2d.js';
 import { depthwiseConv2dNativeBackpropFilterConfig } from './depthwise_conv2d_backprop_filter.js';
 import { depthwiseConv2dNativeBackpropInputConfig } from './depthwise_conv2d_backprop_input.js';
 import { fusedConv2DConfig } from './fused_conv2d.js';
+import { fusedDepthwiseConv2DConfig } from './fused_depthwise_conv2d.js';
 import { fusedMatMulConfig } from './fused_mat_mul.js';
 import { identityConfig } from './identity.js';
 import { callOriginal, original, saveOriginal } from './originals.js';
@@ -50,6 +51,7 @@ const REPLACEMENTS: KernelConfig[] = [
   depthwiseConv2dNativeBackpropFilterConfig,
   fusedMatMulConfig,
   fusedConv2DConfig,
+  fusedDepthwiseConv2DConfig,
   identityConfig,
   sumConfig,
   meanConfig,
