@@ -312,6 +312,64 @@ napi_value ReluGrad(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+napi_value Swish(napi_env env, napi_callback_info info) {
+  Args a(env, info, 4, "swish(heap, xAt, yAt, n)");
+  float* p[2];
+  int n;
+  if (elementwise(a, p, n)) vaekit::swish(p[0], p[1], n);
+  return nullptr;
+}
+
+napi_value SwishGrad(napi_env env, napi_callback_info info) {
+  Args a(env, info, 5, "swishGrad(heap, xAt, dyAt, dxAt, n)");
+  float* p[3];
+  int n;
+  if (elementwise(a, p, n)) vaekit::swishGrad(p[0], p[1], p[2], n);
+  return nullptr;
+}
+
+// batchNormStats(heap, xAt, statsAt, rows, C)
+napi_value BatchNormStats(napi_env env, napi_callback_info info) {
+  Args a(env, info, 5, "batchNormStats(heap, xAt, statsAt, rows, C)");
+  const int rows = a.integer(3), C = a.integer(4);
+  const float* x = a.range(a.integer(1), (double)rows * C);
+  float* stats = a.range(a.integer(2), 2.0 * C);
+  if (a.ok) vaekit::batchNormStats(x, stats, rows, C);
+  return nullptr;
+}
+
+// batchNormApply(heap, xAt, gammaAt, betaAt, statsAt, yAt, rows, C, epsilon)
+napi_value BatchNormApply(napi_env env, napi_callback_info info) {
+  Args a(env, info, 9, "batchNormApply(heap, xAt, gammaAt, betaAt, statsAt, yAt, rows, C, epsilon)");
+  const int rows = a.integer(6), C = a.integer(7);
+  const double size = (double)rows * C;
+  const float* x = a.range(a.integer(1), size);
+  const float* gamma = a.range(a.integer(2), C);
+  const float* beta = a.range(a.integer(3), C);
+  const float* stats = a.range(a.integer(4), 2.0 * C);
+  float* y = a.range(a.integer(5), size);
+  const double eps = a.number(8);
+  if (a.ok) vaekit::batchNormApply(x, gamma, beta, stats, y, rows, C, (float)eps);
+  return nullptr;
+}
+
+// batchNormGrad(heap, xAt, gammaAt, statsAt, dyAt, dxAt, dgammaAt, dbetaAt, rows, C, epsilon)
+napi_value BatchNormGrad(napi_env env, napi_callback_info info) {
+  Args a(env, info, 11, "batchNormGrad(heap, xAt, gammaAt, statsAt, dyAt, dxAt, dgammaAt, dbetaAt, rows, C, epsilon)");
+  const int rows = a.integer(8), C = a.integer(9);
+  const double size = (double)rows * C;
+  const float* x = a.range(a.integer(1), size);
+  const float* gamma = a.range(a.integer(2), C);
+  const float* stats = a.range(a.integer(3), 2.0 * C);
+  const float* dy = a.range(a.integer(4), size);
+  float* dx = a.range(a.integer(5), size);
+  float* dgamma = a.range(a.integer(6), C);
+  float* dbeta = a.range(a.integer(7), C);
+  const double eps = a.number(10);
+  if (a.ok) vaekit::batchNormGrad(x, gamma, stats, dy, dx, dgamma, dbeta, rows, C, (float)eps);
+  return nullptr;
+}
+
 napi_value Threads(napi_env env, napi_callback_info) {
   napi_value out;
   napi_create_int32(env, vaekit::pool().size(), &out);
@@ -339,6 +397,11 @@ napi_value Init(napi_env env, napi_value exports) {
       {"depthwiseBackpropInput", nullptr, DepthwiseBackpropInput, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"depthwiseBackpropFilter", nullptr, DepthwiseBackpropFilter, nullptr, nullptr, nullptr, napi_default,
        nullptr},
+      {"swish", nullptr, Swish, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"swishGrad", nullptr, SwishGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"batchNormStats", nullptr, BatchNormStats, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"batchNormApply", nullptr, BatchNormApply, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"batchNormGrad", nullptr, BatchNormGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"threads", nullptr, Threads, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);

@@ -84,3 +84,23 @@ void depthwiseBackpropInput(const float* dy, const float* w, float* dx, int mult
 void depthwiseBackpropFilter(const float* x, const float* dy, float* dw, int multiplier, const ConvGeometry& g);
 
 }  // namespace vaekit
+
+namespace vaekit {
+
+// Swish (elementwise.cc): y = x·σ(x), σ(x) = 1/(1 + e^{−x}) (from e^{−|x|}, stable for any x);
+// its gradient dx = dy·σ(x)·(1 + x·(1 − σ(x))). Split over the pool for large n.
+void swish(const float* x, float* y, int n);
+void swishGrad(const float* x, const float* dy, float* dx, int n);
+
+// Batch normalisation in training mode over rows (norm.cc): x stored [rows, C] (NHWC with rows = B·h·w).
+// Statistics: stats[c] = μ_c = mean over rows, stats[C + c] = v_c = the biased variance (shifted sums in
+// double precision). Normalise: y = γ·x̂ + β, x̂ = (x − μ)/√(v + ε). Gradient, with μ and v functions of x:
+//   dβ = Σ dy,  dγ = Σ dy·x̂,  dx = γ/√(v + ε)·(dy − dβ/N − x̂·dγ/N),  N = rows.
+// Each pass is split over rows, with per-thread partial sums added in thread order.
+void batchNormStats(const float* x, float* stats, int rows, int C);
+void batchNormApply(const float* x, const float* gamma, const float* beta, const float* stats, float* y, int rows,
+                    int C, float epsilon);
+void batchNormGrad(const float* x, const float* gamma, const float* stats, const float* dy, float* dx, float* dgamma,
+                   float* dbeta, int rows, int C, float epsilon);
+
+}  // namespace vaekit

@@ -5,7 +5,8 @@
  * FusedConv2D, DepthwiseConv2dNative, FusedDepthwiseConv2D and _FusedMatMul on every core, sums and means over leading axes, bias adds, and Tile; and an
  * Identity that shares its input's data instead of copying it (identity.ts); with the addon, the fused
  * kernels of the VAE loss (vae-loss.ts, run by backend/fused/) and relu's gradient as one kernel
- * (relu-grad.ts; the gradient itself is registered here, fused/relu-grad.ts). The other
+ * (relu-grad.ts; the gradient itself is registered here, fused/relu-grad.ts), and Swish and training-mode
+ * batch norm each way (swish.ts, batch-norm.ts; run by fused/). The other
  * weight-caching XNNPACK kernels are wrapped to report that they ran (weight-cache.ts). Install after
  * the wasm backend is registered, and only when backend/internals.ts finds the internals we rely on.
  */
@@ -23,6 +24,7 @@ import {
 import { reluGradConfig } from '../fused/relu-grad.js';
 import { addConfig } from './add.js';
 import { batchMatMulConfig } from './batch_mat_mul.js';
+import { batchNormConfigs } from './batch-norm.js';
 import { conv2DConfig } from './conv2d.js';
 import { conv2DBackpropFilterConfig } from './conv2d_backprop_filter.js';
 import { conv2DBackpropInputConfig } from './conv2d_backprop_input.js';
@@ -36,6 +38,7 @@ import { identityConfig } from './identity.js';
 import { callOriginal, original, saveOriginal } from './originals.js';
 import { reluGradKernelConfig } from './relu-grad.js';
 import { meanConfig, sumConfig } from './sum.js';
+import { swishConfigs } from './swish.js';
 import { tileConfig } from './tile.js';
 import { vaeLossConfigs } from './vae-loss.js';
 import { WEIGHT_CACHING_KERNELS } from './weight-cache.js';
@@ -58,6 +61,8 @@ const REPLACEMENTS: KernelConfig[] = [
   tileConfig,
   ...vaeLossConfigs,
   reluGradKernelConfig,
+  ...swishConfigs,
+  ...batchNormConfigs,
 ];
 
 /**
