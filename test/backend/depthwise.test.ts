@@ -96,6 +96,33 @@ test('tf.fused.depthwiseConv2d with bias and each activation matches cpu (FusedD
   }
 });
 
+test('the gradient kernels refuse a dilation other than 1 with a clear error', async () => {
+  await tf.setBackend('wasm');
+  const x = tensor([1, 6, 6, 2], 1);
+  const dy = tensor([1, 6, 6, 2], 2);
+  const attrs = { strides: 1, pad: 'same', dilations: 2 };
+  assert.throws(
+    () =>
+      tf
+        .engine()
+        .runKernel('DepthwiseConv2dNativeBackpropFilter', { x, dy }, { ...attrs, filterShape: [3, 3, 2, 1] }),
+    /dilation 1 only/,
+  );
+  assert.throws(
+    () =>
+      tf.engine().runKernel(
+        'DepthwiseConv2dNativeBackpropInput',
+        { dy, filter: tensor([3, 3, 2, 1], 3) },
+        {
+          ...attrs,
+          inputShape: [1, 6, 6, 2],
+        },
+      ),
+    /dilation 1 only/,
+  );
+  tf.dispose([x, dy]);
+});
+
 test('on wasm with the addon the forwards are vaekit’s: it caches no packed filter, so Adam may update it in place', {
   skip: nativeKernels() == null,
 }, async () => {

@@ -37,6 +37,17 @@ export function depthwiseInfo(
   );
 }
 
+/**
+ * The gradients are for dilation 1, as tfjs's own gradient of depthwiseConv2d asserts (and as the cpu backend's
+ * kernels assume); anything else is refused here rather than computed untested.
+ */
+export function refuseDilation(kernel: string, info: ConvInfo): void {
+  if (info.dilationHeight !== 1 || info.dilationWidth !== 1)
+    throw new Error(
+      `${kernel} on wasm supports dilation 1 only (as tfjs's depthwise gradient does), got ${info.dilationHeight}×${info.dilationWidth}`,
+    );
+}
+
 /** The channel multiplier M. */
 export function multiplierOf(info: ConvInfo): number {
   return info.outChannels / info.inChannels;

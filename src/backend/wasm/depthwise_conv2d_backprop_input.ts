@@ -18,7 +18,13 @@ import {
 } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { nativeKernels } from '../native.js';
-import { depthwiseBackpropInputJs, depthwiseInfo, depthwiseNative, multiplierOf } from './depthwise.js';
+import {
+  depthwiseBackpropInputJs,
+  depthwiseInfo,
+  depthwiseNative,
+  multiplierOf,
+  refuseDilation,
+} from './depthwise.js';
 import { alloc, f32, free } from './heap.js';
 import { callOriginal } from './originals.js';
 
@@ -32,6 +38,7 @@ export function depthwiseConv2dNativeBackpropInput({ inputs, backend, attrs }: A
   const { dy, filter } = inputs;
   const { strides, dilations, pad, dimRoundingMode, inputShape } = attrs;
   const info = depthwiseInfo(inputShape, filter.shape, strides, dilations, pad, dimRoundingMode);
+  refuseDilation('DepthwiseConv2dNativeBackpropInput', info);
   const native = nativeKernels();
   if (native == null) {
     const viaForward = asForward(backend, dy, filter, info);
