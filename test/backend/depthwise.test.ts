@@ -19,7 +19,7 @@ function tensor(shape: number[], seed: number): tf.Tensor {
 }
 
 /** depthwiseConv2d forward, then d/dx and d/dfilter of Σ w ⊙ y. */
-function depthwiseAndGrads(xShape: number[], fShape: number[], stride: number, pad: Pad) {
+function depthwiseAndGrads(xShape: number[], fShape: number[], stride: number | [number, number], pad: Pad) {
   return () => {
     const x = tensor(xShape, 1) as tf.Tensor4D;
     const f = tensor(fShape, 2) as tf.Tensor4D;
@@ -66,6 +66,17 @@ test('depthwise with explicit asymmetric padding and a non-square filter matches
 test('depthwise on the NVAE cell’s shapes (channels 16 and 48, k5, same) matches cpu', async () => {
   await compareBackends('depthwise C16', depthwiseAndGrads([2, 12, 9, 16], [5, 5, 16, 1], 1, 'same'));
   await compareBackends('depthwise C48', depthwiseAndGrads([3, 8, 8, 48], [5, 5, 48, 1], 1, 'same'));
+});
+
+test('depthwise with row stride 2 and column stride 1 (the row-at-once paths) matches cpu', async () => {
+  await compareBackends(
+    'depthwise strides [2, 1]',
+    depthwiseAndGrads([2, 9, 7, 16], [5, 5, 16, 1], [2, 1], 'same'),
+  );
+  await compareBackends(
+    'depthwise strides [2, 1] valid',
+    depthwiseAndGrads([2, 9, 7, 3], [3, 5, 3, 1], [2, 1], 'valid'),
+  );
 });
 
 test('a dilated depthwise forward matches cpu', async () => {
