@@ -338,6 +338,20 @@ void depthwiseConv(const float* x, const float* w, float* y, int multiplier, con
 void depthwiseBackpropInput(const float* dy, const float* w, float* dx, int multiplier, const ConvGeometry& g) {
   const int rows = g.batch * g.inH;
   const double work = (double)g.batch * g.outH * g.outW * g.inC * multiplier * g.filterH * g.filterW;
+  const int top = g.filterH - 1 - g.padTop, left = g.filterW - 1 - g.padLeft;
+  if (multiplier == 1 && g.strideH == 1 && g.strideW == 1 && g.dilationH == 1 && g.dilationW == 1 && top >= 0 &&
+      left >= 0) {
+    // dx[iy, ix, c] = Σ dy[iy + padTop − ky, ix + padLeft − kx, c]·w[ky, kx, c]: the forward of dy with the
+    // filter turned by 180° and the padding mirrored (kh − 1 − padTop above, …), which gathers row by row
+    std::vector<float> turned((size_t)g.filterH * g.filterW * g.inC);
+    for (int ky = 0; ky < g.filterH; ky++)
+      for (int kx = 0; kx < g.filterW; kx++)
+        std::copy(w + (size_t)(ky * g.filterW + kx) * g.inC, w + (size_t)(ky * g.filterW + kx + 1) * g.inC,
+                  turned.begin() + (size_t)((g.filterH - 1 - ky) * g.filterW + (g.filterW - 1 - kx)) * g.inC);
+    const ConvGeometry t{g.batch, g.outH, g.outW, g.inC, g.inH, g.inW, g.filterH, g.filterW, 1, 1, 1, 1, top, left};
+    depthwiseConv(dy, turned.data(), dx, 1, t);
+    return;
+  }
   if (multiplier == 1 && g.strideW == 1) {
     // scattered from dy one image per part, so that no two threads write one row of dx
     const std::vector<float> wRow = tiledFilter(w, g);
