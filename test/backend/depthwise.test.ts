@@ -79,6 +79,11 @@ test('depthwise with row stride 2 and column stride 1 (the row-at-once paths) ma
   );
 });
 
+test('depthwise large enough to split over the native threads matches cpu', async () => {
+  await compareBackends('depthwise split C16', depthwiseAndGrads([4, 16, 16, 16], [5, 5, 16, 1], 1, 'same'));
+  await compareBackends('depthwise split C40', depthwiseAndGrads([6, 8, 8, 40], [5, 5, 40, 1], 1, 'same'));
+});
+
 test('a dilated depthwise forward matches cpu', async () => {
   await compareBackends('depthwise dilation 2', () => [
     tf.depthwiseConv2d(
