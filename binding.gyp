@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "vaekit_native",
-      "sources": ["native/addon.cc", "native/gemm.cc", "native/conv.cc", "native/adam.cc", "native/reduce.cc", "native/tile.cc", "native/elementwise.cc"],
+      "sources": ["native/addon.cc", "native/gemm.cc", "native/conv.cc", "native/adam.cc", "native/reduce.cc", "native/tile.cc", "native/elementwise.cc", "native/depthwise.cc", "native/norm.cc"],
       "cflags_cc": ["-O3", "-std=c++17"],
       "cflags_cc!": ["-fno-exceptions"]
     }

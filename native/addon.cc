@@ -105,6 +105,57 @@ napi_value ConvGather(napi_env env, napi_callback_info info, bool toCols) {
 napi_value Im2col(napi_env env, napi_callback_info info) { return ConvGather(env, info, true); }
 napi_value Col2im(napi_env env, napi_callback_info info) { return ConvGather(env, info, false); }
 
+// depthwiseConv(heap, xAt, wAt, yAt, multiplier, geometry…), depthwiseBackpropInput(heap, dyAt, wAt, dxAt, …)
+// and depthwiseBackpropFilter(heap, xAt, dyAt, dwAt, …): the first two arguments read, the third written; the
+// geometry is the convolution's (inC = C), the filter [kh, kw, C, multiplier].
+enum class Depthwise { Forward, Input, Filter };
+
+napi_value DepthwiseKernel(napi_env env, napi_callback_info info, Depthwise kind) {
+  static const char* const usage[] = {
+      "depthwiseConv(heap, xAt, wAt, yAt, multiplier, batch, inH, inW, inC, outH, outW, filterH, filterW, "
+      "strideH, strideW, dilationH, dilationW, padTop, padLeft)",
+      "depthwiseBackpropInput(heap, dyAt, wAt, dxAt, multiplier, batch, inH, inW, inC, outH, outW, filterH, "
+      "filterW, strideH, strideW, dilationH, dilationW, padTop, padLeft)",
+      "depthwiseBackpropFilter(heap, xAt, dyAt, dwAt, multiplier, batch, inH, inW, inC, outH, outW, filterH, "
+      "filterW, strideH, strideW, dilationH, dilationW, padTop, padLeft)"};
+  Args a(env, info, 19, usage[(int)kind]);
+  const int m = a.integer(4);
+  const vaekit::ConvGeometry g = geometry(a, 5);
+  if (a.ok && (m < 1 || g.strideH < 1 || g.strideW < 1 || g.dilationH < 1 || g.dilationW < 1))
+    a.fail("depthwise: multiplier, strides and dilations must be at least 1");
+  const double image = imageSize(g);
+  const double out = (double)g.batch * g.outH * g.outW * g.inC * m;
+  const double filter = (double)g.filterH * g.filterW * g.inC * m;
+  const double sizes[3][3] = {{image, filter, out}, {out, filter, image}, {image, out, filter}};
+  const double* s = sizes[(int)kind];
+  const float* p = a.range(a.integer(1), s[0]);
+  const float* q = a.range(a.integer(2), s[1]);
+  float* o = a.range(a.integer(3), s[2]);
+  if (!a.ok) return nullptr;
+  switch (kind) {
+    case Depthwise::Forward:
+      vaekit::depthwiseConv(p, q, o, m, g);
+      break;
+    case Depthwise::Input:
+      vaekit::depthwiseBackpropInput(p, q, o, m, g);
+      break;
+    case Depthwise::Filter:
+      vaekit::depthwiseBackpropFilter(p, q, o, m, g);
+      break;
+  }
+  return nullptr;
+}
+
+napi_value DepthwiseConv(napi_env env, napi_callback_info info) {
+  return DepthwiseKernel(env, info, Depthwise::Forward);
+}
+napi_value DepthwiseBackpropInput(napi_env env, napi_callback_info info) {
+  return DepthwiseKernel(env, info, Depthwise::Input);
+}
+napi_value DepthwiseBackpropFilter(napi_env env, napi_callback_info info) {
+  return DepthwiseKernel(env, info, Depthwise::Filter);
+}
+
 // adam(heap, thetaAt, gAt, mAt, vAt, n, lr, beta1, beta2, epsilon, correction1, correction2) → non-finite count
 napi_value Adam(napi_env env, napi_callback_info info) {
   Args a(env, info, 12, "adam(heap, thetaAt, gAt, mAt, vAt, n, lr, beta1, beta2, epsilon, correction1, correction2)");
@@ -261,6 +312,64 @@ napi_value ReluGrad(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+napi_value Swish(napi_env env, napi_callback_info info) {
+  Args a(env, info, 4, "swish(heap, xAt, yAt, n)");
+  float* p[2];
+  int n;
+  if (elementwise(a, p, n)) vaekit::swish(p[0], p[1], n);
+  return nullptr;
+}
+
+napi_value SwishGrad(napi_env env, napi_callback_info info) {
+  Args a(env, info, 5, "swishGrad(heap, xAt, dyAt, dxAt, n)");
+  float* p[3];
+  int n;
+  if (elementwise(a, p, n)) vaekit::swishGrad(p[0], p[1], p[2], n);
+  return nullptr;
+}
+
+// batchNormStats(heap, xAt, statsAt, rows, C)
+napi_value BatchNormStats(napi_env env, napi_callback_info info) {
+  Args a(env, info, 5, "batchNormStats(heap, xAt, statsAt, rows, C)");
+  const int rows = a.integer(3), C = a.integer(4);
+  const float* x = a.range(a.integer(1), (double)rows * C);
+  float* stats = a.range(a.integer(2), 2.0 * C);
+  if (a.ok) vaekit::batchNormStats(x, stats, rows, C);
+  return nullptr;
+}
+
+// batchNormApply(heap, xAt, gammaAt, betaAt, statsAt, yAt, rows, C, epsilon)
+napi_value BatchNormApply(napi_env env, napi_callback_info info) {
+  Args a(env, info, 9, "batchNormApply(heap, xAt, gammaAt, betaAt, statsAt, yAt, rows, C, epsilon)");
+  const int rows = a.integer(6), C = a.integer(7);
+  const double size = (double)rows * C;
+  const float* x = a.range(a.integer(1), size);
+  const float* gamma = a.range(a.integer(2), C);
+  const float* beta = a.range(a.integer(3), C);
+  const float* stats = a.range(a.integer(4), 2.0 * C);
+  float* y = a.range(a.integer(5), size);
+  const double eps = a.number(8);
+  if (a.ok) vaekit::batchNormApply(x, gamma, beta, stats, y, rows, C, (float)eps);
+  return nullptr;
+}
+
+// batchNormGrad(heap, xAt, gammaAt, statsAt, dyAt, dxAt, dgammaAt, dbetaAt, rows, C, epsilon)
+napi_value BatchNormGrad(napi_env env, napi_callback_info info) {
+  Args a(env, info, 11, "batchNormGrad(heap, xAt, gammaAt, statsAt, dyAt, dxAt, dgammaAt, dbetaAt, rows, C, epsilon)");
+  const int rows = a.integer(8), C = a.integer(9);
+  const double size = (double)rows * C;
+  const float* x = a.range(a.integer(1), size);
+  const float* gamma = a.range(a.integer(2), C);
+  const float* stats = a.range(a.integer(3), 2.0 * C);
+  const float* dy = a.range(a.integer(4), size);
+  float* dx = a.range(a.integer(5), size);
+  float* dgamma = a.range(a.integer(6), C);
+  float* dbeta = a.range(a.integer(7), C);
+  const double eps = a.number(10);
+  if (a.ok) vaekit::batchNormGrad(x, gamma, stats, dy, dx, dgamma, dbeta, rows, C, (float)eps);
+  return nullptr;
+}
+
 napi_value Threads(napi_env env, napi_callback_info) {
   napi_value out;
   napi_create_int32(env, vaekit::pool().size(), &out);
@@ -284,6 +393,15 @@ napi_value Init(napi_env env, napi_value exports) {
       {"reparameteriseGrad", nullptr, ReparameteriseGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"addRows", nullptr, AddRows, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"reluGrad", nullptr, ReluGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"depthwiseConv", nullptr, DepthwiseConv, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"depthwiseBackpropInput", nullptr, DepthwiseBackpropInput, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"depthwiseBackpropFilter", nullptr, DepthwiseBackpropFilter, nullptr, nullptr, nullptr, napi_default,
+       nullptr},
+      {"swish", nullptr, Swish, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"swishGrad", nullptr, SwishGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"batchNormStats", nullptr, BatchNormStats, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"batchNormApply", nullptr, BatchNormApply, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"batchNormGrad", nullptr, BatchNormGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"threads", nullptr, Threads, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);

@@ -13,14 +13,6 @@ namespace {
 // (A 1-channel image's im2col or col2im took longer than the whole GEMM of its convolution.)
 constexpr int SMALL_C = 8;
 
-// The output columns ox whose input column ix = ox·stride + offset lies in [0, inW): [lo, hi).
-void validColumns(int outW, int stride, int offset, int inW, int& lo, int& hi) {
-  lo = offset >= 0 ? 0 : (-offset + stride - 1) / stride;
-  const int last = inW - 1 - offset;  // ox·stride ≤ last
-  hi = last < 0 ? 0 : std::min(outW, last / stride + 1);
-  if (hi < lo) hi = lo;
-}
-
 // im2col (Copy) or col2im (adding back) of image b, tap by tap, for C < SMALL_C channels (Channels: C
 // known at compile time, or 0 to read it from g). The caller zeroes cols (im2col) or dx (col2im) first.
 template <bool Copy, int Channels>

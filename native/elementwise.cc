@@ -107,4 +107,32 @@ VAEKIT_CLONES void reluGrad(const float* x, const float* dy, float* dx, int n) {
   for (int i = 0; i < n; i++) dx[i] = dy[i] * (x[i] > 0.f ? 1.f : (x[i] != x[i] ? x[i] : 0.f));
 }
 
+// blocks [i0, i1) of swish and its gradient; σ from e = e^{−|x|}: 1/(1 + e) for x > 0, e/(1 + e) otherwise
+VAEKIT_CLONES static void swishRange(const float* x, float* y, int i0, int i1) {
+  for (int i = i0; i < i1; i++) {
+    const float v = x[i];
+    const float e = vexp(v > 0.f ? -v : v);
+    const float s = 1.f / (1.f + e);
+    y[i] = v * (v > 0.f ? s : e * s);
+  }
+}
+
+VAEKIT_CLONES static void swishGradRange(const float* x, const float* dy, float* dx, int i0, int i1) {
+  for (int i = i0; i < i1; i++) {
+    const float v = x[i];
+    const float e = vexp(v > 0.f ? -v : v);
+    const float s = 1.f / (1.f + e);
+    const float sigmoid = v > 0.f ? s : e * s;
+    dx[i] = dy[i] * sigmoid * (1.f + v * (1.f - sigmoid));
+  }
+}
+
+void swish(const float* x, float* y, int n) {
+  parallelFor(n, partsFor(n, 1), [&](int, int i0, int i1) { swishRange(x, y, i0, i1); });
+}
+
+void swishGrad(const float* x, const float* dy, float* dx, int n) {
+  parallelFor(n, partsFor(n, 1), [&](int, int i0, int i1) { swishGradRange(x, dy, dx, i0, i1); });
+}
+
 }  // namespace vaekit

@@ -12,6 +12,14 @@ struct ConvGeometry {
       padLeft;
 };
 
+// The output columns ox whose input column ix = ox·stride + offset lies in [0, inW): [lo, hi).
+inline void validColumns(int outW, int stride, int offset, int inW, int& lo, int& hi) {
+  lo = offset >= 0 ? 0 : (-offset + stride - 1) / stride;
+  const int last = inW - 1 - offset;  // ox·stride ≤ last
+  hi = last < 0 ? 0 : (last / stride + 1 < outW ? last / stride + 1 : outW);
+  if (hi < lo) hi = lo;
+}
+
 // cols[r, (ky·kw + kx)·inC + ci] = x[b, iy, ix, ci] (0 outside the image), r = (b·outH + oy)·outW + ox,
 // iy = oy·strideH + ky·dilationH − padTop, ix likewise.
 void im2col(const float* x, float* cols, const ConvGeometry& g);
@@ -59,5 +67,40 @@ void reparameteriseGrad(const float* lv, const float* eps, const float* dy, floa
 void addRows(const float* x, const float* b, float* out, int rows, int cols);
 // The gradient of relu: dx = dy·step(x) (1 for x > 0, 0 otherwise, NaN for NaN x), one pass.
 void reluGrad(const float* x, const float* dy, float* dx, int n);
+
+}  // namespace vaekit
+
+namespace vaekit {
+
+// Depthwise convolution in NHWC (depthwise.cc): g.inC = C channels, filter w [kh, kw, C, M] (M the channel
+// multiplier), output channel c·M + m; iy = oy·strideH + ky·dilationH − padTop, ix likewise.
+//   y[b, oy, ox, c·M + m]  = Σ_{ky, kx} x[b, iy, ix, c] · w[ky, kx, c, m]
+//   dx[b, iy, ix, c]       = Σ_{ky, kx, m} dy[b, oy, ox, c·M + m] · w[ky, kx, c, m]   (over the (oy, ox) reading iy, ix)
+//   dw[ky, kx, c, m]       = Σ_{b, oy, ox} x[b, iy, ix, c] · dy[b, oy, ox, c·M + m]
+// The first two are split over output (input) rows, each written by one thread; dw over rows with a partial
+// sum per thread, in double precision, added in thread order.
+void depthwiseConv(const float* x, const float* w, float* y, int multiplier, const ConvGeometry& g);
+void depthwiseBackpropInput(const float* dy, const float* w, float* dx, int multiplier, const ConvGeometry& g);
+void depthwiseBackpropFilter(const float* x, const float* dy, float* dw, int multiplier, const ConvGeometry& g);
+
+}  // namespace vaekit
+
+namespace vaekit {
+
+// Swish (elementwise.cc): y = x·σ(x), σ(x) = 1/(1 + e^{−x}) (from e^{−|x|}, stable for any x);
+// its gradient dx = dy·σ(x)·(1 + x·(1 − σ(x))). Split over the pool for large n.
+void swish(const float* x, float* y, int n);
+void swishGrad(const float* x, const float* dy, float* dx, int n);
+
+// Batch normalisation in training mode over rows (norm.cc): x stored [rows, C] (NHWC with rows = B·h·w).
+// Statistics: stats[c] = μ_c = mean over rows, stats[C + c] = v_c = the biased variance (shifted sums in
+// double precision). Normalise: y = γ·x̂ + β, x̂ = (x − μ)/√(v + ε). Gradient, with μ and v functions of x:
+//   dβ = Σ dy,  dγ = Σ dy·x̂,  dx = γ/√(v + ε)·(dy − dβ/N − x̂·dγ/N),  N = rows.
+// Each pass is split over rows, with per-thread partial sums added in thread order.
+void batchNormStats(const float* x, float* stats, int rows, int C);
+void batchNormApply(const float* x, const float* gamma, const float* beta, const float* stats, float* y, int rows,
+                    int C, float epsilon);
+void batchNormGrad(const float* x, const float* gamma, const float* stats, const float* dy, float* dx, float* dgamma,
+                   float* dbeta, int rows, int C, float epsilon);
 
 }  // namespace vaekit

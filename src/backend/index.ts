@@ -11,8 +11,10 @@ import { loadNativeKernels } from './native.js';
 import { FusedAdamOptimizer } from './wasm/adam.js';
 import { installWasmKernels } from './wasm/index.js';
 
+export { type BatchNormTraining, batchNormTraining } from './fused/batch-norm.js';
 export { bernoulliLogProb } from './fused/bernoulli.js';
 export { gaussianKlToStandard, reparameterise } from './fused/gaussian.js';
+export { swish } from './fused/swish.js';
 export { globalNorm } from './wasm/norm.js';
 
 /**

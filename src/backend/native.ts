@@ -22,6 +22,36 @@ export interface NativeKernels {
   im2col(heap: Float32Array, xAt: number, colsAt: number, ...geometry: ConvGeometry): void;
   /** dx = the adjoint of im2col: each tap of cols scatter-added back to its input pixel. */
   col2im(heap: Float32Array, colsAt: number, dxAt: number, ...geometry: ConvGeometry): void;
+  /**
+   * Depthwise convolution of NHWC x by w [kh, kw, C, multiplier] (depthwise.cc; geometry with inC = C):
+   * y[b, oy, ox, c·M + m] = Σ_{ky, kx} x[b, iy, ix, c]·w[ky, kx, c, m].
+   */
+  depthwiseConv(
+    heap: Float32Array,
+    xAt: number,
+    wAt: number,
+    yAt: number,
+    multiplier: number,
+    ...geometry: ConvGeometry
+  ): void;
+  /** Its gradient for the input: dx[b, iy, ix, c] = Σ dy[b, oy, ox, c·M + m]·w[ky, kx, c, m]. */
+  depthwiseBackpropInput(
+    heap: Float32Array,
+    dyAt: number,
+    wAt: number,
+    dxAt: number,
+    multiplier: number,
+    ...geometry: ConvGeometry
+  ): void;
+  /** Its gradient for the filter: dw[ky, kx, c, m] = Σ_{b, oy, ox} x[b, iy, ix, c]·dy[b, oy, ox, c·M + m]. */
+  depthwiseBackpropFilter(
+    heap: Float32Array,
+    xAt: number,
+    dyAt: number,
+    dwAt: number,
+    multiplier: number,
+    ...geometry: ConvGeometry
+  ): void;
   /** out[c] = Σ_r x[r, c] for x stored [rows, cols], in double precision. */
   sumRows(heap: Float32Array, xAt: number, outAt: number, rows: number, cols: number): void;
   /** Σ x² over n floats, in double precision (NaN or ∞ when an element is). */
@@ -93,6 +123,38 @@ export interface NativeKernels {
   addRows(heap: Float32Array, xAt: number, bAt: number, outAt: number, rows: number, cols: number): void;
   /** The gradient of relu: dx = dy·step(x) (step: 1 for x > 0, else 0; NaN for NaN). */
   reluGrad(heap: Float32Array, xAt: number, dyAt: number, dxAt: number, n: number): void;
+  /** Swish: y = x·σ(x). */
+  swish(heap: Float32Array, xAt: number, yAt: number, n: number): void;
+  /** Its gradient: dx = dy·σ(x)·(1 + x·(1 − σ(x))). */
+  swishGrad(heap: Float32Array, xAt: number, dyAt: number, dxAt: number, n: number): void;
+  /** Batch-norm statistics over the rows of x [rows, C]: stats = [μ (C), biased variance (C)]. */
+  batchNormStats(heap: Float32Array, xAt: number, statsAt: number, rows: number, C: number): void;
+  /** y = γ·(x − μ)/√(v + ε) + β per channel, μ and v from stats. */
+  batchNormApply(
+    heap: Float32Array,
+    xAt: number,
+    gammaAt: number,
+    betaAt: number,
+    statsAt: number,
+    yAt: number,
+    rows: number,
+    C: number,
+    epsilon: number,
+  ): void;
+  /** dβ = Σdy, dγ = Σdy·x̂, dx = γ/√(v+ε)·(dy − mean(dy) − x̂·mean(dy·x̂)) (μ and v functions of x). */
+  batchNormGrad(
+    heap: Float32Array,
+    xAt: number,
+    gammaAt: number,
+    statsAt: number,
+    dyAt: number,
+    dxAt: number,
+    dgammaAt: number,
+    dbetaAt: number,
+    rows: number,
+    C: number,
+    epsilon: number,
+  ): void;
   /** Threads the addon multiplies on (VAEKIT_THREADS, default: the machine's cores, at most 8). */
   threads(): number;
 }

@@ -14,12 +14,13 @@ export function nativeFor(name: string, ...ts: tf.Tensor[]): boolean {
   );
 }
 
-/** Runs the native kernel `name` on named inputs. */
+/** Runs the native kernel `name` on named inputs (and attributes, such as an epsilon). */
 export function runNative<T extends tf.Tensor | tf.Tensor[]>(
   name: string,
   inputs: Record<string, tf.Tensor>,
+  attrs: tf.NamedAttrMap = {},
 ): T {
-  return tf.engine().runKernel(name, inputs) as T;
+  return tf.engine().runKernel(name, inputs, attrs) as T;
 }
 
 /**

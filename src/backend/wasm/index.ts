@@ -1,11 +1,12 @@
 /**
  * Kernel patches that make the wasm backend fast enough to train on:
  * BatchMatMul (all transposes, batches) through the native addon or XNNPACK, Conv2DBackpropFilter
- * (missing upstream), an im2col-based Conv2DBackpropInput, and — with the native addon — Conv2D,
- * FusedConv2D and _FusedMatMul on every core, sums and means over leading axes, bias adds, and Tile; and an
+ * and both depthwise convolution gradients (missing upstream; depthwise.ts), an im2col-based Conv2DBackpropInput, and — with the native addon — Conv2D,
+ * FusedConv2D, DepthwiseConv2dNative, FusedDepthwiseConv2D and _FusedMatMul on every core, sums and means over leading axes, bias adds, and Tile; and an
  * Identity that shares its input's data instead of copying it (identity.ts); with the addon, the fused
  * kernels of the VAE loss (vae-loss.ts, run by backend/fused/) and relu's gradient as one kernel
- * (relu-grad.ts; the gradient itself is registered here, fused/relu-grad.ts). The other
+ * (relu-grad.ts; the gradient itself is registered here, fused/relu-grad.ts), and Swish and training-mode
+ * batch norm each way (swish.ts, batch-norm.ts; run by fused/). The other
  * weight-caching XNNPACK kernels are wrapped to report that they ran (weight-cache.ts). Install after
  * the wasm backend is registered, and only when backend/internals.ts finds the internals we rely on.
  */
@@ -23,15 +24,21 @@ import {
 import { reluGradConfig } from '../fused/relu-grad.js';
 import { addConfig } from './add.js';
 import { batchMatMulConfig } from './batch_mat_mul.js';
+import { batchNormConfigs } from './batch-norm.js';
 import { conv2DConfig } from './conv2d.js';
 import { conv2DBackpropFilterConfig } from './conv2d_backprop_filter.js';
 import { conv2DBackpropInputConfig } from './conv2d_backprop_input.js';
+import { depthwiseConv2dNativeConfig } from './depthwise_conv2d.js';
+import { depthwiseConv2dNativeBackpropFilterConfig } from './depthwise_conv2d_backprop_filter.js';
+import { depthwiseConv2dNativeBackpropInputConfig } from './depthwise_conv2d_backprop_input.js';
 import { fusedConv2DConfig } from './fused_conv2d.js';
+import { fusedDepthwiseConv2DConfig } from './fused_depthwise_conv2d.js';
 import { fusedMatMulConfig } from './fused_mat_mul.js';
 import { identityConfig } from './identity.js';
 import { callOriginal, original, saveOriginal } from './originals.js';
 import { reluGradKernelConfig } from './relu-grad.js';
 import { meanConfig, sumConfig } from './sum.js';
+import { swishConfigs } from './swish.js';
 import { tileConfig } from './tile.js';
 import { vaeLossConfigs } from './vae-loss.js';
 import { WEIGHT_CACHING_KERNELS } from './weight-cache.js';
@@ -42,14 +49,20 @@ const REPLACEMENTS: KernelConfig[] = [
   conv2DBackpropFilterConfig,
   conv2DBackpropInputConfig,
   conv2DConfig,
+  depthwiseConv2dNativeConfig,
+  depthwiseConv2dNativeBackpropInputConfig,
+  depthwiseConv2dNativeBackpropFilterConfig,
   fusedMatMulConfig,
   fusedConv2DConfig,
+  fusedDepthwiseConv2DConfig,
   identityConfig,
   sumConfig,
   meanConfig,
   tileConfig,
   ...vaeLossConfigs,
   reluGradKernelConfig,
+  ...swishConfigs,
+  ...batchNormConfigs,
 ];
 
 /**

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { batchNormTraining } from '../../backend/index.js';
 
 /** Batch statistics of one BatchNorm, per channel. */
 export interface ChannelStatistics {
@@ -45,17 +46,20 @@ export class BatchNorm {
   }
 
   apply(x: tf.Tensor4D, mode: NormMode): tf.Tensor4D {
-    let s: ChannelStatistics;
     if (mode.kind === 'batch') {
-      const m = tf.moments(x, [0, 1, 2]);
-      s = { mean: m.mean as tf.Tensor1D, variance: m.variance as tf.Tensor1D };
-      mode.record?.(this, s);
-    } else {
-      s = (mode.kind === 'given' ? mode.statistics.get(this) : undefined) ?? {
-        mean: this.runningMean as tf.Tensor1D,
-        variance: this.runningVariance as tf.Tensor1D,
-      };
+      const { y, mean, variance } = batchNormTraining(
+        x,
+        this.gamma as tf.Tensor1D,
+        this.beta as tf.Tensor1D,
+        EPSILON,
+      );
+      mode.record?.(this, { mean, variance });
+      return y;
     }
+    const s = (mode.kind === 'given' ? mode.statistics.get(this) : undefined) ?? {
+      mean: this.runningMean as tf.Tensor1D,
+      variance: this.runningVariance as tf.Tensor1D,
+    };
     const scale = tf.rsqrt(s.variance.add(EPSILON)).mul(this.gamma);
     return x.sub(s.mean).mul(scale).add(this.beta);
   }

@@ -9,6 +9,7 @@
  * data), from which both the built cell and its size (nn/size.ts's contract) follow.
  */
 import * as tf from '@tensorflow/tfjs';
+import { swish } from '../../backend/index.js';
 import type { Rng } from '../../core/random.js';
 import { BatchNorm, type NormMode } from './batch-norm.js';
 import { Conv, type ConvOptions, convParameters } from './conv.js';
@@ -108,9 +109,6 @@ export interface Cell {
 
 const RESIDUAL_SCALE = 0.1;
 
-/** Swish (SiLU): x·σ(x). */
-const swish = (x: tf.Tensor4D): tf.Tensor4D => x.mul(tf.sigmoid(x));
-
 type Step = Conv | BatchNorm | SqueezeExcite | 'swish';
 
 /** Nearest-neighbour upsampling by 2: [B, h, w, C] → [B, 2h, 2w, C]. */
@@ -139,7 +137,7 @@ class ResidualCell implements Cell {
   apply(x: tf.Tensor4D, mode: NormMode): tf.Tensor4D {
     const u = this.spec.upsample ? upsample2(x) : x;
     const body = this.body.reduce((h, s) => {
-      if (s === 'swish') return swish(h);
+      if (s === 'swish') return swish(h) as tf.Tensor4D;
       if (s instanceof BatchNorm) return s.apply(h, mode);
       return s.apply(h);
     }, u);

@@ -1,0 +1,282 @@
+// Depthwise convolution and its two gradients in NHWC (formulas in kernels.h). Channels are the innermost,
+// contiguous axis, so every inner loop runs over channels and vectorises; the loops over taps and columns
+// around it skip the padding instead of testing each pixel.
+#include <algorithm>
+#include <vector>
+
+#include "clones.h"
+#include "kernels.h"
+#include "pool.h"
+
+namespace vaekit {
+namespace {
+
+// Parts to split `work` multiply-adds into: enough per thread to pay for waking it.
+int partsFor(int rows, double work) {
+  return std::max(1, std::min({pool().size(), rows, (int)(work / (1 << 16))}));
+}
+
+// o[j] += a[j]·b[j] for M = 1, and o[c·M + m] += a[c]·b[c·M + m] otherwise (y += x·w, dw += x·dy).
+template <bool Single>
+[[gnu::always_inline]] inline void spread(float* __restrict o, const float* __restrict a, const float* __restrict b, int C, int M) {
+  if (Single) {
+    for (int c = 0; c < C; c++) o[c] += a[c] * b[c];
+  } else {
+    for (int c = 0; c < C; c++)
+      for (int m = 0; m < M; m++) o[c * M + m] += a[c] * b[c * M + m];
+  }
+}
+
+// rows [r0, r1) of y, r = b·outH + oy
+template <bool Single>
+[[gnu::always_inline]] inline void forwardRowsOf(const float* x, const float* w, float* y, int M, const ConvGeometry& g, int r0,
+                               int r1) {
+  const int C = g.inC, CM = C * M;
+  for (int r = r0; r < r1; r++) {
+    const int b = r / g.outH, oy = r % g.outH;
+    float* yr = y + (size_t)r * g.outW * CM;
+    std::fill(yr, yr + (size_t)g.outW * CM, 0.f);
+    for (int ky = 0; ky < g.filterH; ky++) {
+      const int iy = oy * g.strideH + ky * g.dilationH - g.padTop;
+      if (iy < 0 || iy >= g.inH) continue;
+      const float* xr = x + ((size_t)b * g.inH + iy) * g.inW * C;
+      for (int kx = 0; kx < g.filterW; kx++) {
+        const int offset = kx * g.dilationW - g.padLeft;
+        int lo, hi;
+        validColumns(g.outW, g.strideW, offset, g.inW, lo, hi);
+        const float* wt = w + (size_t)(ky * g.filterW + kx) * CM;
+        for (int ox = lo; ox < hi; ox++)
+          spread<Single>(yr + (size_t)ox * CM, xr + (size_t)(ox * g.strideW + offset) * C, wt, C, M);
+      }
+    }
+  }
+}
+
+// rows [r0, r1) of dx, r = b·inH + iy: each input pixel gathers from the outputs that read it
+template <bool Single>
+[[gnu::always_inline]] inline void backpropInputRowsOf(const float* dy, const float* w, float* dx, int M, const ConvGeometry& g,
+                                     int r0, int r1) {
+  const int C = g.inC, CM = C * M;
+  for (int r = r0; r < r1; r++) {
+    const int b = r / g.inH, iy = r % g.inH;
+    float* __restrict dxr = dx + (size_t)r * g.inW * C;
+    std::fill(dxr, dxr + (size_t)g.inW * C, 0.f);
+    for (int ky = 0; ky < g.filterH; ky++) {
+      const int ty = iy + g.padTop - ky * g.dilationH;  // oy·strideH
+      if (ty < 0 || ty % g.strideH != 0 || ty / g.strideH >= g.outH) continue;
+      const float* dyr = dy + ((size_t)b * g.outH + ty / g.strideH) * g.outW * CM;
+      for (int kx = 0; kx < g.filterW; kx++) {
+        const int offset = kx * g.dilationW - g.padLeft;  // ix = ox·strideW + offset
+        const float* __restrict wt = w + (size_t)(ky * g.filterW + kx) * CM;
+        int lo, hi;
+        validColumns(g.outW, g.strideW, offset, g.inW, lo, hi);
+        for (int ox = lo; ox < hi; ox++) {
+          float* __restrict d = dxr + (size_t)(ox * g.strideW + offset) * C;
+          const float* __restrict e = dyr + (size_t)ox * CM;
+          if (Single) {
+            for (int c = 0; c < C; c++) d[c] += e[c] * wt[c];
+          } else {
+            for (int c = 0; c < C; c++) {
+              float s = 0.f;
+              for (int m = 0; m < M; m++) s += e[c * M + m] * wt[c * M + m];
+              d[c] += s;
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+// rows [r0, r1) of dy (r = b·outH + oy) into the double sums acc [kh·kw·C·M], one row at a time in float
+template <bool Single>
+[[gnu::always_inline]] inline void backpropFilterRowsOf(const float* x, const float* dy, double* acc, float* row, int M,
+                                      const ConvGeometry& g, int r0, int r1) {
+  const int C = g.inC, CM = C * M;
+  const size_t size = (size_t)g.filterH * g.filterW * CM;
+  for (int r = r0; r < r1; r++) {
+    const int b = r / g.outH, oy = r % g.outH;
+    const float* dyr = dy + (size_t)r * g.outW * CM;
+    std::fill(row, row + size, 0.f);
+    for (int ky = 0; ky < g.filterH; ky++) {
+      const int iy = oy * g.strideH + ky * g.dilationH - g.padTop;
+      if (iy < 0 || iy >= g.inH) continue;
+      const float* xr = x + ((size_t)b * g.inH + iy) * g.inW * C;
+      for (int kx = 0; kx < g.filterW; kx++) {
+        const int offset = kx * g.dilationW - g.padLeft;
+        int lo, hi;
+        validColumns(g.outW, g.strideW, offset, g.inW, lo, hi);
+        float* t = row + (size_t)(ky * g.filterW + kx) * CM;
+        for (int ox = lo; ox < hi; ox++)
+          spread<Single>(t, xr + (size_t)(ox * g.strideW + offset) * C, dyr + (size_t)ox * CM, C, M);
+      }
+    }
+    for (size_t i = 0; i < size; i++) acc[i] += row[i];
+  }
+}
+
+// The instruction-set clones, each with the multiplier-1 loops (the fast case) and the general ones inlined.
+VAEKIT_CLONES void forwardRows(const float* x, const float* w, float* y, int M, const ConvGeometry& g, int r0,
+                               int r1) {
+  if (M == 1) {
+    forwardRowsOf<true>(x, w, y, 1, g, r0, r1);
+  } else {
+    forwardRowsOf<false>(x, w, y, M, g, r0, r1);
+  }
+}
+
+VAEKIT_CLONES void backpropInputRows(const float* dy, const float* w, float* dx, int M, const ConvGeometry& g,
+                                     int r0, int r1) {
+  if (M == 1) {
+    backpropInputRowsOf<true>(dy, w, dx, 1, g, r0, r1);
+  } else {
+    backpropInputRowsOf<false>(dy, w, dx, M, g, r0, r1);
+  }
+}
+
+VAEKIT_CLONES void backpropFilterRows(const float* x, const float* dy, double* acc, float* row, int M,
+                                      const ConvGeometry& g, int r0, int r1) {
+  if (M == 1) {
+    backpropFilterRowsOf<true>(x, dy, acc, row, 1, g, r0, r1);
+  } else {
+    backpropFilterRowsOf<false>(x, dy, acc, row, M, g, r0, r1);
+  }
+}
+
+// The fast case, multiplier 1 and column stride 1: a tap adds the input row shifted by the tap's column
+// offset, times the filter tiled along the row (wRow[ox·C + c] = w[tap, c]), to the whole output row at once,
+// one long loop per tap instead of one loop of C per pixel (16 channels are a single AVX-512 vector, and the
+// loop's set-up cost per pixel was most of the time).
+VAEKIT_CLONES void rowFma(float* __restrict o, const float* __restrict a, const float* __restrict b, size_t n) {
+  for (size_t i = 0; i < n; i++) o[i] += a[i] * b[i];
+}
+
+// The filter tiled along an output row, per tap: [kh·kw, outW·C].
+std::vector<float> tiledFilter(const float* w, const ConvGeometry& g) {
+  const size_t C = g.inC, row = (size_t)g.outW * C;
+  std::vector<float> out((size_t)g.filterH * g.filterW * row);
+  for (int t = 0; t < g.filterH * g.filterW; t++)
+    for (int ox = 0; ox < g.outW; ox++) std::copy(w + t * C, w + (t + 1) * C, out.begin() + t * row + ox * C);
+  return out;
+}
+
+// Calls tap(ky, kx, iy, lo, hi, off) for every tap of output row oy that reads inside the image: output
+// columns [lo, hi) read input columns ox + off (column stride 1).
+template <typename Tap>
+[[gnu::always_inline]] inline void forTaps(const ConvGeometry& g, int oy, Tap tap) {
+  for (int ky = 0; ky < g.filterH; ky++) {
+    const int iy = oy * g.strideH + ky * g.dilationH - g.padTop;
+    if (iy < 0 || iy >= g.inH) continue;
+    for (int kx = 0; kx < g.filterW; kx++) {
+      const int off = kx * g.dilationW - g.padLeft;
+      int lo, hi;
+      validColumns(g.outW, 1, off, g.inW, lo, hi);
+      if (lo < hi) tap(ky, kx, iy, lo, hi, off);
+    }
+  }
+}
+
+void forwardRowsFast(const float* x, const float* wRow, float* y, const ConvGeometry& g, int r0, int r1) {
+  const size_t C = g.inC, row = (size_t)g.outW * C;
+  for (int r = r0; r < r1; r++) {
+    const int b = r / g.outH, oy = r % g.outH;
+    float* yr = y + (size_t)r * row;
+    std::fill(yr, yr + row, 0.f);
+    forTaps(g, oy, [&](int ky, int kx, int iy, int lo, int hi, int off) {
+      const float* xr = x + ((size_t)b * g.inH + iy) * g.inW * C;
+      rowFma(yr + lo * C, xr + (lo + off) * C, wRow + (ky * g.filterW + kx) * row + lo * C, (hi - lo) * C);
+    });
+  }
+}
+
+// dx by scattering each dy row (r = b·outH + oy) into the input rows it read: for rows [r0, r1) of dy,
+// which the caller keeps to whole images so that no two threads write one dx row.
+void backpropInputRowsFast(const float* dy, const float* wRow, float* dx, const ConvGeometry& g, int r0, int r1) {
+  const size_t C = g.inC, row = (size_t)g.outW * C;
+  for (int r = r0; r < r1; r++) {
+    const int b = r / g.outH, oy = r % g.outH;
+    const float* dyr = dy + (size_t)r * row;
+    forTaps(g, oy, [&](int ky, int kx, int iy, int lo, int hi, int off) {
+      float* dxr = dx + ((size_t)b * g.inH + iy) * g.inW * C;
+      rowFma(dxr + (lo + off) * C, dyr + lo * C, wRow + (ky * g.filterW + kx) * row + lo * C, (hi - lo) * C);
+    });
+  }
+}
+
+// dw for rows [r0, r1) of dy into the double sums acc [kh·kw·C]: products summed in float along whole rows
+// (rowAcc [kh·kw, outW·C]), folded over the columns into acc every FOLD rows.
+void backpropFilterRowsFast(const float* x, const float* dy, double* acc, float* rowAcc, const ConvGeometry& g,
+                            int r0, int r1) {
+  constexpr int FOLD = 8;
+  const size_t C = g.inC, row = (size_t)g.outW * C, taps = (size_t)g.filterH * g.filterW;
+  std::fill(rowAcc, rowAcc + taps * row, 0.f);
+  for (int r = r0; r < r1; r++) {
+    const int b = r / g.outH, oy = r % g.outH;
+    const float* dyr = dy + (size_t)r * row;
+    forTaps(g, oy, [&](int ky, int kx, int iy, int lo, int hi, int off) {
+      const float* xr = x + ((size_t)b * g.inH + iy) * g.inW * C;
+      rowFma(rowAcc + (ky * g.filterW + kx) * row + lo * C, xr + (lo + off) * C, dyr + lo * C, (hi - lo) * C);
+    });
+    if ((r - r0) % FOLD == FOLD - 1 || r == r1 - 1) {
+      for (size_t t = 0; t < taps; t++)
+        for (int ox = 0; ox < g.outW; ox++)
+          for (size_t c = 0; c < C; c++) acc[t * C + c] += rowAcc[t * row + ox * C + c];
+      std::fill(rowAcc, rowAcc + taps * row, 0.f);
+    }
+  }
+}
+
+}  // namespace
+
+void depthwiseConv(const float* x, const float* w, float* y, int multiplier, const ConvGeometry& g) {
+  const int rows = g.batch * g.outH;
+  const double work = (double)rows * g.outW * g.inC * multiplier * g.filterH * g.filterW;
+  if (multiplier == 1 && g.strideW == 1) {
+    const std::vector<float> wRow = tiledFilter(w, g);
+    parallelFor(rows, partsFor(rows, work),
+                [&](int, int r0, int r1) { forwardRowsFast(x, wRow.data(), y, g, r0, r1); });
+    return;
+  }
+  parallelFor(rows, partsFor(rows, work), [&](int, int r0, int r1) { forwardRows(x, w, y, multiplier, g, r0, r1); });
+}
+
+void depthwiseBackpropInput(const float* dy, const float* w, float* dx, int multiplier, const ConvGeometry& g) {
+  const int rows = g.batch * g.inH;
+  const double work = (double)g.batch * g.outH * g.outW * g.inC * multiplier * g.filterH * g.filterW;
+  if (multiplier == 1 && g.strideW == 1) {
+    // scattered from dy one image per part, so that no two threads write one row of dx
+    const std::vector<float> wRow = tiledFilter(w, g);
+    const size_t image = (size_t)g.inH * g.inW * g.inC;
+    parallelFor(g.batch, partsFor(g.batch, work), [&](int, int b0, int b1) {
+      std::fill(dx + b0 * image, dx + b1 * image, 0.f);
+      backpropInputRowsFast(dy, wRow.data(), dx, g, b0 * g.outH, b1 * g.outH);
+    });
+    return;
+  }
+  parallelFor(rows, partsFor(rows, work),
+              [&](int, int r0, int r1) { backpropInputRows(dy, w, dx, multiplier, g, r0, r1); });
+}
+
+void depthwiseBackpropFilter(const float* x, const float* dy, float* dw, int multiplier, const ConvGeometry& g) {
+  const int rows = g.batch * g.outH;
+  const size_t size = (size_t)g.filterH * g.filterW * g.inC * multiplier;
+  const double work = (double)rows * g.outW * size;
+  const int parts = partsFor(rows, work);
+  std::vector<std::vector<double>> partial(parts, std::vector<double>(size, 0.0));
+  const bool fast = multiplier == 1 && g.strideW == 1;
+  std::vector<std::vector<float>> scratch(parts, std::vector<float>(fast ? size * g.outW : size));
+  parallelFor(rows, parts, [&](int t, int r0, int r1) {
+    if (fast) {
+      backpropFilterRowsFast(x, dy, partial[t].data(), scratch[t].data(), g, r0, r1);
+    } else {
+      backpropFilterRows(x, dy, partial[t].data(), scratch[t].data(), multiplier, g, r0, r1);
+    }
+  });
+  for (size_t i = 0; i < size; i++) {
+    double s = 0;
+    for (int t = 0; t < parts; t++) s += partial[t][i];
+    dw[i] = (float)s;
+  }
+}
+
+}  // namespace vaekit

@@ -1,0 +1,132 @@
+// Batch normalisation in training mode over the rows of x [rows, C] (see kernels.h). Channels are the
+// contiguous axis, so every pass walks rows and vectorises over channels; sums run in float over blocks of
+// BLOCK rows and are folded into double per-thread partials, which are added in thread order (the result does
+// not depend on timing).
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "clones.h"
+#include "kernels.h"
+#include "pool.h"
+
+namespace vaekit {
+namespace {
+
+constexpr int BLOCK = 16;
+
+int partsFor(int rows, int C) {
+  return std::max(1, std::min(pool().size(), (int)((double)rows * C / (1 << 15))));
+}
+
+// rows [r0, r1): acc[c] += Σ (x − K_c), acc[C + c] += Σ (x − K_c)² (the shift K = row 0 keeps the variance
+// from cancelling when |μ| ≫ σ)
+VAEKIT_CLONES void statsRows(const float* x, const float* shift, double* acc, float* block, int C, int r0, int r1) {
+  for (int r = r0; r < r1; r += BLOCK) {
+    const int end = std::min(r1, r + BLOCK);
+    std::fill(block, block + 2 * C, 0.f);
+    for (int i = r; i < end; i++) {
+      const float* xr = x + (size_t)i * C;
+      for (int c = 0; c < C; c++) {
+        const float d = xr[c] - shift[c];
+        block[c] += d;
+        block[C + c] += d * d;
+      }
+    }
+    for (int c = 0; c < 2 * C; c++) acc[c] += block[c];
+  }
+}
+
+// rows [r0, r1): acc[c] += Σ dy, acc[C + c] += Σ dy·(x − μ)
+VAEKIT_CLONES void gradSumRows(const float* x, const float* mean, const float* dy, double* acc, float* block, int C,
+                               int r0, int r1) {
+  for (int r = r0; r < r1; r += BLOCK) {
+    const int end = std::min(r1, r + BLOCK);
+    std::fill(block, block + 2 * C, 0.f);
+    for (int i = r; i < end; i++) {
+      const float* xr = x + (size_t)i * C;
+      const float* dr = dy + (size_t)i * C;
+      for (int c = 0; c < C; c++) {
+        block[c] += dr[c];
+        block[C + c] += dr[c] * (xr[c] - mean[c]);
+      }
+    }
+    for (int c = 0; c < 2 * C; c++) acc[c] += block[c];
+  }
+}
+
+// rows [r0, r1): out = a·(p − q) + b·(s − t) per channel (normalise: a = γ/√(v+ε), p = x, q = μ, b = 0;
+// gradient: out = k1·(dy − mean dy) + k2·(x − μ))
+VAEKIT_CLONES void affineRows(const float* p, const float* q, const float* a, const float* s, const float* t,
+                              const float* b, const float* plus, float* out, int C, int r0, int r1) {
+  for (int i = r0; i < r1; i++) {
+    const float* pr = p + (size_t)i * C;
+    const float* sr = s + (size_t)i * C;
+    float* o = out + (size_t)i * C;
+    for (int c = 0; c < C; c++) o[c] = a[c] * (pr[c] - q[c]) + b[c] * (sr[c] - t[c]) + plus[c];
+  }
+}
+
+// Σ over rows of (f0, f1) per channel, as 2C doubles: each part sums its rows, then the parts are added.
+template <typename Rows>
+std::vector<double> columnSums(int rows, int C, Rows sumRows) {
+  const int parts = partsFor(rows, C);
+  std::vector<std::vector<double>> partial(parts, std::vector<double>(2 * C, 0.0));
+  std::vector<std::vector<float>> block(parts, std::vector<float>(2 * C));
+  parallelFor(rows, parts, [&](int t, int r0, int r1) { sumRows(partial[t].data(), block[t].data(), r0, r1); });
+  std::vector<double> total(2 * C, 0.0);
+  for (int t = 0; t < parts; t++)
+    for (int c = 0; c < 2 * C; c++) total[c] += partial[t][c];
+  return total;
+}
+
+}  // namespace
+
+void batchNormStats(const float* x, float* stats, int rows, int C) {
+  if (rows == 0) {
+    std::fill(stats, stats + 2 * C, NAN);
+    return;
+  }
+  const float* shift = x;  // row 0
+  const std::vector<double> s = columnSums(rows, C, [&](double* acc, float* block, int r0, int r1) {
+    statsRows(x, shift, acc, block, C, r0, r1);
+  });
+  for (int c = 0; c < C; c++) {
+    const double m = s[c] / rows;
+    stats[c] = (float)(shift[c] + m);
+    stats[C + c] = (float)std::max(0.0, s[C + c] / rows - m * m);
+  }
+}
+
+void batchNormApply(const float* x, const float* gamma, const float* beta, const float* stats, float* y, int rows,
+                    int C, float epsilon) {
+  std::vector<float> a(C), zero(C, 0.f);
+  for (int c = 0; c < C; c++) a[c] = gamma[c] / std::sqrt(stats[C + c] + epsilon);
+  parallelFor(rows, partsFor(rows, C), [&](int, int r0, int r1) {
+    affineRows(x, stats, a.data(), x, zero.data(), zero.data(), beta, y, C, r0, r1);
+  });
+}
+
+void batchNormGrad(const float* x, const float* gamma, const float* stats, const float* dy, float* dx, float* dgamma,
+                   float* dbeta, int rows, int C, float epsilon) {
+  const float* mean = stats;
+  const std::vector<double> s = columnSums(rows, C, [&](double* acc, float* block, int r0, int r1) {
+    gradSumRows(x, mean, dy, acc, block, C, r0, r1);
+  });
+  // dx = k1·(dy − Σdy/N) + k2·(x − μ), k1 = γ/√(v+ε), k2 = −k1·dγ/(N·√(v+ε)), dγ = Σdy·(x − μ)/√(v+ε)
+  std::vector<float> k1(C), k2(C), meanDy(C), zero(C, 0.f);
+  for (int c = 0; c < C; c++) {
+    const double inv = 1.0 / std::sqrt((double)stats[C + c] + epsilon);
+    const double dg = s[C + c] * inv;
+    dbeta[c] = (float)s[c];
+    dgamma[c] = (float)dg;
+    meanDy[c] = rows > 0 ? (float)(s[c] / rows) : 0.f;
+    k1[c] = (float)(gamma[c] * inv);
+    k2[c] = rows > 0 ? (float)(-gamma[c] * inv * inv * dg / rows) : 0.f;
+  }
+  parallelFor(rows, partsFor(rows, C), [&](int, int r0, int r1) {
+    affineRows(dy, meanDy.data(), k1.data(), x, mean, k2.data(), zero.data(), dx, C, r0, r1);
+  });
+}
+
+}  // namespace vaekit
