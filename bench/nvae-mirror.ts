@@ -1,7 +1,9 @@
 /**
  * Writes what bench/reference/check_nvae_mirror.py compares the PyTorch reference with: the bench NVAE's
  * weights (weights() order), a small batch, and vaekit's log p(x|z), per-group KLs (batch-norm on batch
- * statistics, z at the posterior means) and Σ σ_max for them.
+ * statistics, z at the posterior means) and Σ σ_max for them, and the gradient of
+ * −mean log p(x|z) + Σ_j mean KL_j + 0.01·Σ σ_max with respect to every trained tensor (as the training
+ * loss at β = 1, but with z at the posterior means instead of sampled).
  *   node --import tsx bench/nvae-mirror.ts <out.json>
  */
 import { writeFileSync } from 'node:fs';
@@ -29,8 +31,8 @@ const x = tf.tidy(() =>
     .floor()
     .div(255),
 ) as tf.Tensor4D;
+const m = model as unknown as Internals;
 const out = tf.tidy(() => {
-  const m = model as unknown as Internals;
   const pass = m.forward(x, { seed: 1, mode: { kind: 'batch' }, useMeans: true });
   const perImage = (t: tf.Tensor) => Array.from(t.reshape([x.shape[0], -1]).sum(1).dataSync());
   return {
@@ -39,6 +41,20 @@ const out = tf.tidy(() => {
     spectral: m.spectral.sum().dataSync()[0],
   };
 });
+const trained = model.variableGroups().model;
+const { grads } = tf.variableGrads(() => {
+  const pass = m.forward(x, { seed: 1, mode: { kind: 'batch' }, useMeans: true });
+  const kl = pass.q.map((q, i) =>
+    (i === 0 ? q.klToStandardNormalPerDim() : q.klToPerDim(pass.p[i])).sum().div(x.shape[0]),
+  );
+  return pass.px.logProb(x).mean().neg().add(tf.addN(kl)).add(m.spectral.sum().mul(0.01)) as tf.Scalar;
+}, trained);
+const gradients = Object.fromEntries(
+  model.weights().flatMap((w) => {
+    const v = trained.find((t) => t === w.tensor);
+    return v ? [[w.name, Array.from(grads[v.name].dataSync())]] : [];
+  }),
+);
 const weights = model.weights().map((w) => ({
   name: w.name,
   shape: w.tensor.shape,
@@ -46,7 +62,7 @@ const weights = model.weights().map((w) => ({
 }));
 writeFileSync(
   process.argv[2],
-  JSON.stringify({ x: { shape: x.shape, values: Array.from(x.dataSync()) }, weights, ...out }),
+  JSON.stringify({ x: { shape: x.shape, values: Array.from(x.dataSync()) }, weights, gradients, ...out }),
 );
 console.log(
   `wrote ${process.argv[2]}: ${weights.length} tensors, logPx[0] ${out.logPx[0]}, spectral ${out.spectral}`,
