@@ -20,7 +20,13 @@ const tiny = (extra: object = {}) =>
   });
 
 const images = (n: number, shape: [number, number, number], seed: number) =>
-  tf.tidy(() => tf.randomUniform([n, ...shape], 0, 1, 'float32', seed).mul(255).round().div(255)) as tf.Tensor4D;
+  tf.tidy(() =>
+    tf
+      .randomUniform([n, ...shape], 0, 1, 'float32', seed)
+      .mul(255)
+      .round()
+      .div(255),
+  ) as tf.Tensor4D;
 
 const ctx = (step: number) => ({
   step,
@@ -61,7 +67,13 @@ test('nvae: the latent groups are maps at two scales, every group KL is ≥ 0 an
   const groups = [1, 2, 3, 4].map((l) => m[`klGroup${l}`]);
   for (const kl of groups) assert.ok(kl >= 0, `group KL ${kl}`);
   const close = (a: number, b: number) => Math.abs(a - b) < 1e-3 * Math.max(1, Math.abs(a));
-  assert.ok(close(m.kl, groups.reduce((a, b) => a + b)), `${m.kl} vs Σ ${groups}`);
+  assert.ok(
+    close(
+      m.kl,
+      groups.reduce((a, b) => a + b),
+    ),
+    `${m.kl} vs Σ ${groups}`,
+  );
   assert.ok(close(m.loss, m.recon + m.kl), `${m.loss} vs ${m.recon} + ${m.kl}`);
   model.dispose();
 });
@@ -94,13 +106,18 @@ test('nvae: sampling at t < 1 re-estimates the batch-norm statistics on prior sa
   const snapshot = model.weights().map((w) => w.tensor.dataSync().slice());
   const cold = model.sample(5, 11, { temperature: 0.6 });
   const warm = model.sample(5, 11, { temperature: 1 });
-  model.weights().forEach((w, i) => assert.deepEqual(w.tensor.dataSync(), snapshot[i], `weight ${w.name} changed`));
+  model.weights().forEach((w, i) => {
+    assert.deepEqual(w.tensor.dataSync(), snapshot[i], `weight ${w.name} changed`);
+  });
   assert.deepEqual(cold.shape, [5, 8, 8, 1]);
   // the same draws through statistics re-estimated at each temperature, and through the stored ones
   const stored = new NVAE(tiny({ bnBatches: 0 }), [8, 8, 1], 5);
   stored.setWeights(new Map(model.weights().map((w) => [w.name, w.tensor])));
   const plain = stored.sample(5, 11, { temperature: 0.6 });
-  assert.ok(tf.max(tf.abs(cold.sub(plain))).dataSync()[0] > 1e-4, 're-estimated statistics change the samples');
+  assert.ok(
+    tf.max(tf.abs(cold.sub(plain))).dataSync()[0] > 1e-4,
+    're-estimated statistics change the samples',
+  );
   assert.ok(tf.max(tf.abs(cold.sub(warm))).dataSync()[0] > 1e-4);
   // deterministic for a seed
   assert.deepEqual(model.sample(5, 11, { temperature: 0.6 }).dataSync(), cold.dataSync());
