@@ -52,11 +52,12 @@ export function nvaeParameterCounts(): { size: number; stored: number; trainable
   }
 }
 
-/** Trains `steps` steps after `warmup` untimed ones, through trainStep (as `vaekit train` does). */
-export async function trainNvaeSteps(steps: number, warmup: number): Promise<TrainResult> {
-  const MiB = 2 ** 20;
-  const config = nvaeBenchConfig();
-  const model = new NVAE(config, NVAE_SHAPE, 1);
+/**
+ * The bench NVAE handed to `use` as one step function through trainStep (as `vaekit train` steps: Adam
+ * 1e-3, β = 1; step i draws its noise with seed i + 1) on one fixed colour batch; everything is freed after.
+ */
+export async function withNvaeSteps<T>(use: (step: (i: number) => number) => Promise<T> | T): Promise<T> {
+  const model = new NVAE(nvaeBenchConfig(), NVAE_SHAPE, 1);
   const optimizers = makeOptimizers(model, trainConfigSchema.parse({ batchSize: NVAE_BATCH }), 1);
   const x = colourBatch();
   const step = (i: number) => {
@@ -71,6 +72,18 @@ export async function trainNvaeSteps(steps: number, warmup: number): Promise<Tra
     return trainStep(model, { x }, ctx, optimizers).metrics.loss;
   };
   try {
+    return await use(step);
+  } finally {
+    x.dispose();
+    for (const o of Object.values(optimizers)) o.dispose();
+    model.dispose();
+  }
+}
+
+/** Trains `steps` steps after `warmup` untimed ones (and one profiled for the peak tensor bytes). */
+export function trainNvaeSteps(steps: number, warmup: number): Promise<TrainResult> {
+  const MiB = 2 ** 20;
+  return withNvaeSteps(async (step) => {
     for (let i = 0; i < warmup; i++) step(i);
     const peakTfMiB = (await tf.profile(() => void step(warmup))).peakBytes / MiB;
     const tensorsBefore = tf.memory().numTensors;
@@ -91,11 +104,7 @@ export async function trainNvaeSteps(steps: number, warmup: number): Promise<Tra
       tensorsAfter: tf.memory().numTensors,
       loss,
     };
-  } finally {
-    x.dispose();
-    for (const o of Object.values(optimizers)) o.dispose();
-    model.dispose();
-  }
+  });
 }
 
 /**
