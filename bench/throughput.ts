@@ -144,7 +144,8 @@ for (const backend of backends) {
     // cpu conv (and nvae) training takes ~100 s a step: it runs only when asked for alone.
     if (backend === 'cpu' && name !== 'mlp' && !(backends.length === 1 && models.length === 1)) continue;
     add({
-      who: backend,
+      // the NVAE rows are vaekit's own model through its training step: the `vaekit W=1` of the VAE rows
+      who: name !== 'nvae' ? backend : backend === 'wasm' ? 'vaekit W=1' : `vaekit W=1, ${backend}`,
       work: `${name} train`,
       model: name,
       run: async () => {
