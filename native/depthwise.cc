@@ -226,6 +226,94 @@ void backpropFilterRowsFast(const float* x, const float* dy, double* acc, float*
   }
 }
 
+
+// Faster still for the forward with few channels: each image is first copied into a zero-padded one, so that
+// every tap reads inside it, and an output row is computed 64 floats at a time, its sums kept in registers over
+// all the taps (instead of each tap adding into the row in memory). On a Zen 4 core: [64,32,32,16] k5 2.0-2.5 ms
+// against 2.8-3.1 row by row; but [64,8,8,192] 1.9-2.1 against 1.3-1.5 (the padded copy and the padding's taps
+// cost more there), hence only up to BLOCKED_MAX_C channels.
+constexpr int BLOCKED_MAX_C = 32;
+typedef float Vec16 __attribute__((vector_size(64)));
+#pragma GCC diagnostic ignored "-Wpsabi"  // Vec16 is never passed to or returned from a call (always inlined)
+
+[[gnu::always_inline]] inline Vec16 load16(const float* p) {
+  Vec16 v;
+  __builtin_memcpy(&v, p, sizeof v);
+  return v;
+}
+
+// The padded image's extent: the rows and columns the taps of every output pixel read, from −padTop, −padLeft.
+int paddedRows(const ConvGeometry& g) { return (g.outH - 1) * g.strideH + (g.filterH - 1) * g.dilationH + 1; }
+int paddedCols(const ConvGeometry& g) { return (g.outW - 1) + (g.filterW - 1) * g.dilationW + 1; }
+
+// padded[ip, jp, c] = x[b, ip − padTop, jp − padLeft, c], 0 outside the image (column stride 1)
+void padImage(const float* x, float* padded, int b, const ConvGeometry& g) {
+  const int Hp = paddedRows(g), Wp = paddedCols(g), C = g.inC;
+  int lo, hi;  // padded columns that lie inside the image
+  validColumns(Wp, 1, -g.padLeft, g.inW, lo, hi);
+  for (int ip = 0; ip < Hp; ip++) {
+    float* row = padded + (size_t)ip * Wp * C;
+    const int iy = ip - g.padTop;
+    if (iy < 0 || iy >= g.inH) {
+      std::fill(row, row + (size_t)Wp * C, 0.f);
+      continue;
+    }
+    std::fill(row, row + (size_t)lo * C, 0.f);
+    const float* xr = x + (((size_t)b * g.inH + iy) * g.inW + (lo - g.padLeft)) * C;
+    std::copy(xr, xr + (size_t)(hi - lo) * C, row + (size_t)lo * C);
+    std::fill(row + (size_t)hi * C, row + (size_t)Wp * C, 0.f);
+  }
+}
+
+VAEKIT_CLONES void forwardRowsBlocked(const float* x, const float* wRow, float* y, float* padded,
+                                      const ConvGeometry& g, int r0, int r1) {
+  const int C = g.inC, Wp = paddedCols(g);
+  const size_t row = (size_t)g.outW * C;
+  int current = -1;
+  for (int r = r0; r < r1; r++) {
+    const int b = r / g.outH, oy = r % g.outH;
+    if (b != current) padImage(x, padded, current = b, g);
+    float* yr = y + (size_t)r * row;
+    size_t j0 = 0;
+    for (; j0 + 64 <= row; j0 += 64) {
+      // taps that read only padding (whole rows of it, or columns when the block spans few) are skipped
+      const int ox0 = (int)(j0 / C), ox1 = (int)((j0 + 63) / C);
+      Vec16 a0 = {}, a1 = {}, a2 = {}, a3 = {};
+      for (int ky = 0; ky < g.filterH; ky++) {
+        const int ip = oy * g.strideH + ky * g.dilationH;
+        if (ip < g.padTop || ip >= g.padTop + g.inH) continue;
+        const float* pr = padded + (size_t)ip * Wp * C + j0;
+        const float* wr = wRow + (size_t)ky * g.filterW * row + j0;
+        for (int kx = 0; kx < g.filterW; kx++) {
+          const int jp = kx * g.dilationW;
+          if (ox1 + jp < g.padLeft || ox0 + jp >= g.padLeft + g.inW) continue;
+          const float* p = pr + (size_t)jp * C;
+          const float* w = wr + kx * row;
+          a0 += load16(p) * load16(w);
+          a1 += load16(p + 16) * load16(w + 16);
+          a2 += load16(p + 32) * load16(w + 32);
+          a3 += load16(p + 48) * load16(w + 48);
+        }
+      }
+      __builtin_memcpy(yr + j0, &a0, 64);
+      __builtin_memcpy(yr + j0 + 16, &a1, 64);
+      __builtin_memcpy(yr + j0 + 32, &a2, 64);
+      __builtin_memcpy(yr + j0 + 48, &a3, 64);
+    }
+    if (j0 < row) {  // the rest of the row, under 64 floats
+      std::fill(yr + j0, yr + row, 0.f);
+      for (int ky = 0; ky < g.filterH; ky++) {
+        const float* pr = padded + (size_t)(oy * g.strideH + ky * g.dilationH) * Wp * C;
+        for (int kx = 0; kx < g.filterW; kx++) {
+          const float* p = pr + (size_t)kx * g.dilationW * C;
+          const float* w = wRow + (size_t)(ky * g.filterW + kx) * row;
+          for (size_t j = j0; j < row; j++) yr[j] += p[j] * w[j];
+        }
+      }
+    }
+  }
+}
+
 }  // namespace
 
 void depthwiseConv(const float* x, const float* w, float* y, int multiplier, const ConvGeometry& g) {
@@ -233,8 +321,15 @@ void depthwiseConv(const float* x, const float* w, float* y, int multiplier, con
   const double work = (double)rows * g.outW * g.inC * multiplier * g.filterH * g.filterW;
   if (multiplier == 1 && g.strideW == 1) {
     const std::vector<float> wRow = tiledFilter(w, g);
-    parallelFor(rows, partsFor(rows, work),
-                [&](int, int r0, int r1) { forwardRowsFast(x, wRow.data(), y, g, r0, r1); });
+    const int parts = partsFor(rows, work);
+    if (g.inC > BLOCKED_MAX_C) {
+      parallelFor(rows, parts, [&](int, int r0, int r1) { forwardRowsFast(x, wRow.data(), y, g, r0, r1); });
+      return;
+    }
+    std::vector<std::vector<float>> padded(parts, std::vector<float>((size_t)paddedRows(g) * paddedCols(g) * g.inC));
+    parallelFor(rows, parts, [&](int t, int r0, int r1) {
+      forwardRowsBlocked(x, wRow.data(), y, padded[t].data(), g, r0, r1);
+    });
     return;
   }
   parallelFor(rows, partsFor(rows, work), [&](int, int r0, int r1) { forwardRows(x, w, y, multiplier, g, r0, r1); });
@@ -243,6 +338,20 @@ void depthwiseConv(const float* x, const float* w, float* y, int multiplier, con
 void depthwiseBackpropInput(const float* dy, const float* w, float* dx, int multiplier, const ConvGeometry& g) {
   const int rows = g.batch * g.inH;
   const double work = (double)g.batch * g.outH * g.outW * g.inC * multiplier * g.filterH * g.filterW;
+  const int top = g.filterH - 1 - g.padTop, left = g.filterW - 1 - g.padLeft;
+  if (multiplier == 1 && g.strideH == 1 && g.strideW == 1 && g.dilationH == 1 && g.dilationW == 1 && top >= 0 &&
+      left >= 0) {
+    // dx[iy, ix, c] = Σ dy[iy + padTop − ky, ix + padLeft − kx, c]·w[ky, kx, c]: the forward of dy with the
+    // filter turned by 180° and the padding mirrored (kh − 1 − padTop above, …), which gathers row by row
+    std::vector<float> turned((size_t)g.filterH * g.filterW * g.inC);
+    for (int ky = 0; ky < g.filterH; ky++)
+      for (int kx = 0; kx < g.filterW; kx++)
+        std::copy(w + (size_t)(ky * g.filterW + kx) * g.inC, w + (size_t)(ky * g.filterW + kx + 1) * g.inC,
+                  turned.begin() + (size_t)((g.filterH - 1 - ky) * g.filterW + (g.filterW - 1 - kx)) * g.inC);
+    const ConvGeometry t{g.batch, g.outH, g.outW, g.inC, g.inH, g.inW, g.filterH, g.filterW, 1, 1, 1, 1, top, left};
+    depthwiseConv(dy, turned.data(), dx, 1, t);
+    return;
+  }
   if (multiplier == 1 && g.strideW == 1) {
     // scattered from dy one image per part, so that no two threads write one row of dx
     const std::vector<float> wRow = tiledFilter(w, g);

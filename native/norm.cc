@@ -80,6 +80,67 @@ std::vector<double> columnSums(int rows, int C, Rows sumRows) {
   return total;
 }
 
+// Few channels make a row too short to vectorise (C = 4: 4 floats), so k rows are taken as one wide row of
+// k·C ≥ 64 floats (column j is channel j mod C) with the per-channel vectors tiled k times; the rows left over
+// (fewer than k) run narrow.
+struct Layout {
+  int k, wideRows, rest;
+};
+
+Layout layoutFor(int rows, int C) {
+  const int k = C >= 64 || rows == 0 ? 1 : std::max(1, std::min(rows, (64 + C - 1) / C));
+  return {k, rows / k, rows % k};
+}
+
+std::vector<float> tiled(const float* v, int C, int k) {
+  std::vector<float> out((size_t)k * C);
+  for (int i = 0; i < k; i++) std::copy(v, v + C, out.begin() + (size_t)i * C);
+  return out;
+}
+
+// Σ over all rows per channel, as 2C doubles: rowsSum(acc, block, width, per-channel vectors tiled to width,
+// first row, r0, r1) sums rows [r0, r1) of a view `width` floats wide starting at float `first`.
+template <typename Sum>
+std::vector<double> channelSums(int rows, int C, const std::vector<const float*>& vectors, Sum rowsSum) {
+  const Layout l = layoutFor(rows, C);
+  const int wide = l.k * C;
+  std::vector<std::vector<float>> tiles;
+  std::vector<const float*> wideVectors;
+  for (const float* v : vectors) {
+    tiles.push_back(tiled(v, C, l.k));
+    wideVectors.push_back(tiles.back().data());
+  }
+  const std::vector<double> w = columnSums(l.wideRows, wide, [&](double* acc, float* block, int r0, int r1) {
+    rowsSum(acc, block, wide, wideVectors, (size_t)0, r0, r1);
+  });
+  std::vector<double> s(2 * C, 0.0);
+  for (int j = 0; j < wide; j++) {
+    s[j % C] += w[j];
+    s[C + j % C] += w[wide + j];
+  }
+  if (l.rest > 0) {
+    std::vector<double> acc(2 * C, 0.0);
+    std::vector<float> block(2 * C);
+    rowsSum(acc.data(), block.data(), C, vectors, (size_t)l.wideRows * wide, 0, l.rest);
+    for (int c = 0; c < 2 * C; c++) s[c] += acc[c];
+  }
+  return s;
+}
+
+// out = a·(p − q) + b·(s − t) + plus per channel over all rows, split over the pool (see affineRows)
+void affineAll(const float* p, const float* q, const float* a, const float* s, const float* t, const float* b,
+               const float* plus, float* out, int rows, int C) {
+  const Layout l = layoutFor(rows, C);
+  const int wide = l.k * C;
+  const std::vector<float> qw = tiled(q, C, l.k), aw = tiled(a, C, l.k), tw = tiled(t, C, l.k),
+                           bw = tiled(b, C, l.k), pw = tiled(plus, C, l.k);
+  parallelFor(l.wideRows, partsFor(l.wideRows, wide), [&](int, int r0, int r1) {
+    affineRows(p, qw.data(), aw.data(), s, tw.data(), bw.data(), pw.data(), out, wide, r0, r1);
+  });
+  const size_t at = (size_t)l.wideRows * wide;
+  if (l.rest > 0) affineRows(p + at, q, a, s + at, t, b, plus, out + at, C, 0, l.rest);
+}
+
 }  // namespace
 
 void batchNormStats(const float* x, float* stats, int rows, int C) {
@@ -88,9 +149,11 @@ void batchNormStats(const float* x, float* stats, int rows, int C) {
     return;
   }
   const float* shift = x;  // row 0
-  const std::vector<double> s = columnSums(rows, C, [&](double* acc, float* block, int r0, int r1) {
-    statsRows(x, shift, acc, block, C, r0, r1);
-  });
+  const std::vector<double> s =
+      channelSums(rows, C, {shift}, [&](double* acc, float* block, int width, const std::vector<const float*>& v,
+                                        size_t first, int r0, int r1) {
+        statsRows(x + first, v[0], acc, block, width, r0, r1);
+      });
   for (int c = 0; c < C; c++) {
     const double m = s[c] / rows;
     stats[c] = (float)(shift[c] + m);
@@ -102,17 +165,17 @@ void batchNormApply(const float* x, const float* gamma, const float* beta, const
                     int C, float epsilon) {
   std::vector<float> a(C), zero(C, 0.f);
   for (int c = 0; c < C; c++) a[c] = gamma[c] / std::sqrt(stats[C + c] + epsilon);
-  parallelFor(rows, partsFor(rows, C), [&](int, int r0, int r1) {
-    affineRows(x, stats, a.data(), x, zero.data(), zero.data(), beta, y, C, r0, r1);
-  });
+  affineAll(x, stats, a.data(), x, zero.data(), zero.data(), beta, y, rows, C);
 }
 
 void batchNormGrad(const float* x, const float* gamma, const float* stats, const float* dy, float* dx, float* dgamma,
                    float* dbeta, int rows, int C, float epsilon) {
   const float* mean = stats;
-  const std::vector<double> s = columnSums(rows, C, [&](double* acc, float* block, int r0, int r1) {
-    gradSumRows(x, mean, dy, acc, block, C, r0, r1);
-  });
+  const std::vector<double> s =
+      channelSums(rows, C, {mean}, [&](double* acc, float* block, int width, const std::vector<const float*>& v,
+                                       size_t first, int r0, int r1) {
+        gradSumRows(x + first, v[0], dy + first, acc, block, width, r0, r1);
+      });
   // dx = k1·(dy − Σdy/N) + k2·(x − μ), k1 = γ/√(v+ε), k2 = −k1·dγ/(N·√(v+ε)), dγ = Σdy·(x − μ)/√(v+ε)
   std::vector<float> k1(C), k2(C), meanDy(C), zero(C, 0.f);
   for (int c = 0; c < C; c++) {
@@ -124,9 +187,7 @@ void batchNormGrad(const float* x, const float* gamma, const float* stats, const
     k1[c] = (float)(gamma[c] * inv);
     k2[c] = rows > 0 ? (float)(-gamma[c] * inv * inv * dg / rows) : 0.f;
   }
-  parallelFor(rows, partsFor(rows, C), [&](int, int r0, int r1) {
-    affineRows(dy, meanDy.data(), k1.data(), x, mean, k2.data(), zero.data(), dx, C, r0, r1);
-  });
+  affineAll(dy, meanDy.data(), k1.data(), x, mean, k2.data(), zero.data(), dx, rows, C);
 }
 
 }  // namespace vaekit

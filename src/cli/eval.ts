@@ -5,7 +5,7 @@ import type { BackendChoice } from '../backend/index.js';
 import { InputError, NumericalError } from '../core/errors.js';
 import { type EvalReport, readTrainingHistory, writeEvalReport } from '../eval/report.js';
 import { checkOutputDir } from '../io/files.js';
-import { maxImagesPerPass } from '../models/registry.js';
+import { imagesPerPass, maxImagesPerPass } from '../models/registry.js';
 import { evaluateRun } from '../run/evaluate-run.js';
 import { refinedAtEvaluation } from '../run/load-run.js';
 import { intArg, numberArg } from './args.js';
@@ -18,7 +18,7 @@ interface EvalFlags {
   samples: number;
   classifier?: string;
   quality: boolean;
-  rows: number;
+  rows?: number;
   seed: number;
   out?: string;
   checkpoint: 'best' | 'latest';
@@ -162,9 +162,8 @@ export function evalCommand(): Command {
     .option('--no-quality', 'skip the sample-quality metrics')
     .option(
       '--rows <n>',
-      'decoder rows per tensor op while importance sampling (memory bound)',
+      'decoder rows per tensor op while importance sampling (memory bound; default 5000, or what one pass of the model holds)',
       intArg(1),
-      5000,
     )
     .option(
       '--seed <n>',
@@ -210,7 +209,7 @@ export function evalCommand(): Command {
       if (flags.refineSteps !== undefined) localInference(opened.model, 'eval --refine-steps');
       const run = flags.refineSteps === undefined ? opened : refinedAtEvaluation(opened, flags.refineSteps);
       const rows = maxImagesPerPass(run.config.model, data);
-      if (flags.rows > rows) {
+      if (flags.rows !== undefined && flags.rows > rows) {
         throw new InputError({
           where: '--rows',
           expected: `at most ${rows} (what one pass of the model can hold in memory)`,
@@ -254,7 +253,7 @@ export function evalCommand(): Command {
         iwaeK: flags.iwaeK,
         limit: flags.limit,
         samples: flags.samples,
-        rows: flags.rows,
+        rows: flags.rows ?? imagesPerPass(run.config.model, data, 5000),
         seed: flags.seed,
         classifierDir: flags.quality ? flags.classifier : null,
         gaps: local

@@ -1,6 +1,7 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { type BackendChoice, initBackend } from '../backend/index.js';
-import { loadDataset } from '../data/load.js';
+import { InputError } from '../core/errors.js';
+import { isImageFolder, loadDataset } from '../data/load.js';
 import {
   classifierConfigSchema,
   defaultClassifierDir,
@@ -22,6 +23,8 @@ interface ClassifierFlags {
   batchSize?: number;
   lr?: number;
   seed?: number;
+  imageSize?: number;
+  channels?: 1 | 3;
   backend?: BackendChoice;
 }
 
@@ -37,7 +40,10 @@ export function trainClassifierCommand(): Command {
         'by default, where vaekit eval finds it.',
       ].join('\n'),
     )
-    .requiredOption('--dataset <name|dir>', 'mnist | fashion-mnist | a directory of IDX files (with labels)')
+    .requiredOption(
+      '--dataset <name|dir>',
+      'mnist | fashion-mnist | a directory of IDX files (with labels) | an image folder (one subfolder per class)',
+    )
     .option('-o, --out <dir>', 'where to write it (default: .cache/classifiers/<dataset>)')
     .option(
       '--hidden <sizes>',
@@ -48,6 +54,16 @@ export function trainClassifierCommand(): Command {
     .option('--batch-size <n>', 'mini-batch size (default 128)', intArg(1))
     .option('--lr <rate>', 'Adam learning rate (default 1e-3)', numberArg(1e-12))
     .option('--seed <n>', 'random seed (weights and batch order)', intArg(0))
+    .option(
+      '--image-size <px>',
+      'image folders: centre-crop and resize to this square size (as in train)',
+      intArg(1),
+    )
+    .addOption(
+      new Option('--channels <c>', 'image folders: 1 (grey) or 3 (RGB) (default 3)')
+        .choices(['1', '3'])
+        .argParser((v) => Number(v) as 1 | 3),
+    )
     .addOption(backendOption())
     .action(async (flags: ClassifierFlags) => {
       const config = parseWith(
@@ -66,7 +82,15 @@ export function trainClassifierCommand(): Command {
       const out = flags.out ?? defaultClassifierDir(flags.dataset);
       checkOutputDir(out, flags.out === undefined ? 'the default output' : '--out');
       const backend = await initBackend(flags.backend ?? 'auto');
-      const data = loadDataset(flags.dataset);
+      if (flags.imageSize === undefined && isImageFolder(flags.dataset)) {
+        throw new InputError({
+          where: '--dataset',
+          expected: '--image-size for an image folder (the size the runs it scores were trained at)',
+          found: `an image folder without it (${flags.dataset})`,
+        });
+      }
+      const image = flags.imageSize ? { size: flags.imageSize, channels: flags.channels ?? 3 } : undefined;
+      const data = loadDataset(flags.dataset, { image });
       let classes = 2;
       for (const y of data.train.labels ?? []) if (y >= classes) classes = y + 1;
       checkTrainingMemory(

@@ -29,6 +29,8 @@ export interface ModelEvalOptions {
   seed: number;
   /** Decoder rows per tensor op in importance sampling (memory bound). */
   rows?: number;
+  /** Images per batch of the ELBO and of the samples for sample quality (default 500). */
+  batchSize?: number;
   /** The feature classifier for sample quality, and the un-binarised test images to compare with; none: skipped. */
   quality?: { classifier: Classifier; info: ClassifierInfo; dir: string; real: Dataset } | null;
   onProgress?(stage: string, done: number, total: number): void;
@@ -73,7 +75,7 @@ export function evaluateModel(
 ): ModelEvaluation {
   const n = Math.min(opts.limit ?? test.count, test.count);
   const ds = firstOf(test, n);
-  const elbo = evaluateDataset(model, ds, opts.seed);
+  const elbo = evaluateDataset(model, ds, opts.seed, opts.batchSize);
   const likelihood = asLikelihoodModel(model);
   const bound = (k: number, stage: string): BoundEstimate | null => {
     if (k <= 0 || !likelihood) return null;
@@ -96,6 +98,7 @@ export function evaluateModel(
     const q = sampleQuality(model, opts.quality.classifier, opts.quality.real, {
       samples: opts.samples,
       seed: opts.seed,
+      batchSize: opts.batchSize,
     });
     quality = { ...q, classifier: opts.quality.dir, classifierTestAccuracy: opts.quality.info.testAccuracy };
     opts.onProgress?.('sample quality', 1, 1);

@@ -57,7 +57,7 @@ export function sampleQuality(
   model: GenerativeModel,
   classifier: Classifier,
   real: Dataset,
-  opts: { samples: number; seed: number; k?: number },
+  opts: { samples: number; seed: number; k?: number; batchSize?: number },
 ): SampleQuality {
   const [h, w, c] = model.inputShape;
   const [ch, cw, cc] = classifier.inputShape;
@@ -70,7 +70,10 @@ export function sampleQuality(
   }
   const d = classifier.featureDim;
   const realF = classifier.featuresOf(real.images, real.count);
-  const samples = drawSamples(model, opts.samples, opts.seed, { labels: real.labels });
+  const samples = drawSamples(model, opts.samples, opts.seed, {
+    labels: real.labels,
+    batchSize: opts.batchSize,
+  });
   const fakeF = classifier.featuresOf(samples, opts.samples);
   const fd = frechetDistance(featureStats(realF, real.count, d), featureStats(fakeF, opts.samples, d));
   const prCount = Math.min(real.count, opts.samples);

@@ -121,6 +121,14 @@ export function checkTrainingMemory(
 }
 
 /**
+ * Images per pass for work that prefers `preferred` at once (evaluation batches, decoder rows of importance
+ * sampling): at most what one pass of the model can hold (maxImagesPerPass), at least 1.
+ */
+export function imagesPerPass(config: ModelConfig, data: DataInfo, preferred: number): number {
+  return Math.max(1, Math.min(preferred, maxImagesPerPass(config, data)));
+}
+
+/**
  * How many images one forward pass of the model may take at once without its activations exceeding
  * TRAINING_MEMORY_LIMIT (4 bytes per activation: no gradients are kept).
  */

@@ -5,6 +5,7 @@ import { importanceSampledLogLikelihood } from '../eval/log-likelihood.js';
 import { type SampleQuality, sampleQuality } from '../eval/sample-quality.js';
 import { writeImageGrid } from '../io/png.js';
 import { asLikelihoodModel } from '../models/model.js';
+import { imagesPerPass } from '../models/registry.js';
 import type { LoadedRun } from './load-run.js';
 
 export interface ComparisonOptions {
@@ -42,7 +43,12 @@ export function compareRun(
   classifier: Classifier,
   opts: ComparisonOptions,
 ): ComparisonRow {
-  const quality = sampleQuality(run.model, classifier, test, { samples: opts.samples, seed: opts.seed });
+  const data = { inputShape: run.model.inputShape, classes: run.config.classes };
+  const quality = sampleQuality(run.model, classifier, test, {
+    samples: opts.samples,
+    seed: opts.seed,
+    batchSize: imagesPerPass(run.config.model, data, 500),
+  });
   const likelihood = asLikelihoodModel(run.model);
   const nll =
     opts.k > 0 && likelihood
@@ -50,6 +56,7 @@ export function compareRun(
           k: opts.k,
           limit: opts.nllImages,
           seed: opts.seed,
+          rows: imagesPerPass(run.config.model, data, 5000),
         })
       : null;
   return {

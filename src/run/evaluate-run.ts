@@ -6,7 +6,7 @@ import { defaultClassifierDir, loadClassifier } from '../eval/classifier.js';
 import { evaluateModel, type ModelEvalOptions } from '../eval/evaluate-model.js';
 import { type GapOptions, inferenceGaps } from '../eval/gaps.js';
 import type { EvalReport, GapReport } from '../eval/report.js';
-import { describeModel } from '../models/registry.js';
+import { describeModel, imagesPerPass } from '../models/registry.js';
 import type { LocalLatentModel } from '../objectives/latent.js';
 import { binarizedLikeTest, loadRunData, loadRunDataFor } from './data.js';
 import type { LoadedRun } from './load-run.js';
@@ -48,7 +48,12 @@ export function evaluateRun(dir: string, run: LoadedRun, opts: RunEvalOptions): 
             : loadRunData({ ...config.data, binarize: 'none' }, config.seed).split.test,
       }
     : null;
-  const evaluation = evaluateModel(run.model, test, { ...opts, quality });
+  const batchSize = imagesPerPass(
+    config.model,
+    { inputShape: run.model.inputShape, classes: config.classes },
+    500,
+  );
+  const evaluation = evaluateModel(run.model, test, { batchSize, ...opts, quality });
   quality?.classifier.dispose();
   const gaps =
     opts.gaps &&

@@ -7,7 +7,7 @@ import { lockRun, type RunLock } from '../io/run-lock.js';
 import type { DataInfo } from '../models/kind.js';
 import { asGaussianLatent, asReconstructing, type GenerativeModel } from '../models/model.js';
 import { checkWeightsFit } from '../models/named-weights.js';
-import { buildModel, capabilitiesOf, checkModelSize } from '../models/registry.js';
+import { buildModel, capabilitiesOf, checkModelSize, imagesPerPass } from '../models/registry.js';
 import { type EpochRecord, type TrainCallbacks, type TrainState, train } from '../train/loop.js';
 import { withWorkers } from '../train/parallel/data-parallel.js';
 import type { RunConfig } from './config.js';
@@ -312,6 +312,7 @@ async function trainRunLocked(opts: TrainRunOptions, locks: RunLock[]): Promise<
         config: config.train,
         seed: config.seed,
         binarization,
+        evalBatchSize: imagesPerPass(config.model, data, 500),
         checkpointDir: paths.checkpoints,
         resumeFrom: resumed?.checkpoint,
         callbacks: [metricsLog(paths.metrics), pictures, ...diagnostics, ...callbacks],

@@ -86,6 +86,8 @@ export interface TrainOptions {
   resumeFrom?: LoadedCheckpoint<TrainState>;
   /** `dynamic` draws a fresh binary sample of each training batch from the run's RNG (others are applied up front). */
   binarization?: Binarization;
+  /** Test images evaluated in one batch at the end of an epoch (default 500; less for a model whose pass is large). */
+  evalBatchSize?: number;
   callbacks?: TrainCallbacks[];
 }
 
@@ -272,7 +274,7 @@ export async function train(opts: TrainOptions): Promise<EpochRecord[]> {
       }
       if (state.batch < stepsPerEpoch) continue; // rolled back mid-epoch
       const seconds = epochClock();
-      const test = evaluateDataset(model, data.test, opts.seed + 1);
+      const test = evaluateDataset(model, data.test, opts.seed + 1, opts.evalBatchSize);
       const testFinite = Object.values(test).every(Number.isFinite);
       if (!testFinite) {
         const bad = Object.entries(test)

@@ -44,6 +44,7 @@ const CASES: [[number, number, number, number], number][] = [
   [[3, 5, 7, 6], 1e-5],
   [[2, 1, 1, 3], 1e-3],
   [[5, 9, 8, 16], 1e-3],
+  [[9, 16, 16, 32], 1e-5], // enough rows to be split over the native threads
 ];
 
 for (const [shape, epsilon] of CASES) {

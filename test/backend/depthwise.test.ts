@@ -19,7 +19,7 @@ function tensor(shape: number[], seed: number): tf.Tensor {
 }
 
 /** depthwiseConv2d forward, then d/dx and d/dfilter of Σ w ⊙ y. */
-function depthwiseAndGrads(xShape: number[], fShape: number[], stride: number, pad: Pad) {
+function depthwiseAndGrads(xShape: number[], fShape: number[], stride: number | [number, number], pad: Pad) {
   return () => {
     const x = tensor(xShape, 1) as tf.Tensor4D;
     const f = tensor(fShape, 2) as tf.Tensor4D;
@@ -68,6 +68,22 @@ test('depthwise on the NVAE cell’s shapes (channels 16 and 48, k5, same) match
   await compareBackends('depthwise C48', depthwiseAndGrads([3, 8, 8, 48], [5, 5, 48, 1], 1, 'same'));
 });
 
+test('depthwise with row stride 2 and column stride 1 (the row-at-once paths) matches cpu', async () => {
+  await compareBackends(
+    'depthwise strides [2, 1]',
+    depthwiseAndGrads([2, 9, 7, 16], [5, 5, 16, 1], [2, 1], 'same'),
+  );
+  await compareBackends(
+    'depthwise strides [2, 1] valid',
+    depthwiseAndGrads([2, 9, 7, 3], [3, 5, 3, 1], [2, 1], 'valid'),
+  );
+});
+
+test('depthwise large enough to split over the native threads matches cpu', async () => {
+  await compareBackends('depthwise split C16', depthwiseAndGrads([4, 16, 16, 16], [5, 5, 16, 1], 1, 'same'));
+  await compareBackends('depthwise split C40', depthwiseAndGrads([6, 8, 8, 40], [5, 5, 40, 1], 1, 'same'));
+});
+
 test('a dilated depthwise forward matches cpu', async () => {
   await compareBackends('depthwise dilation 2', () => [
     tf.depthwiseConv2d(
@@ -94,6 +110,33 @@ test('tf.fused.depthwiseConv2d with bias and each activation matches cpu (FusedD
       }),
     ]);
   }
+});
+
+test('the gradient kernels refuse a dilation other than 1 with a clear error', async () => {
+  await tf.setBackend('wasm');
+  const x = tensor([1, 6, 6, 2], 1);
+  const dy = tensor([1, 6, 6, 2], 2);
+  const attrs = { strides: 1, pad: 'same', dilations: 2 };
+  assert.throws(
+    () =>
+      tf
+        .engine()
+        .runKernel('DepthwiseConv2dNativeBackpropFilter', { x, dy }, { ...attrs, filterShape: [3, 3, 2, 1] }),
+    /dilation 1 only/,
+  );
+  assert.throws(
+    () =>
+      tf.engine().runKernel(
+        'DepthwiseConv2dNativeBackpropInput',
+        { dy, filter: tensor([3, 3, 2, 1], 3) },
+        {
+          ...attrs,
+          inputShape: [1, 6, 6, 2],
+        },
+      ),
+    /dilation 1 only/,
+  );
+  tf.dispose([x, dy]);
 });
 
 test('on wasm with the addon the forwards are vaekit’s: it caches no packed filter, so Adam may update it in place', {

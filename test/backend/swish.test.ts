@@ -11,7 +11,7 @@ import { assertClose, nativePaths, runOn, setup, values, withNative } from './co
 
 await setup();
 
-const SHAPE = [3, 7, 5, 11];
+const SHAPE = [5, 33, 31, 17]; // 87k elements: split over the native threads
 const N = tf.util.sizeFromShape(SHAPE);
 /** x over [−40, 40], denser near 0, with 0 itself. */
 const X = values(N, 1).map((v, i) => (i % 17 === 0 ? 0 : 40 * v * Math.abs(v)));

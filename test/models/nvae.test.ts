@@ -121,6 +121,15 @@ test('nvae: sampling at t < 1 re-estimates the batch-norm statistics on prior sa
   assert.ok(tf.max(tf.abs(cold.sub(warm))).dataSync()[0] > 1e-4);
   // deterministic for a seed
   assert.deepEqual(model.sample(5, 11, { temperature: 0.6 }).dataSync(), cold.dataSync());
+  // statistics kept for a temperature are forgotten when the weights change
+  const other = new NVAE(tiny(), [8, 8, 1], 6);
+  train(other, images(8, [8, 8, 1], 7), 2);
+  model.setWeights(new Map(other.weights().map((w) => [w.name, w.tensor])));
+  assert.deepEqual(
+    model.sample(5, 11, { temperature: 0.6 }).dataSync(),
+    other.sample(5, 11, { temperature: 0.6 }).dataSync(),
+  );
+  other.dispose();
   model.dispose();
   stored.dispose();
 });

@@ -306,3 +306,36 @@ async function checkTruePosterior(page: Page): Promise<void> {
   assert.notEqual((await posteriorNumbers(page))[0], logPx);
   assert.match((await page.textContent('#posterior-caption')) ?? '', /test image #5 on a 64×64 grid/);
 }
+
+test('an NVAE run: the page rebuilds the spatial model in the browser and draws its samples at any temperature', async () => {
+  const dir = join(mkdtempSync(join(tmpdir(), 'vk-web-nvae-')), 'run');
+  const config = tinyRunConfig();
+  await trainRun({
+    dir,
+    config: {
+      ...config,
+      model: modelConfigSchema.parse({
+        type: 'nvae',
+        hidden: 8,
+        latentChannels: 2,
+        expansion: 2,
+        bnBatches: 2,
+      }),
+    },
+  });
+  const nvae = await startExplorer({ runDir: dir, port: 0, testImages: 100 });
+  try {
+    const { page, errors } = await openPage(`${nvae.url}?backend=wasm`);
+    await waitForState(page, 'ready', 90_000);
+    const samples = page.locator('#samples-temperature');
+    await samples.focus();
+    await page.keyboard.press('End');
+    const hot = await pixels(page, 'samples-canvas');
+    assert.ok(spread(hot.data) > 50, 'samples drawn, not a blank canvas');
+    assert.ok(changed(tile(hot, 0, 0, 56), tile(hot, 7, 3, 56)) > 0, 'the samples vary');
+    assert.deepEqual(errors, []);
+    await page.close();
+  } finally {
+    await nvae.close();
+  }
+});

@@ -37,6 +37,17 @@ export function depthwiseInfo(
   );
 }
 
+/**
+ * The gradients are for dilation 1, as tfjs's own gradient of depthwiseConv2d asserts (and as the cpu backend's
+ * kernels assume); anything else is refused here rather than computed untested.
+ */
+export function refuseDilation(kernel: string, info: ConvInfo): void {
+  if (info.dilationHeight !== 1 || info.dilationWidth !== 1)
+    throw new Error(
+      `${kernel} on wasm supports dilation 1 only (as tfjs's depthwise gradient does), got ${info.dilationHeight}×${info.dilationWidth}`,
+    );
+}
+
 /** The channel multiplier M. */
 export function multiplierOf(info: ConvInfo): number {
   return info.outChannels / info.inChannels;
@@ -107,6 +118,23 @@ export function depthwiseBackpropInputJs(
   }
 }
 
+/** acc[a0 + j] += x[x0 + j]·dy[d0 + j] for j in [j0, j1). */
+function rowProducts(
+  acc: Float64Array,
+  a0: number,
+  x: Float32Array,
+  x0: number,
+  dy: Float32Array,
+  d0: number,
+  j0: number,
+  j1: number,
+): void {
+  const a = acc.subarray(a0 + j0, a0 + j1);
+  const p = x.subarray(x0 + j0, x0 + j1);
+  const q = dy.subarray(d0 + j0, d0 + j1);
+  for (let j = 0; j < a.length; j++) a[j] += p[j] * q[j];
+}
+
 /** dw from x and dy, summed in double precision (dw is overwritten). */
 export function depthwiseBackpropFilterJs(
   x: Float32Array,
@@ -120,7 +148,11 @@ export function depthwiseBackpropFilterJs(
   const { top, left } = info.padInfo;
   const M = multiplierOf(info);
   const CM = C * M;
-  const acc = new Float64Array(KH * KW * CM);
+  // multiplier 1, column stride 1: each tap's products along a whole row in one loop, summed per (tap, column,
+  // channel) and folded over the columns at the end
+  const rows = M === 1 && SW === 1;
+  const row = OW * C;
+  const acc = new Float64Array(rows ? KH * KW * row : KH * KW * CM);
   for (let b = 0; b < B; b++) {
     for (let oy = 0; oy < OH; oy++) {
       const dyRow = (b * OH + oy) * OW * CM;
@@ -130,8 +162,12 @@ export function depthwiseBackpropFilterJs(
         const xRow = (b * H + iy) * W * C;
         for (let kx = 0; kx < KW; kx++) {
           const off = kx * DW - left;
-          const tap = (ky * KW + kx) * CM;
           const [lo, hi] = validColumns(OW, SW, off, W);
+          if (rows) {
+            rowProducts(acc, (ky * KW + kx) * row, x, xRow + off * C, dy, dyRow, lo * C, hi * C);
+            continue;
+          }
+          const tap = (ky * KW + kx) * CM;
           for (let ox = lo; ox < hi; ox++) {
             const p = xRow + (ox * SW + off) * C;
             const e = dyRow + ox * CM;
@@ -142,5 +178,15 @@ export function depthwiseBackpropFilterJs(
       }
     }
   }
-  dw.set(acc);
+  if (!rows) {
+    dw.set(acc);
+    return;
+  }
+  for (let t = 0; t < KH * KW; t++) {
+    for (let c = 0; c < C; c++) {
+      let sum = 0;
+      for (let ox = 0; ox < OW; ox++) sum += acc[t * row + ox * C + c];
+      dw[t * C + c] = sum;
+    }
+  }
 }

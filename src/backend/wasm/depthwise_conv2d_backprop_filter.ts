@@ -13,7 +13,7 @@ import type {
 import { DepthwiseConv2dNativeBackpropFilter } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { nativeKernels } from '../native.js';
-import { depthwiseBackpropFilterJs, depthwiseInfo, depthwiseNative } from './depthwise.js';
+import { depthwiseBackpropFilterJs, depthwiseInfo, depthwiseNative, refuseDilation } from './depthwise.js';
 import { alloc, f32 } from './heap.js';
 
 interface Args {
@@ -26,6 +26,7 @@ export function depthwiseConv2dNativeBackpropFilter({ inputs, backend, attrs }: 
   const { x, dy } = inputs;
   const { strides, dilations, pad, dimRoundingMode, filterShape } = attrs;
   const info = depthwiseInfo(x.shape, filterShape, strides, dilations, pad, dimRoundingMode);
+  refuseDilation('DepthwiseConv2dNativeBackpropFilter', info);
   const dw = alloc(backend, [...filterShape]);
   const native = nativeKernels();
   if (native != null) depthwiseNative(native, 'depthwiseBackpropFilter', backend, x, dy, dw, info);

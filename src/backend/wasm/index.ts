@@ -1,10 +1,11 @@
 /**
  * Kernel patches that make the wasm backend fast enough to train on:
- * BatchMatMul (all transposes, batches) through the native addon or XNNPACK, Conv2DBackpropFilter
- * and both depthwise convolution gradients (missing upstream; depthwise.ts), an im2col-based Conv2DBackpropInput, and — with the native addon — Conv2D,
- * FusedConv2D, DepthwiseConv2dNative, FusedDepthwiseConv2D and _FusedMatMul on every core, sums and means over leading axes, bias adds, and Tile; and an
+ * BatchMatMul (all transposes, batches) through the native addon or XNNPACK, Conv2DBackpropFilter and both
+ * depthwise convolution gradients (missing upstream; depthwise.ts), an im2col-based Conv2DBackpropInput,
+ * and — with the native addon — Conv2D, FusedConv2D, DepthwiseConv2dNative, FusedDepthwiseConv2D and
+ * _FusedMatMul on every core, sums and means over leading axes, bias adds, and Tile; and an
  * Identity that shares its input's data instead of copying it (identity.ts); with the addon, the fused
- * kernels of the VAE loss (vae-loss.ts, run by backend/fused/) and relu's gradient as one kernel
+ * kernels of the VAE loss (vae-loss.ts, run by backend/fused/), relu's gradient as one kernel
  * (relu-grad.ts; the gradient itself is registered here, fused/relu-grad.ts), and Swish and training-mode
  * batch norm each way (swish.ts, batch-norm.ts; run by fused/). The other
  * weight-caching XNNPACK kernels are wrapped to report that they ran (weight-cache.ts). Install after

@@ -65,6 +65,8 @@ interface PassOptions {
 
 /** Prior batches of this many images re-estimate the batch-norm statistics before sampling. */
 const RECALIBRATION_BATCH = 64;
+/** The prior draws of the re-estimation: fixed, so the statistics are a function of the weights and t alone. */
+const RECALIBRATION_SEED = 0x5eed;
 
 /**
  * NVAE (Vahdat & Kautz 2020) with spatial latent groups at S scales. Groups j = 0 … N−1 (N = S·G) run top
@@ -106,6 +108,8 @@ export class NVAE implements GenerativeModel, Reconstructing, LatentModel {
   private readonly spectral: SpectralNorms | null;
   /** Batch statistics of the last training pass, applied to the running ones after its update. */
   private pending: { bn: BatchNorm; s: ChannelStatistics }[] = [];
+  /** Re-estimated statistics per temperature, kept until the weights change. */
+  private readonly calibrated = new Map<number, Map<BatchNorm, ChannelStatistics>>();
 
   constructor(
     readonly config: NVAEConfig,
@@ -323,6 +327,7 @@ export class NVAE implements GenerativeModel, Reconstructing, LatentModel {
           };
         },
         afterUpdate: () => {
+          this.forgetCalibration();
           for (const { bn, s } of this.pending) bn.update(s);
           this.dropPending();
           this.spectral?.iterate(1);
@@ -335,13 +340,22 @@ export class NVAE implements GenerativeModel, Reconstructing, LatentModel {
     return elboSums(this, batch, seed);
   }
 
+  private forgetCalibration(): void {
+    for (const stats of this.calibrated.values())
+      for (const s of stats.values()) tf.dispose([s.mean, s.variance]);
+    this.calibrated.clear();
+  }
+
   /**
    * The top-down path's batch-norm statistics for sampling at temperature t, as NVAE re-estimates them:
    * `bnBatches` prior passes of 64 images in training mode, each layer's batch means and variances averaged.
+   * Computed once per temperature and kept until the weights change.
    */
-  private recalibrated(t: number, seed: number): Map<BatchNorm, ChannelStatistics> {
+  private recalibrated(t: number): Map<BatchNorm, ChannelStatistics> {
+    const known = this.calibrated.get(t);
+    if (known) return known;
     const sums = new Map<BatchNorm, ChannelStatistics>();
-    const rng = new Rng(seed);
+    const rng = new Rng(RECALIBRATION_SEED);
     const batches = this.config.bnBatches;
     for (let i = 0; i < batches; i++) {
       tf.tidy(() => {
@@ -365,6 +379,7 @@ export class NVAE implements GenerativeModel, Reconstructing, LatentModel {
       sums.set(bn, { mean: s.mean.div(batches), variance: s.variance.div(batches) });
       tf.dispose([s.mean, s.variance]);
     }
+    this.calibrated.set(t, sums);
     return sums;
   }
 
@@ -375,13 +390,9 @@ export class NVAE implements GenerativeModel, Reconstructing, LatentModel {
    */
   sample(n: number, seed: number, opts: { temperature?: number } = {}): tf.Tensor4D {
     const temperature = opts.temperature ?? 1;
-    const statistics = this.config.bnBatches > 0 ? this.recalibrated(temperature, seed + 1) : null;
-    try {
-      const mode: NormMode = statistics ? { kind: 'given', statistics } : RUNNING;
-      return tf.tidy(() => this.forward(null, { seed, mode, temperature, n }).px.mean() as tf.Tensor4D);
-    } finally {
-      for (const s of statistics?.values() ?? []) tf.dispose([s.mean, s.variance]);
-    }
+    const statistics = this.config.bnBatches > 0 ? this.recalibrated(temperature) : null;
+    const mode: NormMode = statistics ? { kind: 'given', statistics } : RUNNING;
+    return tf.tidy(() => this.forward(null, { seed, mode, temperature, n }).px.mean() as tf.Tensor4D);
   }
 
   /** E[x|z] with every z_j at its posterior mean. */
@@ -396,12 +407,14 @@ export class NVAE implements GenerativeModel, Reconstructing, LatentModel {
   }
 
   setWeights(weights: Map<string, tf.Tensor>): void {
+    this.forgetCalibration();
     restoreWeights('nvae', this.ownVariables.map(variableSlot), weights);
     this.likelihoodHead.setWeights(weights);
   }
 
   dispose(): void {
     this.dropPending();
+    this.forgetCalibration();
     for (const v of this.ownVariables) v.dispose();
     this.likelihoodHead.dispose();
   }
