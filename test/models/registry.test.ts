@@ -326,3 +326,19 @@ test('checkModelSize refuses a model above the training memory limit, from its c
   assert.throws(() => checkModelSize(ok, data, { batchSize: 200_000 }), /activations for a batch of 200000/);
   assert.throws(() => checkModelSize(ok, data, { batchSize: 1000, samples: 200 }), /1000 × 200 samples/);
 });
+
+for (const kind of MODEL_KINDS) {
+  test(`${kind.type}: each trainable variable alone holds its memory, so the fused Adam may update it in place`, () => {
+    const m: GenerativeModel = kind.build(modelConfigSchema.parse({ type: kind.type }) as never, data, 1);
+    const backend = tf.backend() as unknown as { refCount(id: object): number };
+    for (const [group, vars] of Object.entries(m.variableGroups())) {
+      const shared = vars.filter((v) => backend.refCount(v.dataId) !== 1);
+      assert.equal(
+        shared.length,
+        0,
+        `${group}: ${shared.length} variables share their memory (e.g. ${shared[0]?.shape})`,
+      );
+    }
+    m.dispose();
+  });
+}

@@ -53,6 +53,7 @@ export interface NVAEParts {
   /** Up, Up: the finest latent scale back to full resolution. */
   postprocess: CellSpec[];
   output: ConvOptions;
+  /** Per group, the convolutions to the mean and to the log-variance (two, so no channel slice is needed). */
   posteriorHeads: ConvOptions[];
   priorHeads: ConvOptions[];
   encoderCombiners: ConvOptions[];
@@ -84,8 +85,8 @@ export function nvaeParts(c: NVAEConfig, inputShape: ImageShape, outputChannels:
     decoderUps: times(c.scales - 1, () => cellSpecs.up(H, H, E)),
     postprocess: [cellSpecs.up(H, c1, E), cellSpecs.up(c1, c0, E)],
     output: conv(c0, outputChannels, 3),
-    posteriorHeads: times(N, () => conv(H, 2 * zc, 3)),
-    priorHeads: times(N - 1, () => conv(H, 2 * zc, 3)),
+    posteriorHeads: times(2 * N, () => conv(H, zc, 3)),
+    priorHeads: times(2 * (N - 1), () => conv(H, zc, 3)),
     encoderCombiners: times(N - 1, () => conv(H, H, 1)),
     decoderCombiners: times(N, () => conv(H + zc, H, 1)),
     start: [1, th, tw, H],

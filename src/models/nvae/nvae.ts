@@ -184,11 +184,9 @@ export class NVAE implements GenerativeModel, Reconstructing, LatentModel {
     ];
   }
 
-  private static gaussian(params: tf.Tensor4D, zc: number): DiagGaussian {
-    const [n, h, w] = params.shape;
-    const mean = softClamp(params.slice([0, 0, 0, 0], [n, h, w, zc]), 5);
-    const logVar = softClamp(params.slice([0, 0, 0, zc], [n, h, w, zc]), 10);
-    return new DiagGaussian(mean, logVar);
+  /** N(μ, σ²) from group j's pair of heads: μ = 5·tanh(Conv(x)/5), log σ² = 10·tanh(Conv'(x)/10). */
+  private static gaussian(heads: Conv[], j: number, x: tf.Tensor4D): DiagGaussian {
+    return new DiagGaussian(softClamp(heads[2 * j].apply(x), 5), softClamp(heads[2 * j + 1].apply(x), 10));
   }
 
   private runCells(cells: Cell[], x: tf.Tensor4D, mode: NormMode): tf.Tensor4D {
@@ -201,16 +199,19 @@ export class NVAE implements GenerativeModel, Reconstructing, LatentModel {
     const [ph, pw] = this.layout.padded;
     const [top, left] = this.layout.offset;
     const scaled = x.mul(2).sub(1) as tf.Tensor4D;
-    const padded = tf.pad(
-      scaled,
-      [
-        [0, 0],
-        [top, ph - h - top],
-        [left, pw - w - left],
-        [0, 0],
-      ],
-      -1,
-    );
+    const padded =
+      ph === h && pw === w
+        ? scaled
+        : tf.pad(
+            scaled,
+            [
+              [0, 0],
+              [top, ph - h - top],
+              [left, pw - w - left],
+              [0, 0],
+            ],
+            -1,
+          );
     let s = this.runCells(this.preprocess, this.stem.apply(padded), mode);
     const features: tf.Tensor4D[] = [];
     const G = this.config.groupsPerScale;
@@ -243,14 +244,14 @@ export class NVAE implements GenerativeModel, Reconstructing, LatentModel {
       if (j === 0) {
         const [h, w] = this.layout.scales[this.config.scales - 1];
         prior = DiagGaussian.standard([n, h, w, zc]);
-        if (f) post = NVAE.gaussian(this.posteriorHeads[0].apply(f[0]), zc);
+        if (f) post = NVAE.gaussian(this.posteriorHeads, 0, f[0]);
       } else {
         if (j % G === 0) d = this.decoderUps[j / G - 1].apply(d, o.mode);
         d = this.runCells(this.decoderGroups[j - 1], d, o.mode);
-        prior = NVAE.gaussian(this.priorHeads[j - 1].apply(tf.elu(d) as tf.Tensor4D), zc);
+        prior = NVAE.gaussian(this.priorHeads, j - 1, tf.elu(d) as tf.Tensor4D);
         if (f) {
           const combined = f[j].add(this.encoderCombiners[j - 1].apply(d)) as tf.Tensor4D;
-          const delta = NVAE.gaussian(this.posteriorHeads[j].apply(combined), zc);
+          const delta = NVAE.gaussian(this.posteriorHeads, j, combined);
           post = new DiagGaussian(prior.mean.add(delta.mean), prior.logVar.add(delta.logVar));
         }
       }
@@ -261,10 +262,17 @@ export class NVAE implements GenerativeModel, Reconstructing, LatentModel {
       d = this.decoderCombiners[j].apply(tf.concat([d, z], 3));
     }
     const out = this.output.apply(tf.elu(this.runCells(this.postprocess, d, o.mode)) as tf.Tensor4D);
-    const [h, w] = this.inputShape;
-    const [top, left] = this.layout.offset;
-    pass.px = this.likelihoodHead.make(out.slice([0, top, left, 0], [n, h, w, out.shape[3]]));
+    pass.px = this.likelihoodHead.make(this.cropped(out));
     return pass;
+  }
+
+  /** The padded map cut back to the image (the map itself when nothing was padded). */
+  private cropped(out: tf.Tensor4D): tf.Tensor4D {
+    const [h, w] = this.inputShape;
+    const [n, ph, pw, c] = out.shape;
+    if (ph === h && pw === w) return out;
+    const [top, left] = this.layout.offset;
+    return out.slice([0, top, left, 0], [n, h, w, c]);
   }
 
   /** Batch statistics of training passes are kept until the update they belong to was made. */

@@ -39,10 +39,13 @@ export class BatchNorm {
   readonly runningVariance: tf.Variable;
 
   constructor(readonly channels: number) {
-    this.gamma = tf.variable(tf.ones([channels]));
-    this.beta = tf.variable(tf.zeros([channels]));
-    this.runningMean = tf.variable(tf.zeros([channels]), false);
-    this.runningVariance = tf.variable(tf.ones([channels]), false);
+    // made in a tidy, so each variable alone holds its memory (the fused Adam then updates it in place)
+    const variable = (make: () => tf.Tensor, trainable: boolean) =>
+      tf.tidy(() => tf.variable(make(), trainable));
+    this.gamma = variable(() => tf.ones([channels]), true);
+    this.beta = variable(() => tf.zeros([channels]), true);
+    this.runningMean = variable(() => tf.zeros([channels]), false);
+    this.runningVariance = variable(() => tf.ones([channels]), false);
   }
 
   apply(x: tf.Tensor4D, mode: NormMode): tf.Tensor4D {

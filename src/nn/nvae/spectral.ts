@@ -2,13 +2,14 @@ import * as tf from '@tensorflow/tfjs';
 import { tfSeed } from '../../core/random.js';
 import type { Conv } from './conv.js';
 
-/** A kernel as the matrix whose largest singular value is regularised: [k²·c_in, c_out] (depthwise: [k², c]). */
-function matrixOf(conv: Conv): tf.Tensor2D {
+/** The shape of the matrix a kernel is taken as: [k²·c_in, c_out] (depthwise: [k², c]). */
+function matrixShape(conv: Conv): [number, number] {
   const [kh, kw, cin, cout] = conv.kernel.shape;
-  return (
-    conv.depthwise ? conv.kernel.reshape([kh * kw, cin]) : conv.kernel.reshape([kh * kw * cin, cout])
-  ) as tf.Tensor2D;
+  return conv.depthwise ? [kh * kw, cin] : [kh * kw * cin, cout];
 }
+
+/** A kernel as the matrix whose largest singular value is regularised (a view: call inside a tidy). */
+const matrixOf = (conv: Conv): tf.Tensor2D => conv.kernel.reshape(matrixShape(conv));
 
 interface ShapeGroup {
   convs: Conv[];
@@ -32,19 +33,19 @@ export class SpectralNorms {
   constructor(convs: Conv[], seed: number) {
     const byShape = new Map<string, Conv[]>();
     for (const c of convs) {
-      const key = matrixOf(c).shape.join('x');
+      const key = matrixShape(c).join('x');
       byShape.set(key, [...(byShape.get(key) ?? []), c]);
     }
     let s = seed;
     for (const group of byShape.values()) {
-      const [rows, cols] = tf.tidy(() => matrixOf(group[0]).shape);
+      const [rows, cols] = matrixShape(group[0]);
       const n = group.length;
       const draw = (shape: [number, number, number]) =>
         tf.tidy(() => normalise(tf.randomNormal(shape, 0, 1, 'float32', tfSeed(s++))));
       this.groups.push({
         convs: group,
-        u: tf.variable(draw([n, rows, 1]), false),
-        v: tf.variable(draw([n, cols, 1]), false),
+        u: tf.tidy(() => tf.variable(draw([n, rows, 1]), false)),
+        v: tf.tidy(() => tf.variable(draw([n, cols, 1]), false)),
       });
     }
     this.iterate(10);
