@@ -160,11 +160,12 @@ function nvaeMacs(config: NVAEConfig): number[] {
     macs.push(...cell(s, side(0) * 4 ** i));
   });
   macs.push(conv(p.output, full));
-  p.posteriorHeads.forEach((c, j) => {
-    macs.push(conv(c, groupPixels(j)));
+  // two heads (μ, log σ²) per group: posterior heads of groups 0 … N−1, prior heads of groups 1 … N−1
+  p.posteriorHeads.forEach((c, k) => {
+    macs.push(conv(c, groupPixels(Math.floor(k / 2))));
   });
-  p.priorHeads.forEach((c, i) => {
-    macs.push(conv(c, groupPixels(i + 1)));
+  p.priorHeads.forEach((c, k) => {
+    macs.push(conv(c, groupPixels(Math.floor(k / 2) + 1)));
   });
   p.encoderCombiners.forEach((c, i) => {
     macs.push(conv(c, groupPixels(i + 1)));

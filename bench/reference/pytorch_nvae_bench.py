@@ -122,10 +122,9 @@ def soft_clamp(x, c):
     return c * torch.tanh(x / c)
 
 
-def gaussian(params):
-    """A head's [B, 2zc, h, w] -> (mu, log var), soft-clamped at 5 and 10."""
-    mu, lv = params.split(ZC, 1)
-    return soft_clamp(mu, 5.0), soft_clamp(lv, 10.0)
+def gaussian(heads, j, x):
+    """Group j's pair of heads (two 3x3 convs to zc channels): mu = 5 tanh(conv(x)/5), log var = 10 tanh(conv'(x)/10)."""
+    return soft_clamp(heads[2 * j](x), 5.0), soft_clamp(heads[2 * j + 1](x), 10.0)
 
 
 def seq(*cells):
@@ -148,8 +147,8 @@ class NVAE(nn.Module):
         s.decoder_ups = nn.ModuleList(up_cell(H, H) for _ in range(SCALES - 1))
         s.postprocess = seq(up_cell(H, c1), up_cell(c1, c0))
         s.output = conv(c0, out, 3)
-        s.posterior_heads = nn.ModuleList(conv(H, 2 * ZC, 3) for _ in range(N))
-        s.prior_heads = nn.ModuleList(conv(H, 2 * ZC, 3) for _ in range(N - 1))
+        s.posterior_heads = nn.ModuleList(conv(H, ZC, 3) for _ in range(2 * N))
+        s.prior_heads = nn.ModuleList(conv(H, ZC, 3) for _ in range(2 * (N - 1)))
         s.encoder_combiners = nn.ModuleList(conv(H, H, 1) for _ in range(N - 1))
         s.decoder_combiners = nn.ModuleList(conv(H + ZC, H, 1) for _ in range(N))
         s.start = nn.Parameter(torch.rand(1, H, top_side, top_side))  # h0 ~ U(0, 1), as vaekit
@@ -183,14 +182,14 @@ class NVAE(nn.Module):
         kls = []
         for j in range(s.groups):
             if j == 0:
-                mu, lv = gaussian(s.posterior_heads[0](f[0]))
+                mu, lv = gaussian(s.posterior_heads, 0, f[0])
                 kls.append(0.5 * (mu * mu + lv.exp() - 1 - lv))
             else:
                 if j % GROUPS_PER_SCALE == 0:
                     d = s.decoder_ups[j // GROUPS_PER_SCALE - 1](d)
                 d = s.decoder_groups[j - 1](d)
-                mp, lvp = gaussian(s.prior_heads[j - 1](F.elu(d)))
-                dm, dlv = gaussian(s.posterior_heads[j](f[j] + s.encoder_combiners[j - 1](d)))
+                mp, lvp = gaussian(s.prior_heads, j - 1, F.elu(d))
+                dm, dlv = gaussian(s.posterior_heads, j, f[j] + s.encoder_combiners[j - 1](d))
                 mu, lv = mp + dm, lvp + dlv
                 kls.append(0.5 * (lvp - lv + (lv.exp() + (mu - mp) ** 2) * torch.exp(-lvp) - 1))
             z = mu if use_means else mu + torch.exp(0.5 * lv) * torch.randn_like(mu)
