@@ -89,10 +89,25 @@ export function trainClassifierCommand(): Command {
           found: `an image folder without it (${flags.dataset})`,
         });
       }
+      if ((flags.imageSize !== undefined || flags.channels !== undefined) && !isImageFolder(flags.dataset)) {
+        throw new InputError({
+          where: flags.imageSize !== undefined ? '--image-size' : '--channels',
+          expected: 'an image folder as --dataset (IDX data keeps its own size)',
+          found: flags.dataset,
+        });
+      }
       const image = flags.imageSize ? { size: flags.imageSize, channels: flags.channels ?? 3 } : undefined;
       const data = loadDataset(flags.dataset, { image });
+      const seen = new Set(data.train.labels ?? []);
+      if (seen.size < 2) {
+        throw new InputError({
+          where: '--dataset',
+          expected: 'training images of at least 2 classes (labels, or one subfolder per class)',
+          found: `${seen.size === 0 ? 'no labels' : 'one class'} in ${flags.dataset}`,
+        });
+      }
       let classes = 2;
-      for (const y of data.train.labels ?? []) if (y >= classes) classes = y + 1;
+      for (const y of seen) if (y >= classes) classes = y + 1;
       checkTrainingMemory(
         encoderSize({ type: 'mlp', hidden: config.hidden }, data.train.shape, classes),
         `classifier (hidden ${config.hidden.join(',')}) on ${data.train.shape.join('×')} images`,

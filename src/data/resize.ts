@@ -12,10 +12,11 @@ type Taps = [index: number, weight: number][];
 function areaTaps(offset: number, span: number, n: number): Taps[] {
   const f = span / n;
   return Array.from({ length: n }, (_, o) => {
-    const a = offset + o * f;
-    const b = a + f;
+    // the bounds from integers ((o + 1)·span / n is exact at the end), the taps kept inside the crop
+    const a = offset + (o * span) / n;
+    const b = offset + ((o + 1) * span) / n;
     const taps: Taps = [];
-    for (let p = Math.floor(a); p < Math.ceil(b); p++) {
+    for (let p = Math.max(offset, Math.floor(a)); p < Math.min(offset + span, Math.ceil(b)); p++) {
       const w = (Math.min(b, p + 1) - Math.max(a, p)) / f;
       if (w > 0) taps.push([p, w]);
     }

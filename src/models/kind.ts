@@ -24,6 +24,11 @@ export interface ModelSize {
   parameters: number;
   /** Floats that one image's pass through the model's networks creates (an estimate). */
   activations: number;
+  /**
+   * Bytes training needs beyond 16 per parameter and 8 per activation and image, whatever the batch (nvae:
+   * the spectral regulariser's stacked kernel copies and their gradients, and the kernels' summed gradients).
+   */
+  extraBytes?: number;
 }
 
 export interface ModelKind<S extends z.ZodType = z.ZodType> {

@@ -38,6 +38,22 @@ export function likelihoodChannels(config: LikelihoodConfig, channels: number): 
   return config.likelihood === 'logistic-mixture' ? channels * 3 * config.mixtures : channels;
 }
 
+/**
+ * What the likelihood adds to a model's size: log σ for a Gaussian one (a stored weight), and the floats its
+ * log-probability makes per image: about 30 tensors of K values per pixel and channel for the logistic
+ * mixture (each step of logProbElementwise is one), 5 of one value for the others.
+ */
+export function likelihoodSize(
+  config: LikelihoodConfig,
+  shape: readonly [number, number, number],
+): { parameters: number; activations: number } {
+  const values = shape[0] * shape[1] * shape[2];
+  return {
+    parameters: config.likelihood.startsWith('gaussian') ? 1 : 0,
+    activations: config.likelihood === 'logistic-mixture' ? 30 * config.mixtures * values : 5 * values,
+  };
+}
+
 /** Turns the decoder network's raw output into a Likelihood, owning the extra parameters (log σ). */
 export class LikelihoodHead {
   readonly logSigma: tf.Variable | null;

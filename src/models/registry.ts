@@ -104,7 +104,7 @@ export function checkTrainingMemory(
   where: string,
   batch: { batchSize: number; samples?: number },
 ): void {
-  const parameterBytes = 16 * size.parameters;
+  const parameterBytes = 16 * size.parameters + (size.extraBytes ?? 0);
   const activationBytes = 8 * size.activations * batch.batchSize * (batch.samples ?? 1);
   const total = parameterBytes + activationBytes;
   if (!(total <= TRAINING_MEMORY_LIMIT)) {
@@ -115,7 +115,7 @@ export function checkTrainingMemory(
         `${formatBytes(total)}: ${size.parameters.toLocaleString('en')} parameters (${formatBytes(parameterBytes)} ` +
         `with gradients and optimiser state) and ${formatBytes(activationBytes)} of activations for a batch of ` +
         `${batch.batchSize}${(batch.samples ?? 1) > 1 ? ` × ${batch.samples} samples` : ''}`,
-      hint: 'use smaller layers (--hidden, --filters, --latent-dim, --width …) or a smaller --batch-size',
+      hint: 'use smaller layers (--hidden, --filters, --width, --latent-dim, --latent-channels …), a smaller --batch-size or --k',
     });
   }
 }

@@ -133,3 +133,13 @@ test('nvae: sampling at t < 1 re-estimates the batch-norm statistics on prior sa
   model.dispose();
   stored.dispose();
 });
+
+test('nvae: a training batch that leaves batch norm one value per channel is refused, not trained into huge gradients', () => {
+  // 8×8 images, 2 scales: the top latent maps are 1×1
+  const model = new NVAE(tiny(), [8, 8, 1], 1);
+  const one = images(1, [8, 8, 1], 1);
+  assert.throws(() => model.trainingStages({ x: one }, ctx(0))[0].loss(), /at least 2 values per channel/);
+  // evaluation (running statistics) takes a single image
+  assert.ok(Number.isFinite(model.evalBatch({ x: one }, 1).loss));
+  model.dispose();
+});

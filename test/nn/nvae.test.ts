@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../src/core/random.js';
 import { symmetricEigen } from '../../src/eval/linalg.js';
 import { BatchNorm, RUNNING } from '../../src/nn/nvae/batch-norm.js';
-import { buildCell, cellParameters, cellSpecs } from '../../src/nn/nvae/cells.js';
+import { buildCell, cellParameters, cellSpecs, upsample2 } from '../../src/nn/nvae/cells.js';
 import { Conv } from '../../src/nn/nvae/conv.js';
 import { SpectralNorms } from '../../src/nn/nvae/spectral.js';
 import { useBackend } from '../helpers/backend.js';
@@ -103,4 +103,20 @@ test("NVAE's cells keep, halve and double the resolution as specified, and count
     );
     assert.ok(y.isFinite().all().dataSync()[0]);
   }
+});
+
+test('upsampling repeats each pixel 2×2, and its gradient sums the four copies, image by image', () => {
+  const x = tf.tensor4d([1, 2, 3, 4, 5, 6, 7, 8], [2, 2, 2, 1]);
+  assert.deepEqual(
+    Array.from(upsample2(x).dataSync().slice(0, 16)),
+    [1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4],
+  );
+  // weights 0…31 on the output: each input's gradient is the sum of its four copies' weights
+  const weights = tf.range(0, 32).reshape([2, 4, 4, 1]);
+  const g = tf.grad((t) =>
+    upsample2(t as tf.Tensor4D)
+      .mul(weights)
+      .sum(),
+  )(x);
+  assert.deepEqual(Array.from(g.dataSync()), [10, 18, 42, 50, 74, 82, 106, 114]);
 });

@@ -64,6 +64,12 @@ test('nvae: two epochs on a small colour shapes folder lower the test bits/dim; 
     colourful = png.data[i] !== png.data[i + 1] || png.data[i + 1] !== png.data[i + 2];
   assert.ok(colourful, 'samples are in colour');
 
+  const idxSize = vaekit('train-classifier', '--dataset', 'mnist', '--image-size', '8');
+  assert.equal(idxSize.code, 2);
+  assert.match(idxSize.err, /--image-size: expected an image folder/);
+  const oneClass = vaekit('train-classifier', '--dataset', join(folder, 'disc'), '--image-size', '16');
+  assert.equal(oneClass.code, 2);
+  assert.match(oneClass.err, /at least 2 classes/);
   const noSize = vaekit('train-classifier', '--dataset', folder);
   assert.equal(noSize.code, 2);
   assert.match(noSize.err, /--image-size/);

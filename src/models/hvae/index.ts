@@ -1,6 +1,6 @@
 import { addSizes, decoderSize, denseSize, encoderSize, residualStackSize } from '../../nn/size.js';
 import { defineModel } from '../kind.js';
-import { likelihoodChannels } from '../likelihood.js';
+import { likelihoodChannels, likelihoodSize } from '../likelihood.js';
 import { describeNetwork } from '../network-config.js';
 import { hvaeConfigSchema } from './config.js';
 import { HierarchicalVAE, HVAE_CAPABILITIES } from './hvae.js';
@@ -27,7 +27,7 @@ export const hvaeKind = defineModel({
       times(L - 1, denseSize(H, 2 * m)),
       times(L - 1, denseSize(2 * H, 2 * m)),
       times(L, denseSize(m, H)),
-      { parameters: c.likelihood.startsWith('gaussian') ? 1 : 0, activations: 0 },
+      likelihoodSize(c, data.inputShape),
     );
   },
   describe: (c) =>

@@ -27,7 +27,7 @@ export const nvaeConfigSchema = z.strictObject({
     .default(8)
     .meta(flag('nvae: channels of each latent group (a C×h×w map)', { arg: 'C' })),
   /** Channels of the deterministic paths at the latent scales (half and a quarter of it before them). */
-  hidden: positiveInt.default(64).meta(
+  hidden: positiveInt.default(32).meta(
     flag('width of the deterministic paths (hvae: units; nvae: channels at the latent scales)', {
       name: 'width',
       arg: 'H',

@@ -3,7 +3,7 @@ import { type ConvOptions, convParameters } from '../../nn/nvae/conv.js';
 import { spectralParameters } from '../../nn/nvae/spectral.js';
 import { addSizes, type NetworkSize } from '../../nn/size.js';
 import { defineModel } from '../kind.js';
-import { likelihoodChannels } from '../likelihood.js';
+import { likelihoodChannels, likelihoodSize } from '../likelihood.js';
 import { nvaeConfigSchema } from './config.js';
 import { headConvs, nvaeLayout, nvaeParts, partConvs } from './layout.js';
 import { NVAE, NVAE_CAPABILITIES } from './nvae.js';
@@ -30,7 +30,7 @@ export const nvaeKind = defineModel({
       activations: specs.reduce((n, s) => n + cellActivations(s, h, w), 0),
     });
     const heads = headConvs(p);
-    return addSizes(
+    const size = addSizes(
       { parameters: 0, activations: ph * pw * data.inputShape[2] },
       cells(p.preprocess, ph, pw),
       cells([...p.encoderGroups.flat(), ...p.encoderDowns], fh, fw),
@@ -46,8 +46,10 @@ export const nvaeKind = defineModel({
         parameters: c.spectralReg > 0 ? spectralParameters(partConvs(p).map(kernelMatrix)) : 0,
         activations: 0,
       },
-      { parameters: c.likelihood.startsWith('gaussian') ? 1 : 0, activations: 0 },
+      likelihoodSize(c, data.inputShape),
     );
+    // measured: training takes about 70 bytes per parameter in all, 54 more than checkModelSize counts
+    return { ...size, extraBytes: 54 * size.parameters };
   },
   describe: (c) =>
     `nvae ${c.scales} scales × ${c.groupsPerScale} groups of ${c.latentChannels} channels, width ${c.hidden}, ` +

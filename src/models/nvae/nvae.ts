@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { InputError } from '../../core/errors.js';
 import { Rng, tfSeed } from '../../core/random.js';
 import type { Batch, NamedWeight, StepContext, TrainingStage } from '../../core/trainable.js';
 import { DiagGaussian, type Likelihood } from '../../distributions/index.js';
@@ -296,6 +297,16 @@ export class NVAE implements GenerativeModel, Reconstructing, LatentModel {
    */
   latentTerms(batch: Batch, s: LatentSampling): LatentTerms {
     const xs = s.tiledX ?? repeatRows(batch.x, s.k);
+    const [th, tw] = this.layout.scales[this.config.scales - 1];
+    if (s.training && xs.shape[0] * th * tw < 2) {
+      // batch statistics of one value per channel: variance 0, and gradients that explode (PyTorch refuses too)
+      throw new InputError({
+        where: 'train.batchSize',
+        expected: `batches whose top latent maps (${th}×${tw}) give batch norm at least 2 values per channel`,
+        found: `a batch of ${xs.shape[0]}`,
+        hint: 'use --batch-size 2 or more, or fewer --scales',
+      });
+    }
     const pass = this.forward(xs, { seed: s.seed, mode: s.training ? this.trainingMode() : RUNNING });
     const rows = xs.shape[0];
     return {

@@ -1,5 +1,6 @@
 import type { ImageShape } from '../../nn/networks.js';
 import { addSizes, decoderSize, encoderSize, type NetworkSize } from '../../nn/size.js';
+import { likelihoodSize } from '../likelihood.js';
 import { widerNetwork } from '../network-config.js';
 import type { VAEConfig } from './config.js';
 import { posteriorSize } from './posterior.js';
@@ -28,6 +29,6 @@ export function gaussianVaeSize(
     encoderSize(widerNetwork(c.network, c.encoderWidth), encoderIn, posterior.paramWidth),
     posterior.flow,
     decoderSize(c.network, c.latentDim + classes, [h, w, outChannels]),
-    { parameters: c.likelihood.startsWith('gaussian') ? 1 : 0, activations: 0 },
+    likelihoodSize(c, inputShape),
   );
 }

@@ -111,10 +111,15 @@ const RESIDUAL_SCALE = 0.1;
 
 type Step = Conv | BatchNorm | SqueezeExcite | 'swish';
 
-/** Nearest-neighbour upsampling by 2: [B, h, w, C] → [B, 2h, 2w, C]. */
+/**
+ * Nearest-neighbour upsampling by 2: [B, h, w, C] → [B, 2h, 2w, C], as two concatenations and reshapes
+ * (each pixel next to its copy, then each row above its copy). Not tf.image.resizeNearestNeighbor: the cpu
+ * backend's gradient of it is wrong for batches of more than one image in tfjs 4.22.
+ */
 export function upsample2(x: tf.Tensor4D): tf.Tensor4D {
-  const [, h, w] = x.shape;
-  return tf.image.resizeNearestNeighbor(x, [2 * h, 2 * w]);
+  const [b, h, w, c] = x.shape;
+  const wide = tf.concat([x, x], 3).reshape([b, h, 2 * w, c]);
+  return tf.concat([wide, wide], 2).reshape([b, 2 * h, 2 * w, c]) as tf.Tensor4D;
 }
 
 class ResidualCell implements Cell {
