@@ -22,9 +22,16 @@ export const NVAE_BATCH = 64;
 export const NVAE_SHAPE: [number, number, number] = [32, 32, 3];
 /** Mixture components: NVAE uses 10 on CIFAR-10; 3 keeps the output conv (16 → 27 channels) small. */
 export const NVAE_MIXTURES = 3;
+/** Width 64 (NVAE's 'hidden' at the latent scales), as the PyTorch script; vaekit's default is now 32. */
+export const NVAE_WIDTH = 64;
 
 export const nvaeBenchConfig = (): NVAEConfig =>
-  nvaeConfigSchema.parse({ type: 'nvae', likelihood: 'logistic-mixture', mixtures: NVAE_MIXTURES });
+  nvaeConfigSchema.parse({
+    type: 'nvae',
+    hidden: NVAE_WIDTH,
+    likelihood: 'logistic-mixture',
+    mixtures: NVAE_MIXTURES,
+  });
 
 /** Random colour images quantised to 8 bits: floor(256·U(0, 1)) / 255. */
 export function colourBatch(): tf.Tensor4D {

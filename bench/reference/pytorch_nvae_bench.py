@@ -10,7 +10,8 @@ Prints three lines:
 running mean and variance (not PyTorch's num_batches_tracked) and the spectral power-iteration
 vectors u, v.
 
-The model (nvaeConfigSchema defaults; bench/nvae.ts holds the same config on the TypeScript side):
+The model (nvaeConfigSchema defaults but the width, which bench/nvae.ts pins at 64 — vaekit's default
+is now 32; bench/nvae.ts holds the same config on the TypeScript side):
 scales 2, groups per scale 2, latent channels 8, width 64 (32 and 16 before the latent scales),
 1 cell per group, expansion 3, spectral regularisation 0.01, likelihood 'logistic-mixture' with
 K = 3 components per channel. The step is the ELBO at beta = 1 (the bench's ctx), so NVAE's KL
