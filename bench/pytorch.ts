@@ -1,4 +1,7 @@
-/** Runs bench/reference/pytorch_vae_bench.py (system python with torch) for the comparison rows. */
+/**
+ * Runs the PyTorch references (system python with torch) for the comparison rows:
+ * bench/reference/pytorch_vae_bench.py for the mlp and conv VAEs, pytorch_nvae_bench.py for the NVAE.
+ */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -6,7 +9,12 @@ import { fileURLToPath } from 'node:url';
 
 const PYTHON = '/usr/bin/python3';
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-export const SCRIPT = resolve(REPO, 'bench/reference/pytorch_vae_bench.py');
+export type TorchModel = 'mlp' | 'conv' | 'nvae';
+export const SCRIPTS: Record<TorchModel, string> = {
+  mlp: resolve(REPO, 'bench/reference/pytorch_vae_bench.py'),
+  conv: resolve(REPO, 'bench/reference/pytorch_vae_bench.py'),
+  nvae: resolve(REPO, 'bench/reference/pytorch_nvae_bench.py'),
+};
 
 /** Why PyTorch cannot run here, or null when it can. */
 export function pytorchUnavailable(): string | null {
@@ -39,6 +47,8 @@ export interface TorchResult {
   blasCore: string;
   msPerStep: number;
   imgPerSec: number;
+  /** Values the model stores, counted as vaekit counts them (when the script prints them: the NVAE's). */
+  stored?: number;
 }
 
 /**
@@ -46,19 +56,21 @@ export interface TorchResult {
  * older kernels, and OPENBLAS_L2_SIZE) are removed from the child's environment only: a user's machine
  * has neither, and OpenBLAS picks its kernels for the CPU it finds.
  */
-export function runPytorch(
-  model: 'mlp' | 'conv',
-  s: TorchSetting,
-  steps: number,
-  warmup: number,
-): TorchResult {
+export function runPytorch(model: TorchModel, s: TorchSetting, steps: number, warmup: number): TorchResult {
   const env: NodeJS.ProcessEnv = { ...process.env, OPENBLAS_NUM_THREADS: String(s.blasThreads) };
   delete env.OPENBLAS_CORETYPE;
   delete env.OPENBLAS_L2_SIZE;
-  const args = [SCRIPT, model, String(s.threads), String(steps), String(warmup)];
+  const args = [SCRIPTS[model], model, String(s.threads), String(steps), String(warmup)];
   const r = spawnSync(PYTHON, args, { encoding: 'utf8', cwd: REPO, env });
   const blas = /^openblas (\S+)/m.exec(r.stdout);
   const m = /^torch (\S+) .* ms\/step ([\d.]+) img\/s ([\d.]+)/m.exec(r.stdout);
+  const stored = /^params .* stored (\d+)/m.exec(r.stdout);
   if (r.status !== 0 || m == null) throw new Error(`PyTorch ${model} failed: ${r.stderr || r.stdout}`);
-  return { version: m[1], blasCore: blas?.[1] ?? '?', msPerStep: Number(m[2]), imgPerSec: Number(m[3]) };
+  return {
+    version: m[1],
+    blasCore: blas?.[1] ?? '?',
+    msPerStep: Number(m[2]),
+    imgPerSec: Number(m[3]),
+    ...(stored ? { stored: Number(stored[1]) } : {}),
+  };
 }

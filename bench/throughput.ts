@@ -1,13 +1,16 @@
 /**
  * Training throughput of the reference VAEs, vaekit against PyTorch CPU, interleaved over rounds.
- *   npm run bench -- [--rounds 5] [--steps N] [--backends wasm,wasm-js,wasm-shipped,cpu] [--models mlp,conv]
+ *   npm run bench -- [--rounds 5] [--steps N] [--backends wasm,wasm-js,wasm-shipped,cpu] [--models mlp,conv,nvae]
  *                    [--workers 1,2] [--pytorch on|off]
  * `wasm` has our kernel patches and the native addon (when built: native/, all cores), `wasm-js` the
  * patches without the addon (the pure-npm path), `wasm-shipped` is the backend as published, `cpu` plain JS.
  * `--workers` adds rows for vaekit's own VAE trained through trainStep on patched wasm, on the main
  * thread (1) or data-parallel over that many threads. PyTorch runs bench/reference/pytorch_vae_bench.py
  * in every setting of pytorch.ts. Each round runs every row once, in turn (the order reversed every other
- * round), so a busy spell of a shared machine hits every row alike. Each row shows its median and best
+ * round), so a busy spell of a shared machine hits every row alike. `nvae` (not run by default: slow) is
+ * vaekit's own default spatial NVAE (bench/nvae.ts) on 64 random 8-bit colour images 32×32, trained
+ * through vaekit's training step on each backend, against bench/reference/pytorch_nvae_bench.py; it is
+ * not data-parallel, so it has no `vaekit W=` rows. Each row shows its median and best
  * round; the reference is PyTorch's best setting, taken separately for the medians and for the bests.
  */
 import { parseArgs } from 'node:util';
@@ -18,16 +21,42 @@ import { installWasmKernels, uninstallWasmKernels } from '../src/backend/wasm/in
 import { cpuInfo } from './cpu.js';
 import { trainStepsParallel } from './data-parallel.js';
 import { trainStepFlops } from './flops.js';
-import { BATCH, sampleRate, trainSteps } from './measure.js';
+import { BATCH, sampleRate, type TrainResult, trainSteps } from './measure.js';
 import { type BenchModel, convVae, mlpVae } from './models.js';
+import { NVAE_BATCH, nvaeParameterCounts, nvaeTrainStepFlops, trainNvaeSteps } from './nvae.js';
 import { pytorchUnavailable, runPytorch, settingLabel, TORCH_SETTINGS } from './pytorch.js';
 
 const BACKENDS = ['wasm', 'wasm-js', 'wasm-shipped', 'cpu'] as const;
 type Backend = (typeof BACKENDS)[number];
-const MODELS = { mlp: mlpVae, conv: convVae } as const;
+interface ModelSpec {
+  /** Images per training step. */
+  batch: number;
+  /** FLOPs of one training step (flops.ts's count). */
+  flops: number;
+  /** One timed round on the backend in use. */
+  train(steps: number, warmup: number): Promise<TrainResult>;
+}
+/** The plain-tfjs mirrors of the PyTorch VAEs (bench/models.ts), and vaekit's own NVAE (bench/nvae.ts). */
+const MODELS = {
+  mlp: {
+    batch: BATCH,
+    flops: trainStepFlops('mlp', BATCH),
+    train: (n, w) => withModel(mlpVae, (m) => trainSteps(m, n, w)),
+  },
+  conv: {
+    batch: BATCH,
+    flops: trainStepFlops('conv', BATCH),
+    train: (n, w) => withModel(convVae, (m) => trainSteps(m, n, w)),
+  },
+  nvae: { batch: NVAE_BATCH, flops: nvaeTrainStepFlops(NVAE_BATCH), train: trainNvaeSteps },
+} satisfies Record<string, ModelSpec>;
 type ModelName = keyof typeof MODELS;
+/** Models of vaekit's data-parallel rows (bench/data-parallel.ts). */
+const PARALLEL = ['mlp', 'conv'] as const;
+const parallel = (m: ModelName): m is (typeof PARALLEL)[number] =>
+  (PARALLEL as readonly string[]).includes(m);
 /** Default timed steps on wasm; cpu runs a tenth of them (it is ~50x slower). */
-const DEFAULT_STEPS: Record<ModelName, number> = { mlp: 60, conv: 15 };
+const DEFAULT_STEPS: Record<ModelName, number> = { mlp: 60, conv: 15, nvae: 4 };
 const SAMPLES = 10_000;
 
 const { values: opts } = parseArgs({
@@ -112,16 +141,17 @@ const add = (r: Omit<Row, 'samples' | 'notes'>) => rows.push({ ...r, samples: []
 
 for (const backend of backends) {
   for (const name of models) {
-    // cpu conv training takes ~100 s a step: it runs only when asked for alone.
-    if (backend === 'cpu' && name === 'conv' && !(backends.length === 1 && models.length === 1)) continue;
+    // cpu conv (and nvae) training takes ~100 s a step: it runs only when asked for alone.
+    if (backend === 'cpu' && name !== 'mlp' && !(backends.length === 1 && models.length === 1)) continue;
     add({
-      who: backend,
+      // the NVAE rows are vaekit's own model through its training step: the `vaekit W=1` of the VAE rows
+      who: name !== 'nvae' ? backend : backend === 'wasm' ? 'vaekit W=1' : `vaekit W=1, ${backend}`,
       work: `${name} train`,
       model: name,
       run: async () => {
         await use(backend);
         const { timed, warmup } = steps(name, backend);
-        const r = await withModel(MODELS[name], (m) => trainSteps(m, timed, warmup));
+        const r = await MODELS[name].train(timed, warmup);
         const notes = `loss ${fmt(r.loss, 1)}, peak RSS ${fmt(r.peakRssMiB)} MiB, tf ${fmt(r.peakTfMiB, 1)} MiB, tensors ${r.tensorsBefore} -> ${r.tensorsAfter}`;
         return { imgPerSec: r.imgPerSec, notes };
       },
@@ -132,11 +162,11 @@ for (const backend of backends) {
     work: 'mlp sample 10k',
     run: async () => {
       await use(backend);
-      return { imgPerSec: await withModel(MODELS.mlp, (m) => sampleRate(m, SAMPLES)), notes: '' };
+      return { imgPerSec: await withModel(mlpVae, (m) => sampleRate(m, SAMPLES)), notes: '' };
     },
   });
 }
-for (const name of models) {
+for (const name of models.filter(parallel)) {
   for (const workers of workerCounts) {
     add({
       who: `vaekit W=${workers}`,
@@ -160,10 +190,18 @@ for (const name of torchProblem == null ? models : []) {
       model: name,
       torch: true,
       run: async () => {
-        const { timed } = steps(name, 'wasm');
-        // as many steps as vaekit, and at least 20 (so a round lasts long enough to time)
-        const r = runPytorch(name, setting, Math.max(20, timed), 5);
-        return { imgPerSec: r.imgPerSec, notes: `torch ${r.version}, OpenBLAS kernels ${r.blasCore}` };
+        const { timed, warmup } = steps(name, 'wasm');
+        // as many steps as vaekit, and at least 20 (so a round lasts long enough to time); an NVAE step
+        // takes seconds, so there as many as vaekit's
+        const r =
+          name === 'nvae'
+            ? runPytorch(name, setting, timed, warmup)
+            : runPytorch(name, setting, Math.max(20, timed), 5);
+        const stored = r.stored == null ? '' : `, ${r.stored} stored values`;
+        return {
+          imgPerSec: r.imgPerSec,
+          notes: `torch ${r.version}, OpenBLAS kernels ${r.blasCore}${stored}`,
+        };
       },
     });
   }
@@ -206,9 +244,15 @@ console.log(
   `peak ${fmt(cpu.peakGflops)} GFLOP/s fp32 = ${cpu.cores} cores × ${cpu.flopPerCycle} FLOP/cycle [${cpu.flopReason}] × ${fmt(cpu.ghz, 2)} GHz`,
 );
 console.log(
-  `FLOPs per training step of ${BATCH} images (dense and conv layers: forward, weight and input gradients): ` +
-    models.map((m) => `${m} ${fmt(trainStepFlops(m, BATCH) / 1e9, 3)} G`).join(', '),
+  `FLOPs per training step (dense and conv layers: forward, weight and input gradients): ` +
+    models.map((m) => `${m} ${fmt(MODELS[m].flops / 1e9, 3)} G (${MODELS[m].batch} images)`).join(', '),
 );
+if (models.includes('nvae')) {
+  const n = nvaeParameterCounts();
+  console.log(
+    `nvae: vaekit stores ${n.stored} values (modelSize ${n.size}; ${n.trainable} trained, the rest batch-norm running statistics and power-iteration vectors)`,
+  );
+}
 const addon = nativeKernels();
 console.log(
   addon == null
@@ -234,16 +278,16 @@ const table = rows.map((r) => {
   if (r.samples.length === 0) return [r.who, r.work, '-', '-', '-', '-', '-', '-', '-', r.notes];
   const med = median(r.samples);
   const top = best(r.samples);
-  const train = r.model != null;
-  const gflops = train ? (trainStepFlops(r.model!, BATCH) * top) / BATCH / 1e9 : null;
-  const refBest = train ? reference(r.model!, best) : null;
-  const refMedian = train ? reference(r.model!, median) : null;
+  const spec = r.model != null ? MODELS[r.model] : null;
+  const gflops = spec ? (spec.flops * top) / spec.batch / 1e9 : null;
+  const refBest = r.model != null ? reference(r.model, best) : null;
+  const refMedian = r.model != null ? reference(r.model, median) : null;
   return [
     r.who,
     r.work,
     fmt(med),
     fmt(top),
-    train ? fmt((BATCH * 1000) / med, 1) : '-',
+    spec ? fmt((spec.batch * 1000) / med, 1) : '-',
     gflops == null ? '-' : fmt(gflops, 1),
     gflops == null ? '-' : `${fmt((100 * gflops) / cpu.peakGflops)} %`,
     refBest == null ? '-' : `${fmt(top / refBest.value, 2)}x`,

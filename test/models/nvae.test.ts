@@ -106,9 +106,9 @@ test('nvae: sampling at t < 1 re-estimates the batch-norm statistics on prior sa
   const snapshot = model.weights().map((w) => w.tensor.dataSync().slice());
   const cold = model.sample(5, 11, { temperature: 0.6 });
   const warm = model.sample(5, 11, { temperature: 1 });
-  model
-    .weights()
-    .forEach((w, i) => assert.deepEqual(w.tensor.dataSync(), snapshot[i], `weight ${w.name} changed`));
+  model.weights().forEach((w, i) => {
+    assert.deepEqual(w.tensor.dataSync(), snapshot[i], `weight ${w.name} changed`);
+  });
   assert.deepEqual(cold.shape, [5, 8, 8, 1]);
   // the same draws through statistics re-estimated at each temperature, and through the stored ones
   const stored = new NVAE(tiny({ bnBatches: 0 }), [8, 8, 1], 5);

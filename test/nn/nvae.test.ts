@@ -40,9 +40,9 @@ test('the spectral norms estimated by power iteration match an SVD, for plain an
     const [rows, cols] = c.depthwise ? [kh * kw, cin] : [kh * kw * cin, cout];
     return largestSingularValue(c.kernel.dataSync() as Float32Array, rows, cols);
   });
-  exact.forEach((s, i) =>
-    assert.ok(Math.abs(sigmas[i] - s) < 1e-4 * s, `kernel ${i}: ${sigmas[i]} vs SVD ${s}`),
-  );
+  exact.forEach((s, i) => {
+    assert.ok(Math.abs(sigmas[i] - s) < 1e-4 * s, `kernel ${i}: ${sigmas[i]} vs SVD ${s}`);
+  });
   // with u, v held, d(Σσ)/dW = u vᵀ: a finite difference along a random direction agrees
   const w = convs[2].kernel;
   const dir = tf.randomNormal(w.shape, 0, 1, 'float32', 3);
@@ -79,7 +79,9 @@ test('batch norm normalises by the batch in training passes and by its running s
   assert.ok(tf.max(tf.abs(z.sub(x.div(Math.sqrt(1 + 1e-5))))).dataSync()[0] < 1e-5);
   bn.update({ mean: recorded[0] as tf.Tensor1D, variance: recorded[1] as tf.Tensor1D });
   const expected = recorded[0].mul(0.05).dataSync();
-  bn.runningMean.dataSync().forEach((v, i) => assert.ok(Math.abs(v - expected[i]) < 1e-6));
+  bn.runningMean.dataSync().forEach((v, i) => {
+    assert.ok(Math.abs(v - expected[i]) < 1e-6);
+  });
 });
 
 test("NVAE's cells keep, halve and double the resolution as specified, and count their weights exactly", () => {
