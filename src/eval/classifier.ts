@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { createOptimizer } from '../backend/index.js';
-import { InputError } from '../core/errors.js';
+import { InputError, NumericalError } from '../core/errors.js';
 import { Rng } from '../core/random.js';
 import { batches } from '../data/batches.js';
 import type { Dataset, DatasetSplit } from '../data/dataset.js';
@@ -152,8 +152,16 @@ export function trainClassifier(
         steps++;
       }
     }
+    if (steps === 0) {
+      optimizer.dispose();
+      classifier.dispose();
+      throw new NumericalError(
+        `epoch ${epoch} of the classifier: every step had a non-finite loss or gradient and was skipped ` +
+          '(non-finite pixels in the data?); nothing was written',
+      );
+    }
     testAccuracy = classifier.accuracy(data.test);
-    onEpoch?.(epoch, lossSum / Math.max(1, steps), testAccuracy);
+    onEpoch?.(epoch, lossSum / steps, testAccuracy);
   }
   optimizer.dispose();
   return { classifier, testAccuracy };

@@ -72,3 +72,12 @@ test('sample quality: test images scored as samples beat noise on every metric',
   assert.ok(bad.precisionRecall.precision < good.precisionRecall.precision - 0.3, JSON.stringify(bad));
   assert.equal(good.prCount, 300);
 });
+
+test('a classifier whose every step is non-finite (NaN pixels) is an error, not an untrained classifier', () => {
+  const bad = tinyMnist(200, 50);
+  bad.train.images.fill(Number.NaN);
+  assert.throws(
+    () => trainClassifier(bad, classifierConfigSchema.parse({ hidden: [8, 4], epochs: 1 })),
+    /every step had a non-finite loss/,
+  );
+});
