@@ -79,9 +79,24 @@ export class SpectralNorms {
     );
   }
 
-  /** Σ_i σ_max(W_i): the penalty the loss adds with weight λ. */
+  /**
+   * Σ_i σ_max(W_i): the penalty the loss adds with weight λ. Its gradient is given directly, u_i v_iᵀ for
+   * each kernel (u, v held), so backpropagation makes no copy of the stacked kernels.
+   */
   sum(): tf.Scalar {
-    return this.sigmas().sum();
+    const convs = this.groups.flatMap((g) => g.convs);
+    const penalty = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+      const value = tf.tidy(() => this.sigmas().sum()) as tf.Scalar;
+      const gradFunc = (dy: tf.Scalar) =>
+        this.groups.flatMap((g) => {
+          const us = tf.unstack(g.u);
+          const vs = tf.unstack(g.v);
+          return g.convs.map((c, i) => tf.matMul(us[i], vs[i], false, true).reshape(c.kernel.shape).mul(dy));
+        });
+      void args;
+      return { value, gradFunc };
+    });
+    return (penalty as (...xs: tf.Tensor[]) => tf.Scalar)(...convs.map((c) => c.kernel));
   }
 
   /** The persistent vectors (stored in checkpoints, so a resumed run continues exactly). */
