@@ -66,6 +66,9 @@ export function sampleQuality(
       where: 'classifier',
       expected: `a classifier of ${h}×${w}×${c} images (the model's)`,
       found: `one of ${ch}×${cw}×${cc} images`,
+      hint:
+        `train one at the run's size (vaekit train-classifier --dataset <data> --image-size ${h} --channels ${c} ` +
+        '-o <dir>) and pass --classifier <dir>, or skip sample quality (eval --no-quality)',
     });
   }
   const d = classifier.featureDim;
