@@ -25,7 +25,6 @@ Where it cannot be the same arithmetic (costs are the same):
 - vaekit's step also reads back its metrics and the global gradient norm (NaN guard); this reads
   back only the loss (loss.item()), like the other reference script.
 """
-import ctypes
 import math
 import sys
 import time
@@ -33,6 +32,8 @@ import time
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+from openblas_info import openblas
 
 B, SIDE, CHANNELS = 64, 32, 3
 SCALES, GROUPS_PER_SCALE, ZC, HIDDEN, CELLS, EXPANSION = 2, 2, 8, 64, 1, 3
@@ -267,20 +268,6 @@ class SpectralNorms:
 
     def stored(s):
         return sum(u.numel() + v.numel() for _, u, v in s.groups)
-
-
-def openblas():
-    """The OpenBLAS this process loaded (through torch) and the kernel set it chose at start."""
-    with open("/proc/self/maps") as maps:
-        paths = sorted({line.split()[-1] for line in maps if "openblas" in line and ".so" in line})
-    for path in paths:
-        try:
-            lib = ctypes.CDLL(path)
-            lib.openblas_get_corename.restype = ctypes.c_char_p
-            return lib.openblas_get_corename().decode(), path
-        except (OSError, AttributeError):
-            continue
-    return "none", "-"
 
 
 def main():

@@ -6,13 +6,14 @@ Prints two lines:
   torch <version> <model> threads <t> ms/step <ms> img/s <rate>
 The caller decides the environment (bench/pytorch.ts removes OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE,
 so OpenBLAS picks its kernels for this CPU as it would on a user's machine)."""
-import ctypes
 import sys
 import time
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+from openblas_info import openblas
 
 kind = sys.argv[1]
 torch.set_num_threads(int(sys.argv[2]))
@@ -51,20 +52,6 @@ class Conv(nn.Module):
         z = mu + torch.exp(0.5 * lv) * torch.randn_like(mu)
         g = F.relu(s.d(z)).view(-1, 64, 7, 7)
         return s.d2(F.relu(s.d1(g))).view(-1, 784), mu, lv
-
-
-def openblas():
-    """The OpenBLAS this process loaded (through torch) and the kernel set it chose at start."""
-    with open("/proc/self/maps") as maps:
-        paths = sorted({line.split()[-1] for line in maps if "openblas" in line and ".so" in line})
-    for path in paths:
-        try:
-            lib = ctypes.CDLL(path)
-            lib.openblas_get_corename.restype = ctypes.c_char_p
-            return lib.openblas_get_corename().decode(), path
-        except (OSError, AttributeError):
-            continue
-    return "none", "-"
 
 
 model = MLP() if kind == "mlp" else Conv()

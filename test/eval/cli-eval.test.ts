@@ -1,31 +1,13 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { decodePng } from '../../src/io/png.js';
+import { jsonLines, vaekitFromSource } from '../helpers/cli-source.js';
 
-// The CLI from the sources (src/cli/main.ts through tsx), so this test does not depend on a build.
-const mainTs = join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
-const tsx = import.meta.resolve('tsx');
 const work = mkdtempSync(join(tmpdir(), 'vk-eval-'));
-
-function vaekit(...args: string[]) {
-  const script = `import { main } from ${JSON.stringify(mainTs)}; process.exitCode = await main(['node', 'vaekit', ...process.argv.slice(1)]);`;
-  const r = spawnSync(process.execPath, ['--import', tsx, '--input-type=module', '-e', script, ...args], {
-    cwd: work,
-    encoding: 'utf8',
-    timeout: 300_000,
-  });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
-
-const jsonLines = (path: string) =>
-  readFileSync(path, 'utf8')
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l));
+const vaekit = vaekitFromSource(work);
 
 test('train --objective iwae logs latent diagnostics; train-classifier caches; eval writes its report', () => {
   const t = vaekit(

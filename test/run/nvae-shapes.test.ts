@@ -1,32 +1,14 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { decodePng } from '../../src/io/png.js';
+import { jsonLines, vaekitFromSource } from '../helpers/cli-source.js';
 import { shapesFolder } from '../helpers/shapes.js';
 
-// The CLI from the sources (src/cli/main.ts through tsx), so this test does not depend on a build.
-const mainTs = join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
-const tsx = import.meta.resolve('tsx');
 const work = mkdtempSync(join(tmpdir(), 'vk-nvae-'));
-
-function vaekit(...args: string[]) {
-  const script = `import { main } from ${JSON.stringify(mainTs)}; process.exitCode = await main(['node', 'vaekit', ...process.argv.slice(1)]);`;
-  const r = spawnSync(process.execPath, ['--import', tsx, '--input-type=module', '-e', script, ...args], {
-    cwd: work,
-    encoding: 'utf8',
-    timeout: 600_000,
-  });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
-
-const jsonLines = (path: string) =>
-  readFileSync(path, 'utf8')
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l));
+const vaekit = vaekitFromSource(work, 600_000);
 
 test('nvae: two epochs on a small colour shapes folder lower the test bits/dim; it samples at t = 0.7, and eval and a folder classifier score it', () => {
   const folder = shapesFolder(480, 16, 5);
