@@ -157,7 +157,8 @@ void batchNormStats(const float* x, float* stats, int rows, int C) {
   for (int c = 0; c < C; c++) {
     const double m = s[c] / rows;
     stats[c] = (float)(shift[c] + m);
-    stats[C + c] = (float)std::max(0.0, s[C + c] / rows - m * m);
+    const double v = s[C + c] / rows - m * m;
+    stats[C + c] = (float)(v < 0 ? 0.0 : v);  // rounding below 0 clamped; NaN kept (std::max would hide it)
   }
 }
 

@@ -106,6 +106,20 @@ test('the native variance is accurate when |μ| ≫ σ (shifted sums)', {
   }
 });
 
+test('a NaN in a channel makes its native mean and variance NaN, not a variance of 0', {
+  skip: nativeKernels() == null,
+}, async () => {
+  const shape: [number, number, number, number] = [2, 3, 3, 2];
+  const x = Float32Array.from(values(tf.util.sizeFromShape(shape), 9));
+  x[4] = Number.NaN; // channel 0
+  const [mean, variance] = await runOn('wasm', () => {
+    const r = batchNormTraining(tf.tensor4d(x, shape), tf.ones([2]), tf.zeros([2]), 1e-5);
+    return [r.mean, r.variance];
+  });
+  assert.ok(Number.isNaN(mean[0]) && Number.isNaN(variance[0]), `channel 0: ${mean[0]}, ${variance[0]}`);
+  assert.ok(Number.isFinite(mean[1]) && Number.isFinite(variance[1]), 'channel 1 is untouched');
+});
+
 test('on wasm with the addon batch norm runs its native kernels', {
   skip: nativeKernels() == null,
 }, async () => {
