@@ -133,10 +133,14 @@ function scanFolder(
 
 function checkOptions(opts: ImageFolderOptions): void {
   if (!Number.isInteger(opts.size) || opts.size < 1 || opts.size > 4096) {
-    throw new InputError({ where: 'size', expected: 'an integer from 1 to 4096', found: String(opts.size) });
+    throw new InputError({
+      where: '--image-size',
+      expected: 'an integer from 1 to 4096',
+      found: String(opts.size),
+    });
   }
   if (opts.channels !== undefined && opts.channels !== 1 && opts.channels !== 3) {
-    throw new InputError({ where: 'channels', expected: '1 or 3', found: String(opts.channels) });
+    throw new InputError({ where: '--channels', expected: '1 or 3', found: String(opts.channels) });
   }
 }
 

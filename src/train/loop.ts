@@ -189,7 +189,7 @@ export async function train(opts: TrainOptions): Promise<EpochRecord[]> {
       throw new NumericalError(
         `training diverged at step ${state.step}: ${why}` +
           (opened ? ` after ${rollbacks} roll-backs` : ' and there is no checkpoint to roll back to') +
-          '; try a lower --lr, --clip-norm, or a KL warm-up',
+          '; try a lower --lr, --clip-norm, a KL warm-up, or (nvae) a smaller --spectral-reg',
       );
     }
     const lr = state.learningRate / 2;
