@@ -136,8 +136,8 @@ export class NVAE implements GenerativeModel, Reconstructing, LatentModel {
     this.priorHeads = p.priorHeads.map(conv);
     this.encoderCombiners = p.encoderCombiners.map(conv);
     this.decoderCombiners = p.decoderCombiners.map(conv);
-    const startSeed = tfSeed(rng.seed());
-    this.start = tf.tidy(() => tf.variable(tf.randomUniform(p.start, 0, 1, 'float32', startSeed)));
+    const startSeed = rng.seed();
+    this.start = tf.tidy(() => tf.variable(tf.randomUniform(p.start, 0, 1, 'float32', tfSeed(startSeed))));
     this.spectral = config.spectralReg > 0 ? new SpectralNorms(this.convs, rng.seed()) : null;
   }
 
