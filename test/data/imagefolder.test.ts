@@ -121,7 +121,7 @@ test('an empty folder and a missing folder are InputErrors', () => {
   writeFileSync(join(root, 'a.png'), solidPng(3, 3, [0, 0, 0, 255]));
   assert.throws(
     () => openImageFolder(root, { size: 0 }),
-    (e: unknown) => e instanceof InputError && e.details.where === 'size',
+    (e: unknown) => e instanceof InputError && e.details.where === '--image-size',
   );
 });
 
