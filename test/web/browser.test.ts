@@ -2,57 +2,40 @@
  * The explorer in a real browser: Debian's chromium driven by playwright-core. A run is created empty
  * (the page must say there is no checkpoint yet), trained for one epoch while the page is open (the page
  * must pick the checkpoint and the curves up by itself), then every panel is exercised and its canvas
- * pixels checked. VAEKIT_UPDATE_DOCS=1 also writes docs/explorer.png (of VAEKIT_DOCS_RUN when given,
- * e.g. a 10-epoch run, else of the tiny run).
+ * pixels checked. (browser-view.test.ts tests the layouts and the map, and takes the README's screenshots.)
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { modelConfigSchema } from '../../src/models/registry.js';
 import { trainRun } from '../../src/run/train-run.js';
 import { type Explorer, startExplorer } from '../../src/web/server.js';
 import { useBackend } from '../helpers/backend.js';
+import {
+  changed,
+  colours,
+  launchBrowser,
+  openPage as open,
+  pixels,
+  rgb,
+  spread,
+  tile,
+  waitForState,
+} from './browser-helpers.js';
 import { emptyRun, tinyRunConfig, trainTinyRun } from './tiny-run.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-const DOCS_SCREENSHOT = join(import.meta.dirname, '..', '..', 'docs', 'explorer.png');
-
-interface CanvasPixels {
-  width: number;
-  height: number;
-  /** RGBA bytes, row after row. */
-  data: Uint8Array;
-}
 
 let browser: Browser;
 let explorer: Explorer;
 let runDir: string;
 
 before(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`the browser tests need Debian's chromium at ${CHROMIUM}: apt-get install chromium`);
-  }
   await useBackend('wasm');
   runDir = emptyRun();
   explorer = await startExplorer({ runDir, port: 0, testImages: 300 });
-  // playwright starts chromium with a fresh temporary profile (--user-data-dir) of its own.
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchBrowser();
 });
 
 after(async () => {
@@ -60,56 +43,8 @@ after(async () => {
   await explorer?.close();
 });
 
-/** A page that records console errors and uncaught exceptions (a CSP violation shows up as one). */
-async function openPage(url: string): Promise<{ page: Page; errors: string[] }> {
-  const page = await browser.newPage({ viewport: { width: 1480, height: 900 } });
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => {
-    // The page asks for the checkpoint before one exists; that 404 is expected.
-    if (m.type() === 'error' && !/status of 404/.test(m.text())) errors.push(m.text());
-  });
-  await page.goto(url);
-  return { page, errors };
-}
-
-const waitForState = (page: Page, state: string, timeout = 60_000) =>
-  page.waitForFunction((s) => document.body.dataset.state === s, state, { timeout });
-
-/** A canvas's pixels, sent from the page as base64 (a plain array of numbers takes seconds). */
-async function pixels(page: Page, id: string): Promise<CanvasPixels> {
-  const { width, height, base64 } = await page.evaluate((canvasId) => {
-    const c = document.getElementById(canvasId) as HTMLCanvasElement;
-    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-    let bytes = '';
-    for (let i = 0; i < d.length; i += 0x8000) bytes += String.fromCharCode(...d.subarray(i, i + 0x8000));
-    return { width: c.width, height: c.height, base64: btoa(bytes) };
-  }, id);
-  return { width, height, data: new Uint8Array(Buffer.from(base64, 'base64')) };
-}
-
-/** Grey values (red channel) of the tile at column col, row row of an image grid drawn by drawImageGrid. */
-function tile(p: CanvasPixels, col: number, row: number, size: number): number[] {
-  const out: number[] = [];
-  const [x0, y0] = [2 + col * (size + 2), 2 + row * (size + 2)];
-  for (let y = y0; y < y0 + size; y++)
-    for (let x = x0; x < x0 + size; x++) out.push(p.data[4 * (y * p.width + x)]);
-  return out;
-}
-
-const spread = (v: ArrayLike<number>) => {
-  const a = Array.from(v);
-  return a.reduce((m, x) => Math.max(m, x), 0) - a.reduce((m, x) => Math.min(m, x), 255);
-};
-const changed = (a: ArrayLike<number>, b: ArrayLike<number>, by = 10) =>
-  Array.from(a).filter((x, i) => Math.abs(x - b[i]) > by).length;
-const colours = (p: CanvasPixels) => {
-  const set = new Set<number>();
-  for (let i = 0; i < p.data.length; i += 4)
-    set.add((p.data[i] << 16) | (p.data[i + 1] << 8) | p.data[i + 2]);
-  return set;
-};
-const rgb = (hex: string) => Number.parseInt(hex.slice(1), 16);
+/** A page of this file's browser, tolerating the 404 of the checkpoint asked for before one exists. */
+const openPage = (url: string) => open(browser, url, undefined, /status of 404/);
 
 test('the explorer: no checkpoint yet, then live after an epoch; sliders, map, interpolation, samples, curves', async () => {
   const { page, errors } = await openPage(`${explorer.url}?backend=wasm`);
@@ -191,7 +126,6 @@ test('the explorer: no checkpoint yet, then live after an epoch; sliders, map, i
   assert.equal(await page.isVisible('#posterior-canvas'), false);
 
   assert.deepEqual(errors, [], 'no console errors (CSP violations included)');
-  if (process.env.VAEKIT_UPDATE_DOCS === '1') await screenshotForDocs(page);
   await page.close();
 });
 
@@ -202,23 +136,6 @@ test('without ?backend the page picks the best backend it can start', async () =
   assert.deepEqual(errors, []);
   await page.close();
 });
-
-/** docs/explorer.png for the README: of VAEKIT_DOCS_RUN when set (a properly trained run), else this page. */
-async function screenshotForDocs(page: Page): Promise<void> {
-  const docsRun = process.env.VAEKIT_DOCS_RUN;
-  if (!docsRun) {
-    await page.screenshot({ path: DOCS_SCREENSHOT, fullPage: true });
-    return;
-  }
-  const docs = await startExplorer({ runDir: docsRun, port: 0 });
-  try {
-    const shown = await openPage(`${docs.url}?backend=wasm`);
-    await waitForState(shown.page, 'ready');
-    await shown.page.screenshot({ path: DOCS_SCREENSHOT, fullPage: true });
-  } finally {
-    await docs.close();
-  }
-}
 
 test('a conditional model gets a class picker; choosing a class redraws the samples; its 2-D latent, the true posterior', async () => {
   const dir = join(mkdtempSync(join(tmpdir(), 'vk-web-cvae-')), 'run');

@@ -14,13 +14,39 @@ export const CLASS_COLOURS = [
   '#bab0ac',
 ];
 
-const GRID_GAP = '#1d2330';
+/** The theme's colours for drawing on canvases (style.css sets them for light and dark schemes). */
+export function ink() {
+  const css = getComputedStyle(document.documentElement);
+  const v = (name: string) => css.getPropertyValue(name).trim();
+  return {
+    gap: v('--canvas-gap'),
+    plot: v('--canvas-bg'),
+    axis: v('--muted'),
+    gridline: v('--gridline'),
+    text: v('--text'),
+    marker: v('--marker'),
+  };
+}
 
-/** The canvas resized to width × height (which clears it), for crisp pixels. */
+/** The canvas's size in CSS pixels, as `context` set it (its backing store is devicePixelRatio times larger). */
+export function cssSize(canvas: HTMLCanvasElement): [number, number] {
+  return [Number(canvas.dataset.width ?? canvas.width), Number(canvas.dataset.height ?? canvas.height)];
+}
+
+/**
+ * The canvas resized to width × height CSS pixels (which clears it) and a context that draws in CSS
+ * pixels: the backing store has devicePixelRatio times as many, so lines and text stay sharp on HiDPI
+ * screens, and images magnified without smoothing stay crisp.
+ */
 export function context(canvas: HTMLCanvasElement, width: number, height: number): CanvasRenderingContext2D {
-  canvas.width = width;
-  canvas.height = height;
+  const dpr = Math.min(4, Math.max(1, globalThis.devicePixelRatio || 1));
+  canvas.width = Math.round(width * dpr);
+  canvas.height = Math.round(height * dpr);
+  canvas.dataset.width = String(width);
+  canvas.dataset.height = String(height);
+  canvas.style.width = `${width}px`;
   const ctx = canvas.getContext('2d')!;
+  ctx.setTransform(canvas.width / width, 0, 0, canvas.height / height, 0, 0);
   ctx.imageSmoothingEnabled = false;
   return ctx;
 }
@@ -46,7 +72,7 @@ export function drawImageGrid(canvas: HTMLCanvasElement, pixels: Pixels, cols: n
   const gap = 2;
   const rows = Math.ceil(pixels.count / cols);
   const ctx = context(canvas, cols * (w * scale + gap) + gap, rows * (h * scale + gap) + gap);
-  ctx.fillStyle = GRID_GAP;
+  ctx.fillStyle = ink().gap;
   ctx.fillRect(0, 0, canvas.width, canvas.height);
   const tile = document.createElement('canvas');
   tile.width = w;
@@ -78,7 +104,6 @@ interface Frame {
   bottom: number;
 }
 
-const AXIS = '#8a93a6';
 const FONT = '11px system-ui, sans-serif';
 
 /** Round numbers 1, 2, 5 × 10ᵏ covering [lo, hi] with about `count` ticks. */
@@ -99,7 +124,8 @@ function frame(
   xRange: [number, number],
   yRange: [number, number],
 ): Frame {
-  const [left, right, bottom] = [48, ctx.canvas.width - 12, ctx.canvas.height - 34];
+  const [width, height] = cssSize(ctx.canvas);
+  const [left, right, bottom] = [48, width - 12, height - 34];
   const span = (r: [number, number]) => r[1] - r[0] || 1;
   return {
     ctx,
@@ -128,7 +154,7 @@ function legend(ctx: CanvasRenderingContext2D, series: Series[], left: number, r
     ctx.moveTo(x, y);
     ctx.lineTo(x + 20, y);
     ctx.stroke();
-    ctx.fillStyle = '#c9d1e0';
+    ctx.fillStyle = ink().text;
     ctx.fillText(s.label, x + 26, y);
     x += width;
   }
@@ -139,8 +165,9 @@ function legend(ctx: CanvasRenderingContext2D, series: Series[], left: number, r
 function axes(f: Frame, xTicks: number[], yTicks: number[], xLabel: string): void {
   const { ctx } = f;
   ctx.font = FONT;
-  ctx.fillStyle = AXIS;
-  ctx.strokeStyle = '#2a3140';
+  const colours = ink();
+  ctx.fillStyle = colours.axis;
+  ctx.strokeStyle = colours.gridline;
   ctx.lineWidth = 1;
   ctx.textAlign = 'right';
   ctx.textBaseline = 'middle';
@@ -210,47 +237,6 @@ export function drawBarChart(
   }
 }
 
-/** Points of a 2-D embedding coloured by class; returns the data→canvas mapping for hit tests. */
-export function drawScatter(
-  canvas: HTMLCanvasElement,
-  size: number,
-  points: Float32Array,
-  labels: number[] | null,
-  half: [number, number],
-  marker: [number, number] | null,
-): { toData: (px: number, py: number) => [number, number] } {
-  const ctx = context(canvas, size, size);
-  ctx.fillStyle = '#12161f';
-  ctx.fillRect(0, 0, size, size);
-  const sx = (a: number) => ((a + half[0]) / (2 * half[0])) * size;
-  const sy = (b: number) => ((half[1] - b) / (2 * half[1])) * size;
-  ctx.strokeStyle = '#2a3140';
-  ctx.beginPath();
-  ctx.moveTo(sx(0), 0);
-  ctx.lineTo(sx(0), size);
-  ctx.moveTo(0, sy(0));
-  ctx.lineTo(size, sy(0));
-  ctx.stroke();
-  ctx.globalAlpha = 0.8;
-  for (let i = 0; i < points.length / 2; i++) {
-    ctx.fillStyle = labels ? CLASS_COLOURS[labels[i] % CLASS_COLOURS.length] : '#4e79a7';
-    ctx.beginPath();
-    ctx.arc(sx(points[2 * i]), sy(points[2 * i + 1]), 2.2, 0, 2 * Math.PI);
-    ctx.fill();
-  }
-  ctx.globalAlpha = 1;
-  if (marker) {
-    ctx.strokeStyle = '#ffffff';
-    ctx.lineWidth = 2;
-    ctx.beginPath();
-    ctx.arc(sx(marker[0]), sy(marker[1]), 7, 0, 2 * Math.PI);
-    ctx.stroke();
-  }
-  return {
-    toData: (px, py) => [(px / size) * 2 * half[0] - half[0], half[1] - (py / size) * 2 * half[1]],
-  };
-}
-
 /** Dark blue at 0 to the accent colour at 1. */
 export function heat(t: number): string {
   const mix = (a: number, b: number) => Math.round(a + (b - a) * Math.min(1, Math.max(0, t)));
@@ -286,7 +272,7 @@ export function drawHeatmap(
       ctx.fillRect(f.x(xs[j]) - w / 2, f.y(i) - h / 2, Math.ceil(w), Math.ceil(h));
     }
   });
-  ctx.fillStyle = '#c9d1e0';
+  ctx.fillStyle = ink().text;
   ctx.textAlign = 'left';
   ctx.textBaseline = 'middle';
   ctx.fillText(`0`, f.left, 10);
@@ -295,6 +281,6 @@ export function drawHeatmap(
   gradient.addColorStop(1, heat(1));
   ctx.fillStyle = gradient;
   ctx.fillRect(f.left + 12, 5, 100, 10);
-  ctx.fillStyle = '#c9d1e0';
+  ctx.fillStyle = ink().text;
   ctx.fillText(`${max.toFixed(2)} ${unit}`, f.left + 118, 10);
 }

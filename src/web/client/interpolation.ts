@@ -29,7 +29,8 @@ export function interpolationPanel(seed: number) {
     const [a, b] = [index(from), index(to)];
     drawImageGrid(byId('interp-from-image'), testImage(ctx.images, a), 1, 2);
     drawImageGrid(byId('interp-to-image'), testImage(ctx.images, b), 1, 2);
-    const n = Math.min(16, Math.max(3, Number(steps.value) || 10));
+    const n = Math.min(16, Math.max(3, Math.trunc(Number(steps.value)) || 10));
+    steps.value = String(n);
     for (const [mode, strip] of Object.entries(strips)) {
       const path = interpolate(testLatent(ctx, a), testLatent(ctx, b), n, mode as Interpolation);
       drawImageGrid(strip, decodeLatents(ctx.model, path, ctx.label()), n, 2);

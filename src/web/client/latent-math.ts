@@ -13,6 +13,8 @@ export interface Plane {
   axes: [Float64Array, Float64Array];
   /** Standard deviation of the rows along each axis. */
   spread: [number, number];
+  /** What the two axes are, for labels: principal directions, or the latent's own two dimensions. */
+  names: [string, string];
 }
 
 const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => {
@@ -67,11 +69,38 @@ export function principalPlane(rows: Rows): Plane {
     row.map((x, k) => x - first.value * first.vector[j] * first.vector[k]),
   );
   const second = leadingEigenvector(deflated);
+  const s1 = Math.sqrt(first.value);
+  const s2 = Math.sqrt(Math.max(0, second.value));
+  // Points on a line (two test images, a collapsed direction) have no spread across it: show the second
+  // direction at the first one's scale instead of dividing by zero.
+  const floor = s1 > 0 ? s1 : 1;
   return {
     mean,
     axes: [first.vector, second.vector],
-    spread: [Math.sqrt(first.value), Math.sqrt(Math.max(0, second.value))],
+    spread: [s1 > 0 ? s1 : 1, s2 > 1e-3 * floor ? s2 : floor],
+    names: ['PC1', 'PC2'],
   };
+}
+
+/**
+ * The plane the latent map shows. A 2-dimensional latent is shown in its own coordinates z0 × z1 (the
+ * sliders' axes, the prior's scale: spread 1), the classic manifold picture; more dimensions are shown
+ * on the principal plane of the test latent means.
+ */
+export function mapPlane(rows: Rows): Plane {
+  if (rows.m !== 2) return principalPlane(rows);
+  return {
+    mean: new Float64Array(2),
+    axes: [Float64Array.of(1, 0), Float64Array.of(0, 1)],
+    spread: [1, 1],
+    names: ['z0', 'z1'],
+  };
+}
+
+/** Coordinates (a, b) of one latent point in the plane: a = (z − x̄)·v₁, b = (z − x̄)·v₂. */
+export function projectPoint(z: ArrayLike<number>, plane: Plane): [number, number] {
+  const p = project({ data: Float32Array.from(z), n: 1, m: z.length }, plane);
+  return [p[0], p[1]];
 }
 
 /** Coordinates (a, b) of each row in the plane: a = (x − x̄)·v₁, b = (x − x̄)·v₂. */

@@ -15,13 +15,16 @@ import { startBackend } from './backend.js';
 import { classPicker } from './class-picker.js';
 import { byId } from './context.js';
 import { curvesPanel } from './curves.js';
+import { addPngButtons } from './export-png.js';
 import { interpolationPanel } from './interpolation.js';
 import { latentMapPanel } from './latent-map.js';
-import { principalPlane, topK } from './latent-math.js';
+import { mapPlane, topK } from './latent-math.js';
 import { type Encoded, encodeImages, loadModel } from './model.js';
 import { posteriorPanel } from './posterior-panel.js';
 import { samplesPanel } from './samples.js';
 import { slidersPanel } from './sliders.js';
+import { keepInputsInUrl, restoreInputs } from './view-inputs.js';
+import { readViewState, urlKeeper } from './view-state.js';
 
 /** How often metrics.jsonl (and through it, a new checkpoint) is looked for. */
 const POLL_MS = 2000;
@@ -39,15 +42,24 @@ const info = (key: string, value: string) => {
 };
 
 const params = new URLSearchParams(location.search);
+/** The view the URL holds (a shared link), kept in the URL as it changes. */
+const view = urlKeeper(readViewState(location.search));
 /** `vaekit serve --seed` puts the first seed of the samples and of the random pairs in the URL. */
-const seed = Math.max(0, Math.trunc(Number(params.get('seed'))) || 0);
+const seed = view.state.seed ?? 0;
+restoreInputs(view.state);
 const sliders = slidersPanel();
 const map = latentMapPanel(sliders.setLatent);
+sliders.onChange((z) => {
+  map.setCurrent(z);
+  view.update({ z });
+});
 const interpolation = interpolationPanel(seed);
 const posterior = posteriorPanel(seed);
 const classes = classPicker(() => render());
 const samples = samplesPanel(seed, () => classes.current());
 const curves = curvesPanel();
+keepInputsInUrl(view.update);
+addPngButtons(() => loaded?.checkpoint ?? 'no-checkpoint');
 
 let run: RunInfo;
 /** What the run's model kind can do (from the registry, before any checkpoint is loaded). */
@@ -57,6 +69,8 @@ let model: GenerativeModel | undefined;
 /** The test images' latent means and KL per dimension under the current model (models with one Gaussian latent). */
 let encoded: Encoded | undefined;
 let loaded: CheckpointSpecs | undefined;
+/** The z a link asked for, applied once the model it fits is loaded. */
+let linkedZ = view.state.z;
 /** Epoch records in metrics.jsonl when the checkpoint was last looked for. */
 let epochsSeen = -1;
 
@@ -73,10 +87,10 @@ function render(): void {
       images,
       encoded,
       label: () => classes.current(),
-      plane: gaussian.latentDim >= 2 ? principalPlane(encoded.means) : null,
+      plane: gaussian.latentDim >= 2 ? mapPlane(encoded.means) : null,
     };
+    map.show(ctx); // first: the sliders' z is then marked on the new map
     sliders.show(ctx);
-    map.show(ctx);
     interpolation.show(ctx);
     posterior.show(ctx);
   }
@@ -97,6 +111,9 @@ async function showCheckpoint(): Promise<void> {
     curves.showKlPerDim(encoded.klPerDim, topK(encoded.klPerDim, 8), loaded.checkpoint);
   }
   render();
+  if (gaussian && linkedZ?.length === gaussian.latentDim) sliders.setLatent(linkedZ, 'z from the link');
+  linkedZ = undefined;
+  view.update({ checkpoint: loaded.checkpoint });
   setState('ready');
 }
 
@@ -122,7 +139,9 @@ async function poll(): Promise<void> {
 
 async function start(): Promise<void> {
   try {
-    info('backend', await startBackend(params.get('backend')));
+    const backend = await startBackend(params.get('backend'));
+    info('backend', backend.name);
+    byId('info-backend').title = backend.note;
     run = await fetchConfig();
     info('data', run.data.dataset);
     const config = modelConfigSchema.parse(run.model);

@@ -5,6 +5,7 @@ import { decodeLatents } from './model.js';
 
 /** Sliders for the dimensions with the most KL: the rest carry (almost) nothing the decoder uses. */
 const SLIDER_COUNT = 8;
+/** Each slider reaches ±3 (the prior's 3σ), or further when z is set beyond it (a map point, an image's μ). */
 const RANGE = 3;
 const ZERO = 'z = 0, the mode of the prior';
 
@@ -14,6 +15,8 @@ const ZERO = 'z = 0, the mode of the prior';
  * latent mean or to a point picked on the latent map.
  */
 export function slidersPanel() {
+  /** Told of every new z (the latent map marks it, the URL keeps it). */
+  const listeners: ((z: Float32Array, what: string) => void)[] = [];
   const canvas = byId<HTMLCanvasElement>('slider-canvas');
   const list = byId('sliders');
   const caption = byId('slider-caption');
@@ -22,14 +25,24 @@ export function slidersPanel() {
   let inputs = new Map<number, HTMLInputElement>();
   let nextTest = 0;
 
-  const render = () => drawImageGrid(canvas, decodeLatents(ctx.model, [z], ctx.label()), 1, 7);
+  const render = () => {
+    drawImageGrid(canvas, decodeLatents(ctx.model, [z], ctx.label()), 1, 7);
+    for (const listen of listeners) listen(z, caption.textContent ?? '');
+  };
+
+  /** The slider of dimension d shows z[d], its range widened in whole units when |z[d]| > 3. */
+  const showValue = (d: number, input: HTMLInputElement) => {
+    const reach = Math.max(RANGE, Math.ceil(Math.abs(z[d])));
+    input.min = String(-reach);
+    input.max = String(reach);
+    input.value = String(z[d]);
+    input.setAttribute('aria-valuetext', z[d].toFixed(2));
+    input.nextElementSibling!.textContent = z[d].toFixed(2);
+  };
 
   const setLatent = (value: Float32Array, what: string) => {
     z = Float32Array.from(value);
-    for (const [d, input] of inputs) {
-      input.value = String(z[d]);
-      input.nextElementSibling!.textContent = z[d].toFixed(2);
-    }
+    for (const [d, input] of inputs) showValue(d, input);
     caption.textContent = what;
     render();
   };
@@ -51,6 +64,7 @@ export function slidersPanel() {
       const input = document.createElement('input');
       Object.assign(input, { type: 'range', min: -RANGE, max: RANGE, step: 0.05, value: 0 });
       input.dataset.dim = String(d);
+      input.setAttribute('aria-label', `latent dimension ${d}`);
       const value = document.createElement('output');
       input.addEventListener('input', () => {
         z[d] = Number(input.value);
@@ -79,5 +93,9 @@ export function slidersPanel() {
       else fromTestImage();
     },
     setLatent,
+    current: () => z,
+    onChange(listen: (z: Float32Array, what: string) => void) {
+      listeners.push(listen);
+    },
   };
 }
