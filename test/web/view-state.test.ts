@@ -5,7 +5,7 @@ import { readViewState, writeViewState } from '../../src/web/client/view-state.j
 test('a view written to a query reads back the same, other parameters kept', () => {
   const view = {
     checkpoint: 'step-000000900',
-    z: Float32Array.of(0.5, -1.25, 0, 2.71828),
+    z: Float32Array.of(0.5, -1.25, 0, 1.23456),
     temperature: 0.8,
     seed: 3,
     from: 4,
@@ -14,9 +14,9 @@ test('a view written to a query reads back the same, other parameters kept', () 
   };
   const query = writeViewState('?backend=wasm&seed=1', view);
   assert.match(query, /^\?backend=wasm&/);
-  assert.match(query, /z=0\.5%2C-1\.25%2C0%2C2\.7183/);
+  assert.match(query, /z=0\.5%2C-1\.25%2C0%2C1\.2346/);
   const back = readViewState(query);
-  assert.deepEqual({ ...back, z: Array.from(back.z!) }, { ...view, z: [0.5, -1.25, 0, Math.fround(2.7183)] });
+  assert.deepEqual({ ...back, z: Array.from(back.z!) }, { ...view, z: [0.5, -1.25, 0, Math.fround(1.2346)] });
   assert.equal(writeViewState('?z=1', {}), '');
 });
 
