@@ -153,4 +153,7 @@ async function start(): Promise<void> {
   }
 }
 
+// the canvases take their colours from the theme: a switch of the system's scheme redraws them
+matchMedia('(prefers-color-scheme: light)').addEventListener('change', () => render());
+
 start();
