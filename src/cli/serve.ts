@@ -23,7 +23,10 @@ export function serveCommand(): Command {
         '  vaekit serve runs/vae-mnist-20261127-031500        # then open the printed URL; Ctrl-C stops\n' +
         '  vaekit serve runs/beta1 runs/beta4 runs/iwae5      # three runs compared; runs/beta1 is the main one',
     )
-    .argument('<run-dirs...>', 'one or more run directories, e.g. runs/vae-mnist-…; the first is the main run')
+    .argument(
+      '<run-dirs...>',
+      'one or more run directories, e.g. runs/vae-mnist-…; the first is the main run',
+    )
     .option('-p, --port <n>', 'TCP port (0 to 65535); 0 picks a free one', intArg(0, 65535), 8080)
     .addOption(
       new Option(

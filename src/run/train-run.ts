@@ -16,7 +16,6 @@ import { latentLogger } from './latent-log.js';
 import { openRunCheckpoint, stampRunCheckpoints } from './load-run.js';
 import { metricsLog, truncateLog } from './metrics-log.js';
 import { writeReconstructionGrid, writeSampleGrid } from './pictures.js';
-import { stepsLog, truncateSteps } from './steps-log.js';
 import {
   checkNewRunDir,
   createRunDir,
@@ -26,6 +25,7 @@ import {
   removeUnstartedRun,
   runPaths,
 } from './run-dir.js';
+import { stepsLog, truncateSteps } from './steps-log.js';
 import { checkNoUnusedSettings } from './unused-settings.js';
 
 export interface TrainRunOptions {
