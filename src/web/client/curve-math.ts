@@ -26,17 +26,36 @@ export function positivePoints(points: readonly Point[]): { kept: Point[]; dropp
   return { kept, dropped: points.length - kept.length };
 }
 
-/** Ticks of a log10 axis over [lo, hi] (both > 0): 1, 2, 5 × 10ᵏ when few decades are shown, else 10ᵏ. */
+/**
+ * Ticks of a log10 axis over [lo, hi] (both > 0): 10ᵏ over many decades, 1, 2, 5 × 10ᵏ over a few, every
+ * digit × 10ᵏ over less than one; at least two ticks (else evenly spaced round numbers).
+ */
 export function logTicks(lo: number, hi: number): number[] {
   if (!(lo > 0) || !(hi >= lo)) return [];
   const [a, b] = [Math.floor(Math.log10(lo)), Math.ceil(Math.log10(hi))];
-  const mantissas = b - a <= 2 ? [1, 2, 5] : [1];
+  const within = (mantissas: number[]) => {
+    const ticks: number[] = [];
+    for (let k = a; k <= b; k++)
+      for (const m of mantissas) {
+        const v = Number((m * 10 ** k).toPrecision(12));
+        if (v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9)) ticks.push(v);
+      }
+    return ticks;
+  };
+  for (const mantissas of b - a > 2
+    ? [[1], [1, 2, 5]]
+    : [
+        [1, 2, 5],
+        [1, 2, 3, 4, 5, 6, 7, 8, 9],
+      ]) {
+    const ticks = within(mantissas);
+    if (ticks.length >= 2) return ticks;
+  }
+  // less than a digit's step: round numbers as on a linear axis
+  const step = 10 ** Math.floor(Math.log10((hi - lo) / 2 || hi));
   const ticks: number[] = [];
-  for (let k = a; k <= b; k++)
-    for (const m of mantissas) {
-      const v = Number((m * 10 ** k).toPrecision(12));
-      if (v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9)) ticks.push(v);
-    }
+  for (let v = Math.ceil(lo / step) * step; v <= hi * (1 + 1e-9); v += step)
+    ticks.push(Number(v.toPrecision(12)));
   return ticks.length >= 2 ? ticks : [lo, hi];
 }
 
