@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -266,6 +266,26 @@ test('two runs served together: both in the chart and its legend, and two sample
       const cold = await pixels(page, `compare-samples-${k}`);
       assert.deepEqual(tile(cold, 0, 0, 56), tile(cold, 3, 3, 56), `run ${k} at temperature 0`);
     }
+    assert.deepEqual(errors, []);
+    await page.close();
+  } finally {
+    await explorer.close();
+  }
+});
+
+test('a run trained before steps.jsonl existed: the chart shows its training means per epoch, and says so', async () => {
+  const old = join(mkdtempSync(join(tmpdir(), 'vk-web-')), 'old');
+  await trainRun({ dir: old, config: tinyRunConfig() });
+  rmSync(join(old, 'steps.jsonl'));
+  const explorer = await startExplorer({ runDir: old, port: 0, testImages: 100 });
+  try {
+    const { page, errors } = await openPage(`${explorer.url}?backend=wasm`);
+    await waitForState(page, 'ready');
+    await page.waitForFunction(() => document.getElementById('steps-chart')!.dataset.points === '1');
+    assert.match(
+      (await page.textContent('#steps-status')) ?? '',
+      /^step 90 · .* per epoch: this run has no steps\.jsonl/,
+    );
     assert.deepEqual(errors, []);
     await page.close();
   } finally {

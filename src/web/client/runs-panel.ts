@@ -30,8 +30,18 @@ interface StepRecord {
 interface EpochRecord {
   epoch: number;
   step: number;
+  train?: Record<string, number>;
   test: Record<string, number>;
 }
+
+/**
+ * The training line of a run: its steps.jsonl, or, for a run trained before vaekit wrote one, the
+ * training means of its epochs.
+ */
+const trainLine = (r: { steps: StepRecord[]; epochs: EpochRecord[] }): StepRecord[] =>
+  r.steps.length > 0
+    ? r.steps
+    : r.epochs.map((e) => ({ step: e.step, epoch: e.epoch, train: e.train ?? {} }));
 
 const isStep = (r: Record<string, unknown>): r is Record<string, unknown> & StepRecord =>
   typeof r.step === 'number' && typeof r.train === 'object' && r.train !== null;
@@ -84,18 +94,18 @@ export function runsPanel() {
   };
 
   function redraw(): void {
-    const keys = [...new Set(runs.flatMap((r) => r.steps.flatMap((s) => Object.keys(s.train))))];
+    const keys = [...new Set(runs.flatMap((r) => trainLine(r).flatMap((s) => Object.keys(s.train))))];
     const main = runs[0];
     const labelOf = (k: string) => (main?.caps && metricSpec(main.caps, k) ? metricLabel(main.caps, k) : k);
     const metric = controls.metrics(keys, labelOf, defaultMetric(keys));
-    const last = main?.steps.at(-1);
+    const last = main && trainLine(main).at(-1);
     if (!metric || !last) {
       status.textContent = 'No training step logged yet; steps.jsonl is read every 2 s.';
       chart.draw({ series: [], xLabel: 'step', smoothing: 0, log: false });
       return;
     }
     const series = runs.flatMap((r) => {
-      const train: Point[] = r.steps
+      const train: Point[] = trainLine(r)
         .filter((s) => Number.isFinite(s.train[metric]))
         .map((s) => [s.step, s.train[metric]]);
       const test: Point[] = r.epochs
@@ -118,9 +128,10 @@ export function runsPanel() {
         : skipped > 0
           ? ` · log scale: ${skipped} value${skipped === 1 ? '' : 's'} ≤ 0 not shown`
           : '';
+    const perEpoch = main.steps.length === 0 ? ' · per epoch: this run has no steps.jsonl' : '';
     status.textContent =
       `step ${last.step} · epoch ${last.epoch}${last.epoch <= total ? ` of ${total}` : ''} · ` +
-      `training ${labelOf(metric)} ${last.train[metric]?.toFixed(3) ?? '–'}${logNote} · read every 2 s`;
+      `training ${labelOf(metric)} ${last.train[metric]?.toFixed(3) ?? '–'}${logNote}${perEpoch} · read every 2 s`;
     byId('steps-note').textContent =
       `${labelOf(metric)} — lines: training, mean of the steps between log lines` +
       `${smoothing > 0 ? ' (smoothed; faint: raw)' : ''}; dots: test set after each epoch. ` +
