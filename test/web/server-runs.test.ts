@@ -160,3 +160,21 @@ test('a long steps.jsonl is thinned evenly for the page, its last line kept', ()
   assert.deepEqual(thin, [1, 4, 7, 10, 13, 16, 19, 22, 25]);
   assert.equal(stepsText(files, 100), `${lines.join('\n')}\n`, 'a short log is sent as written');
 });
+
+test('a steps.jsonl linked out of the run is refused (403), for the main run and a compared one', async () => {
+  const [a, b] = [emptyRun(), emptyRun()];
+  const outside = join(mkdtempSync(join(tmpdir(), 'vk-outside-')), 'secret.jsonl');
+  writeFileSync(outside, '{"step":1,"train":{}}\n');
+  symlinkSync(outside, join(a, 'steps.jsonl'));
+  symlinkSync(outside, join(b, 'steps.jsonl'));
+  const explorer = await startExplorer({ runDirs: [a, b], port: 0, testImages: 20 });
+  try {
+    for (const path of ['/api/steps', runApi(1).steps]) {
+      const r = await get(explorer.url, path);
+      assert.equal(r.status, 403, path);
+      assert.doesNotMatch(r.body, /"step":1/);
+    }
+  } finally {
+    await explorer.close();
+  }
+});

@@ -105,13 +105,15 @@ async function poll(): Promise<void> {
       fetchStatus(),
     ]);
     curves.update(caps, metrics, latent, run.train.epochs);
-    await runs.poll(metrics);
     if (status.checkpoint === null) {
       if (!loaded)
         setState('no-checkpoint', `No checkpoint yet — training in progress? ${status.hint ?? ''}`.trim());
     } else if (status.checkpoint !== loaded?.checkpoint) {
       await showCheckpoint();
+    } else if (document.body.dataset.state === 'error') {
+      setState('ready'); // what failed works again
     }
+    await runs.poll(metrics);
   } catch (e) {
     setState('error', `Could not update: ${(e as Error).message}`);
   } finally {

@@ -61,6 +61,8 @@ interface Run {
   model?: GenerativeModel;
   checkpoint?: string;
   figure?: { canvas: HTMLCanvasElement; caption: HTMLElement };
+  /** Why its logs could not be read at the last poll. */
+  error?: string;
 }
 
 const capsOf = (info: RunInfo): ModelCapabilities | null => {
@@ -148,6 +150,11 @@ export function runsPanel() {
         swatch.className = 'run-swatch';
         swatch.style.background = r.colour;
         item.append(swatch, r.name + (r.index === 0 && runs.length > 1 ? ' (main)' : ''));
+        if (r.error) {
+          const why = document.createElement('em');
+          why.textContent = ` — could not be read: ${r.error}`;
+          item.append(why);
+        }
         return item;
       }),
     );
@@ -245,14 +252,21 @@ export function runsPanel() {
     async poll(mainMetrics: Record<string, unknown>[]): Promise<void> {
       await Promise.all(
         runs.map(async (r) => {
-          const [steps, metrics] = await Promise.all([
-            fetchLog(r.api.steps),
-            r.index === 0 ? mainMetrics : fetchLog(r.api.metrics),
-          ]);
-          r.steps = steps.filter(isStep);
-          r.epochs = metrics.filter(isEpoch);
+          try {
+            const [steps, metrics] = await Promise.all([
+              fetchLog(r.api.steps),
+              r.index === 0 ? mainMetrics : fetchLog(r.api.metrics),
+            ]);
+            r.steps = steps.filter(isStep);
+            r.epochs = metrics.filter(isEpoch);
+            r.error = undefined;
+          } catch (e) {
+            // one run that cannot be read (say, a log linked out of its directory) does not stop the others
+            r.error = (e as Error).message;
+          }
         }),
       );
+      showLegend();
       redraw();
       await Promise.all(runs.map(refreshModel));
     },
