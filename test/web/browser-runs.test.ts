@@ -292,3 +292,34 @@ test('a run trained before steps.jsonl existed: the chart shows its training mea
     await explorer.close();
   }
 });
+
+test('a log scale leaves out the values ≤ 0 and says how many; a metric with none positive is said to have none', async () => {
+  const dir = emptyRun();
+  // a hand-written step log: loss crosses 0 (3 values ≤ 0), gap is negative throughout
+  const lines = Array.from({ length: 10 }, (_, i) =>
+    JSON.stringify({ step: i + 1, epoch: 1, time: 1.8e9 + i, steps: 1, train: { loss: i - 2, gap: -1 - i } }),
+  );
+  writeFileSync(join(dir, 'steps.jsonl'), `${lines.join('\n')}\n`);
+  const explorer = await startExplorer({ runDir: dir, port: 0, testImages: 20 });
+  try {
+    const { page, errors } = await openPage(`${explorer.url}?backend=wasm`);
+    await waitForState(page, 'no-checkpoint');
+    await page.waitForFunction(() => document.getElementById('steps-chart')!.dataset.points === '10');
+    await page.selectOption('#steps-metric', 'loss');
+    await page.check('#steps-log');
+    assert.equal(await dataset(page, 'steps-chart', 'skipped'), '3');
+    assert.match((await page.textContent('#steps-status')) ?? '', /log scale: 3 values ≤ 0 not shown/);
+    await page.selectOption('#steps-metric', 'gap');
+    assert.match(
+      (await page.textContent('#steps-status')) ?? '',
+      /log scale: gap has no positive values to show/,
+    );
+    await page.uncheck('#steps-log');
+    assert.doesNotMatch((await page.textContent('#steps-status')) ?? '', /log scale/);
+    assert.equal(await dataset(page, 'steps-chart', 'points'), '10');
+    assert.deepEqual(errors, []);
+    await page.close();
+  } finally {
+    await explorer.close();
+  }
+});
