@@ -211,6 +211,7 @@ export { latentLogger } from './run/latent-log.js';
 export { type LoadedRun, loadRun } from './run/load-run.js';
 export { metricsLog } from './run/metrics-log.js';
 export { writeReconstructionGrid, writeSampleGrid } from './run/pictures.js';
+export { parseStepLines, type StepLine, type StepsLogOptions, stepsLog } from './run/steps-log.js';
 export {
   type TrainRunOptions,
   type TrainRunResult,

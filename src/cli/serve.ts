@@ -6,18 +6,27 @@ import { checkpointOption } from './common.js';
 export function serveCommand(): Command {
   return new Command('serve')
     .description(
-      'Serve the latent-space explorer and training dashboard of a run to your browser. The page rebuilds the\n' +
-        'model from the run with TensorFlow.js (WebGL, else WebAssembly, else plain JavaScript) and shows:\n' +
+      'Serve the latent-space explorer and training dashboard of a run (or several, compared) to your browser.\n' +
+        'The page rebuilds the model from the run with TensorFlow.js (WebGL, else WebAssembly, else plain\n' +
+        'JavaScript) and shows:\n' +
         '  sliders for the most informative latent dimensions, decoded live;\n' +
         "  a 2-D map of the test images' latent means (first two principal directions) and a decoded grid over it;\n" +
         '  interpolation between two test images, linear or spherical;\n' +
         '  samples from the prior with a temperature control;\n' +
-        '  training curves from metrics.jsonl, updated while a run trains (start it in another terminal).\n' +
-        "Read-only: only this run's config, metrics, current checkpoint and a sample of its test images are served.\n\n" +
-        'Example:\n' +
-        '  vaekit serve runs/vae-mnist-20261127-031500        # then open the printed URL; Ctrl-C stops',
+        '  training curves step by step (steps.jsonl) with the test loss of each epoch (metrics.jsonl), live while\n' +
+        '  a run trains (start it in another terminal), with smoothing, a log scale and zoom.\n' +
+        'Give several run directories to compare them: their curves on one chart, one colour per run, and their\n' +
+        'samples side by side (same seed and temperature); the first run is the one the other panels show.\n' +
+        "Read-only: only the runs' config, metrics, step logs, current checkpoints and a sample of the first run's\n" +
+        'test images are served.\n\n' +
+        'Examples:\n' +
+        '  vaekit serve runs/vae-mnist-20261127-031500        # then open the printed URL; Ctrl-C stops\n' +
+        '  vaekit serve runs/beta1 runs/beta4 runs/iwae5      # three runs compared; runs/beta1 is the main one',
     )
-    .argument('<run-dir>', 'a run directory, e.g. runs/vae-mnist-…')
+    .argument(
+      '<run-dirs...>',
+      'one or more run directories, e.g. runs/vae-mnist-…; the first is the main run',
+    )
     .option('-p, --port <n>', 'TCP port (0 to 65535); 0 picks a free one', intArg(0, 65535), 8080)
     .addOption(
       new Option(
@@ -35,11 +44,11 @@ export function serveCommand(): Command {
     .addOption(checkpointOption())
     .action(
       async (
-        dir: string,
+        dirs: string[],
         f: { port: number; host: string; testImages: number; seed: number; checkpoint: 'best' | 'latest' },
       ) => {
         const explorer = await startExplorer({
-          runDir: dir,
+          runDirs: dirs,
           host: f.host,
           port: f.port,
           checkpoint: f.checkpoint,
@@ -49,7 +58,7 @@ export function serveCommand(): Command {
           process.stderr.write(`vaekit: warning: listening on ${f.host}: other machines can read this run\n`);
         }
         const url = f.seed === 0 ? explorer.url : `${explorer.url}?seed=${f.seed}`;
-        process.stdout.write(`vaekit explorer for ${dir}: ${url}\n(Ctrl-C to stop)\n`);
+        process.stdout.write(`vaekit explorer for ${dirs.join(', ')}: ${url}\n(Ctrl-C to stop)\n`);
         await new Promise<void>((resolve) => {
           for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolve());
         });

@@ -5,12 +5,14 @@ import { writeJsonAtomic } from '../io/atomic.js';
 import { type RunConfig, runConfigSchema } from './config.js';
 import { parseJson, parseWith } from './parse.js';
 
-/** The files of one run: `runs/<name>/{config.json, metrics.jsonl, checkpoints/, samples/}`. */
+/** The files of one run: `runs/<name>/{config.json, metrics.jsonl, steps.jsonl, checkpoints/, samples/}`. */
 export function runPaths(dir: string) {
   return {
     dir,
     config: join(dir, 'config.json'),
     metrics: join(dir, 'metrics.jsonl'),
+    /** The training metrics step by step (rate-limited), for live curves. */
+    steps: join(dir, 'steps.jsonl'),
     checkpoints: join(dir, 'checkpoints'),
     samples: join(dir, 'samples'),
   };

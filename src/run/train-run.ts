@@ -25,6 +25,7 @@ import {
   removeUnstartedRun,
   runPaths,
 } from './run-dir.js';
+import { stepsLog, truncateSteps } from './steps-log.js';
 import { checkNoUnusedSettings } from './unused-settings.js';
 
 export interface TrainRunOptions {
@@ -41,6 +42,8 @@ export interface TrainRunOptions {
    * exists, before the first step: the moment to say "training … → runs/X".
    */
   onStart?: (run: TrainRunStart) => void;
+  /** At most one line of `steps.jsonl` (the live per-step curve) per this many milliseconds; default 1000. */
+  stepsLogMs?: number;
 }
 
 /** What `onStart` is told: where the run is, its config, and the checkpoint it resumes from. */
@@ -262,6 +265,7 @@ async function trainRunLocked(opts: TrainRunOptions, locks: RunLock[]): Promise<
   if (opts.resume && !resumed) {
     say('resume', 'the run has no checkpoint yet: training starts at step 0');
     for (const log of [paths.metrics, latentPath]) truncateLog(log, { step: 0, epoch: 0, reason: 'resume' });
+    truncateSteps(paths.steps, 0);
   }
   if (resumed?.note) say('resume', resumed.note);
   if (resumed) {
@@ -315,7 +319,13 @@ async function trainRunLocked(opts: TrainRunOptions, locks: RunLock[]): Promise<
         evalBatchSize: imagesPerPass(config.model, data, 500),
         checkpointDir: paths.checkpoints,
         resumeFrom: resumed?.checkpoint,
-        callbacks: [metricsLog(paths.metrics), pictures, ...diagnostics, ...callbacks],
+        callbacks: [
+          metricsLog(paths.metrics),
+          stepsLog(paths.steps, { intervalMs: opts.stepsLogMs }),
+          pictures,
+          ...diagnostics,
+          ...callbacks,
+        ],
       }),
     ),
   );

@@ -9,7 +9,54 @@ export const API = {
   checkpointWeights: '/api/checkpoint/weights.bin',
   testImagesMeta: '/api/test-images.json',
   testImagesPixels: '/api/test-images.bin',
+  /** steps.jsonl: the training metrics step by step (rate-limited), for the live curve. */
+  steps: '/api/steps',
+  /** Always 200: which checkpoint the page should show, if any (ExplorerStatus). */
+  status: '/api/status',
+  /** The runs served (RunEntry[]), the first one the main run. */
+  runs: '/api/runs',
 } as const;
+
+/** The API paths of one run's files. */
+export interface RunApi {
+  config: string;
+  metrics: string;
+  latent: string;
+  steps: string;
+  status: string;
+  checkpointSpecs: string;
+  checkpointWeights: string;
+}
+
+/** The API paths of run k (its index in `/api/runs`): `/api/run/<k>/…`. */
+export function runApi(k: number): RunApi {
+  const base = `/api/run/${k}`;
+  return {
+    config: `${base}/config`,
+    metrics: `${base}/metrics`,
+    latent: `${base}/latent`,
+    steps: `${base}/steps`,
+    status: `${base}/status`,
+    checkpointSpecs: `${base}/checkpoint/weights.json`,
+    checkpointWeights: `${base}/checkpoint/weights.bin`,
+  };
+}
+
+/** `/api/runs`: one entry per run served, in the order of the command line. */
+export interface RunEntry {
+  index: number;
+  /** The run directory's name (its last path segment). */
+  name: string;
+}
+
+/** `/api/status`: the checkpoint the page should show, or null with a hint while there is none yet. */
+export interface ExplorerStatus {
+  checkpoint: string | null;
+  /** Epochs completed and optimiser steps taken by the checkpoint (null without one). */
+  epoch: number | null;
+  step: number | null;
+  hint: string | null;
+}
 
 /** Both checkpoint responses name the checkpoint they come from, so the page can tell a torn pair. */
 export const CHECKPOINT_HEADER = 'x-vaekit-checkpoint';

@@ -3,33 +3,49 @@
  * seen for what it is) and matched against a fixed table; anything with `..`, a backslash, a NUL, an
  * encoded slash or an undecodable escape is refused, and anything not in the table is not found.
  * Nothing is ever looked up on disk by a name taken from the URL, except a built asset whose
- * name is in the listing of the built page's assets folder.
+ * name is in the listing of the built page's assets folder. With several runs served, a run's files are
+ * under `/api/run/<k>/…`, k the run's index on the command line (never a path); the plain `/api/…`
+ * paths are those of the first run.
  */
+
+/** The routes of one run's files; `run` is the run's index (absent: the first run, by the plain paths). */
+type RunRoute = {
+  kind: 'config' | 'metrics' | 'latent' | 'steps' | 'status' | 'checkpoint-specs' | 'checkpoint-weights';
+  run?: number;
+};
 
 export type Route =
   | { kind: 'page' }
   | { kind: 'asset'; name: string }
-  | { kind: 'config' }
-  | { kind: 'metrics' }
-  | { kind: 'latent' }
-  | { kind: 'checkpoint-specs' }
-  | { kind: 'checkpoint-weights' }
+  | { kind: 'runs' }
+  | RunRoute
   | { kind: 'test-images-meta' }
   | { kind: 'test-images-pixels' };
 
 export type Resolved = { ok: true; route: Route } | { ok: false; status: 400 | 404; reason: string };
 
+/** The files of a run, by their path under `/api/` (the first run) or `/api/run/<k>/`. */
+const RUN_FILES: Record<string, RunRoute['kind']> = {
+  config: 'config',
+  metrics: 'metrics',
+  latent: 'latent',
+  steps: 'steps',
+  status: 'status',
+  'checkpoint/weights.json': 'checkpoint-specs',
+  'checkpoint/weights.bin': 'checkpoint-weights',
+};
+
 const FIXED: Record<string, Route> = {
   '/': { kind: 'page' },
   '/index.html': { kind: 'page' },
-  '/api/config': { kind: 'config' },
-  '/api/metrics': { kind: 'metrics' },
-  '/api/latent': { kind: 'latent' },
-  '/api/checkpoint/weights.json': { kind: 'checkpoint-specs' },
-  '/api/checkpoint/weights.bin': { kind: 'checkpoint-weights' },
+  '/api/runs': { kind: 'runs' },
+  ...Object.fromEntries(Object.entries(RUN_FILES).map(([path, kind]) => [`/api/${path}`, { kind }])),
   '/api/test-images.json': { kind: 'test-images-meta' },
   '/api/test-images.bin': { kind: 'test-images-pixels' },
 };
+
+/** `/api/run/<k>/<file>`: k in decimal without leading zeros (at most 3 digits). */
+const RUN_PATH = /^\/api\/run\/(0|[1-9][0-9]{0,2})\/(.+)$/;
 
 const ASSET_NAME = /^[A-Za-z0-9_-][A-Za-z0-9._-]*$/;
 /** More rounds of percent-decoding than any honest URL needs. */
@@ -55,8 +71,11 @@ function fullyDecoded(path: string): string | null {
   return null;
 }
 
-/** The route a raw request target (`/assets/index-1a2b.js?x=1`) names; `hasAsset` knows the built files. */
-export function resolveRoute(rawUrl: string, hasAsset: (name: string) => boolean): Resolved {
+/**
+ * The route a raw request target (`/assets/index-1a2b.js?x=1`) names; `hasAsset` knows the built files,
+ * `runs` is the number of runs served (a run index k ≥ runs is not found).
+ */
+export function resolveRoute(rawUrl: string, hasAsset: (name: string) => boolean, runs = 1): Resolved {
   const rawPath = rawUrl.split(/[?#]/, 1)[0];
   if (!rawPath.startsWith('/')) return { ok: false, status: 400, reason: 'the path must start with /' };
   const decoded = fullyDecoded(rawPath);
@@ -66,6 +85,10 @@ export function resolveRoute(rawUrl: string, hasAsset: (name: string) => boolean
   }
   const fixed = FIXED[decoded];
   if (fixed) return { ok: true, route: fixed };
+  const run = RUN_PATH.exec(decoded);
+  if (run && Object.hasOwn(RUN_FILES, run[2]) && Number(run[1]) < runs) {
+    return { ok: true, route: { kind: RUN_FILES[run[2]], run: Number(run[1]) } };
+  }
   const asset = /^\/assets\/([^/]+)$/.exec(decoded);
   if (asset && ASSET_NAME.test(asset[1]) && hasAsset(asset[1])) {
     return { ok: true, route: { kind: 'asset', name: asset[1] } };

@@ -113,3 +113,16 @@ export function testImageSample(
   const labels = test.labels ? Array.from(test.labels.subarray(0, n)) : null;
   return { meta: { dataset: config.data.dataset, count: n, shape: test.shape, labels }, pixels };
 }
+
+/** The most lines of steps.jsonl sent to the page; a longer log is thinned evenly (its last line kept). */
+export const MAX_STEP_LINES = 5000;
+
+/** steps.jsonl as written so far (empty before the first step), thinned to at most MAX_STEP_LINES lines. */
+export function stepsText(files: ConfinedDir, max = MAX_STEP_LINES): string {
+  const text = files.read('steps.jsonl')?.toString('utf8') ?? '';
+  const lines = text.split('\n').filter((l) => l !== '');
+  if (lines.length <= max) return text;
+  const stride = Math.ceil(lines.length / max);
+  const kept = lines.filter((_, i) => i % stride === 0 || i === lines.length - 1);
+  return `${kept.join('\n')}\n`;
+}

@@ -1,13 +1,14 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extname, join } from 'node:path';
+import { basename, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../core/errors.js';
+import type { RunConfig } from '../run/config.js';
 import { checkCheckpointConfig } from '../run/load-run.js';
 import { readRunConfig } from '../run/run-dir.js';
 import { ConfinedDir, RefusedPath } from './confined.js';
-import { type ApiError, CHECKPOINT_HEADER } from './protocol.js';
+import { type ApiError, CHECKPOINT_HEADER, type ExplorerStatus, type RunEntry } from './protocol.js';
 import { type Route, resolveRoute } from './routes.js';
 import {
   type CurrentCheckpoint,
@@ -16,6 +17,7 @@ import {
   logText,
   NonFiniteWeights,
   runFiles,
+  stepsText,
   testImageSample,
 } from './run-files.js';
 
@@ -23,7 +25,13 @@ import {
 export const CLIENT_DIR = fileURLToPath(new URL('../../dist/web/client', import.meta.url));
 
 export interface ExplorerOptions {
-  runDir: string;
+  /** The run directory to serve (or give `runDirs`). */
+  runDir?: string;
+  /**
+   * Several runs, compared on one page: their curves on one chart and their samples side by side. The
+   * first is the main run, the one every other panel shows. Takes the place of `runDir`.
+   */
+  runDirs?: string[];
   /** Interface to bind; loopback unless the user asks otherwise. */
   host?: string;
   /** 0 picks a free port. */
@@ -90,13 +98,79 @@ const json = (status: number, value: unknown, headers?: Record<string, string>):
 });
 const apiError = (status: number, error: ApiError) => json(status, error);
 
+/** What the page is told while a run has no checkpoint yet. */
+const NO_CHECKPOINT_HINT = 'a checkpoint is written at the end of each epoch';
+
+/** One run served: its files (confined to its directory), its config, and its checkpoint check. */
+interface ServedRun {
+  dir: string;
+  name: string;
+  files: ConfinedDir;
+  config: RunConfig;
+  fitsConfig(ck: CurrentCheckpoint): void;
+}
+
+/** The run directories asked for: at least one, each once. */
+function runDirsOf(opts: ExplorerOptions): string[] {
+  const dirs = opts.runDirs ?? (opts.runDir === undefined ? [] : [opts.runDir]);
+  if (dirs.length === 0) {
+    throw new InputError({ where: 'vaekit serve', expected: 'one or more run directories', found: 'none' });
+  }
+  return dirs;
+}
+
 /**
- * `vaekit serve`: a read-only HTTP server for one run — the built explorer page and the run's config,
- * metrics, current checkpoint and a sample of its test images — and nothing else.
+ * Opens a run to serve and checks it as every reader does: a checkpoint with non-finite weights, or one
+ * written with another configuration than config.json now holds, stops the explorer (exit 2, file named);
+ * any other problem of the checkpoint files (a link out of the run, a torn pointer) is answered per request
+ * (403, 500), since a run being trained may mend it.
+ */
+function openRun(dir: string, which: 'best' | 'latest'): ServedRun {
+  const files = confinedRun(dir);
+  const config = readRunConfig(dir);
+  const fitsConfig = (ck: CurrentCheckpoint) =>
+    checkCheckpointConfig(dir, config, ck.runConfig, join(dir, 'checkpoints', ck.name));
+  let current: CurrentCheckpoint | null = null;
+  try {
+    current = currentCheckpoint(files, which);
+    if (current) checkpointWeights(files, current);
+  } catch (e) {
+    if (e instanceof NonFiniteWeights)
+      throw new InputError({ where: join(dir, e.file), expected: 'finite weights', found: e.found });
+  }
+  if (current) fitsConfig(current);
+  return { dir, name: basename(resolve(dir)), files, config, fitsConfig };
+}
+
+/** The runs, each once (a directory named twice, through any path or link, is refused), with distinct names. */
+function openRuns(dirs: string[], which: 'best' | 'latest'): ServedRun[] {
+  const runs: ServedRun[] = [];
+  for (const dir of dirs) {
+    const run = openRun(dir, which);
+    const same = runs.find((r) => r.files.root === run.files.root);
+    if (same) {
+      throw new InputError({
+        where: dir,
+        expected: 'each run directory once',
+        found: `the same directory as ${same.dir}`,
+      });
+    }
+    runs.push(run);
+  }
+  // two runs of the same name in different folders are told apart by the paths given
+  const names = runs.map((r) => r.name);
+  for (const r of runs) if (names.filter((n) => n === r.name).length > 1) r.name = r.dir;
+  return runs;
+}
+
+/**
+ * `vaekit serve`: a read-only HTTP server for one run or several — the built explorer page and each run's
+ * config, metrics, step log, current checkpoint, and a sample of the first run's test images — and nothing else.
  */
 export async function startExplorer(opts: ExplorerOptions): Promise<Explorer> {
-  const files = confinedRun(opts.runDir);
-  const config = readRunConfig(opts.runDir);
+  const which = opts.checkpoint ?? 'best';
+  const runs = openRuns(runDirsOf(opts), which);
+  const main = runs[0];
   const clientDir = opts.clientDir ?? CLIENT_DIR;
   if (!existsSync(join(clientDir, 'index.html'))) {
     throw new InputError({
@@ -111,25 +185,10 @@ export async function startExplorer(opts: ExplorerOptions): Promise<Explorer> {
   // Listed per request, so a rebuilt page is served without a restart.
   const hasAsset = (name: string) => readdirSync(join(clientDir, 'assets')).includes(name);
   const host = opts.host ?? '127.0.0.1';
-  const which = opts.checkpoint ?? 'best';
-  // like every reader of a checkpoint, serve refuses one with non-finite weights (exit 2, file named);
-  // any other problem of the checkpoint files (a link out of the run, a torn pointer) is answered per
-  // request (403, 500), since a run being trained may mend it
-  // and, like every reader, one written with another configuration than config.json now holds (exit 2)
-  const fitsConfig = (ck: CurrentCheckpoint) =>
-    checkCheckpointConfig(opts.runDir, config, ck.runConfig, join(opts.runDir, 'checkpoints', ck.name));
-  let current: CurrentCheckpoint | null = null;
-  try {
-    current = currentCheckpoint(files, which);
-    if (current) checkpointWeights(files, current);
-  } catch (e) {
-    if (e instanceof NonFiniteWeights)
-      throw new InputError({ where: join(opts.runDir, e.file), expected: 'finite weights', found: e.found });
-  }
-  if (current) fitsConfig(current);
-  // the run's own test images, read now: data that is missing or not the run's is exit 2 at start
-  const testImages = testImageSample(config, opts.testImages ?? 1000);
+  // the main run's own test images, read now: data that is missing or not the run's is exit 2 at start
+  const testImages = testImageSample(main.config, opts.testImages ?? 1000);
   const sample = () => testImages;
+  const entries: RunEntry[] = runs.map((r, index) => ({ index, name: r.name }));
 
   const handle = (route: Route): Reply => {
     switch (route.kind) {
@@ -147,22 +206,40 @@ export async function startExplorer(opts: ExplorerOptions): Promise<Explorer> {
           // Built assets carry a content hash in their names.
           headers: { 'Cache-Control': 'public, max-age=31536000, immutable' },
         };
+      case 'runs':
+        return json(200, entries);
       case 'config':
-        return json(200, config);
+        return json(200, runs[route.run ?? 0].config);
       case 'metrics':
       case 'latent':
         return {
           status: 200,
           type: 'application/x-ndjson; charset=utf-8',
-          body: logText(files, route.kind),
+          body: logText(runs[route.run ?? 0].files, route.kind),
         };
+      case 'steps':
+        return {
+          status: 200,
+          type: 'application/x-ndjson; charset=utf-8',
+          body: stepsText(runs[route.run ?? 0].files),
+        };
+      case 'status': {
+        const run = runs[route.run ?? 0];
+        const ck = currentCheckpoint(run.files, which);
+        if (ck) run.fitsConfig(ck);
+        const status: ExplorerStatus = ck
+          ? { checkpoint: ck.name, epoch: ck.specs.epoch, step: ck.specs.step, hint: null }
+          : { checkpoint: null, epoch: null, step: null, hint: NO_CHECKPOINT_HINT };
+        return json(200, status);
+      }
       case 'checkpoint-specs':
       case 'checkpoint-weights': {
+        const { files, fitsConfig } = runs[route.run ?? 0];
         const ck = currentCheckpoint(files, which);
         if (!ck) {
           return apiError(404, {
             error: 'no checkpoint yet',
-            hint: 'training in progress? a checkpoint is written at the end of each epoch',
+            hint: `training in progress? ${NO_CHECKPOINT_HINT}`,
           });
         }
         fitsConfig(ck);
@@ -183,7 +260,12 @@ export async function startExplorer(opts: ExplorerOptions): Promise<Explorer> {
   const server = createServer((req, res) => {
     let reply: Reply;
     try {
-      reply = respond(req, allowedHosts(host, server), (url) => resolveRoute(url, hasAsset), handle);
+      reply = respond(
+        req,
+        allowedHosts(host, server),
+        (url) => resolveRoute(url, hasAsset, runs.length),
+        handle,
+      );
     } catch (e) {
       reply =
         e instanceof RefusedPath

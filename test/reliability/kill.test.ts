@@ -60,4 +60,16 @@ test('kill -9 during training and saving never leaves a run that cannot resume',
   );
   const pointer = JSON.parse(readFileSync(latest, 'utf8'));
   assert.ok(existsSync(join(run, 'checkpoints', pointer.checkpoint, 'weights.bin')));
+  // steps.jsonl too: every line whole (a torn one is dropped at the resume), steps strictly increasing
+  // (the lines after each resumed checkpoint were dropped), up to the last step
+  const steps = readFileSync(join(run, 'steps.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l).step as number);
+  assert.ok(steps.length > 1);
+  assert.ok(
+    steps.every((s, i) => i === 0 || s > steps[i - 1]),
+    `steps in order: ${steps}`,
+  );
+  assert.equal(steps.at(-1), log.filter((l) => l.epoch).at(-1).step);
 });

@@ -42,3 +42,44 @@ test('vaekit serve: --help teaches, a missing run is an input error (exit 2)', (
   assert.equal(missing.status, 2);
   assert.match(missing.stderr, /config\.json/);
 });
+
+test('vaekit serve takes several runs: the URL names them all; a bad one is named; one twice is refused', async () => {
+  const [a, b] = [emptyRun(), emptyRun()];
+  const child = spawn(process.execPath, [bin, 'serve', a, b, '--port', '0']);
+  let out = '';
+  child.stdout.on('data', (d) => {
+    out += d;
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', () => {
+        const m = /(http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
+        if (m) resolve(m[1]);
+      });
+      child.on('exit', () => reject(new Error(`serve exited: ${out}`)));
+    });
+    assert.ok(out.includes(`${a}, ${b}`), out);
+    const runs = await (await fetch(new URL('/api/runs', url))).json();
+    assert.deepEqual(
+      runs.map((r: { index: number }) => r.index),
+      [0, 1],
+    );
+    const status = await fetch(new URL('/api/run/1/status', url));
+    assert.equal(status.status, 200);
+    assert.equal((await status.json()).checkpoint, null);
+  } finally {
+    child.kill('SIGINT');
+  }
+  assert.equal(await exited, 0);
+  const nope = join(b, 'nope');
+  const bad = spawnSync(process.execPath, [bin, 'serve', a, nope], { encoding: 'utf8' });
+  assert.equal(bad.status, 2);
+  assert.ok(bad.stderr.includes(nope), bad.stderr);
+  const twice = spawnSync(process.execPath, [bin, 'serve', a, a], { encoding: 'utf8' });
+  assert.equal(twice.status, 2);
+  assert.match(twice.stderr, /each run directory once/);
+  const help = spawnSync(process.execPath, [bin, 'serve', '--help'], { encoding: 'utf8' });
+  assert.match(help.stdout, /<run-dirs\.\.\.>/);
+  assert.match(help.stdout, /vaekit serve runs\/beta1 runs\/beta4/);
+});

@@ -4,6 +4,9 @@ import {
   type ApiError,
   CHECKPOINT_HEADER,
   type CheckpointSpecs,
+  type ExplorerStatus,
+  type RunApi,
+  type RunEntry,
   type TestImagesMeta,
 } from '../protocol.js';
 
@@ -38,12 +41,17 @@ export interface RunInfo {
   train: { epochs: number };
 }
 
-export const fetchConfig = async (): Promise<RunInfo> => (await get(API.config)).json();
+export const fetchConfig = async (path: string = API.config): Promise<RunInfo> => (await get(path)).json();
 
-/** The records of a JSON-lines log (metrics.jsonl, latent.jsonl), skipping a line still being written. */
-export async function fetchLog(
-  path: typeof API.metrics | typeof API.latent,
-): Promise<Record<string, unknown>[]> {
+/** The checkpoint to show, or none yet (always answered, so a run without one logs no error). */
+export const fetchStatus = async (path: string = API.status): Promise<ExplorerStatus> =>
+  (await get(path)).json();
+
+/** The runs served, the main one first. */
+export const fetchRuns = async (): Promise<RunEntry[]> => (await get(API.runs)).json();
+
+/** The records of a JSON-lines log (metrics.jsonl, latent.jsonl, steps.jsonl), skipping a line still being written. */
+export async function fetchLog(path: string): Promise<Record<string, unknown>[]> {
   const text = await (await get(path)).text();
   return text.split('\n').flatMap((line) => {
     try {
@@ -54,17 +62,19 @@ export async function fetchLog(
   });
 }
 
-export const fetchCheckpointSpecs = async (): Promise<CheckpointSpecs> =>
-  (await get(API.checkpointSpecs)).json();
+export const fetchCheckpointSpecs = async (path: string = API.checkpointSpecs): Promise<CheckpointSpecs> =>
+  (await get(path)).json();
 
 /**
  * The current checkpoint's weights by name. The specs and the bytes are two requests; when a training
  * run writes a new checkpoint between them they come from different checkpoints, so try again.
  */
-export async function fetchWeights(): Promise<{ specs: CheckpointSpecs; weights: Map<string, tf.Tensor> }> {
+export async function fetchWeights(
+  paths: Pick<RunApi, 'checkpointSpecs' | 'checkpointWeights'> = API,
+): Promise<{ specs: CheckpointSpecs; weights: Map<string, tf.Tensor> }> {
   for (let attempt = 0; attempt < 5; attempt++) {
-    const specs = await fetchCheckpointSpecs();
-    const res = await get(API.checkpointWeights);
+    const specs = await fetchCheckpointSpecs(paths.checkpointSpecs);
+    const res = await get(paths.checkpointWeights);
     if (res.headers.get(CHECKPOINT_HEADER) !== specs.checkpoint) continue;
     const named = tf.io.decodeWeights(await res.arrayBuffer(), specs.weightSpecs);
     return { specs, weights: new Map(Object.entries(named)) };

@@ -2,15 +2,7 @@ import './style.css';
 import { asGaussianLatent, type GenerativeModel, type ModelCapabilities } from '../../models/model.js';
 import { capabilitiesOf, describeModel, modelConfigSchema } from '../../models/registry.js';
 import { API, type CheckpointSpecs } from '../protocol.js';
-import {
-  ApiFailure,
-  fetchCheckpointSpecs,
-  fetchConfig,
-  fetchLog,
-  fetchTestImages,
-  type RunInfo,
-  type TestImages,
-} from './api.js';
+import { fetchConfig, fetchLog, fetchStatus, fetchTestImages, type RunInfo, type TestImages } from './api.js';
 import { startBackend } from './backend.js';
 import { classPicker } from './class-picker.js';
 import { byId } from './context.js';
@@ -21,6 +13,7 @@ import { latentMapPanel } from './latent-map.js';
 import { mapPlane, topK } from './latent-math.js';
 import { type Encoded, encodeImages, loadModel } from './model.js';
 import { posteriorPanel } from './posterior-panel.js';
+import { runsPanel } from './runs-panel.js';
 import { samplesPanel } from './samples.js';
 import { slidersPanel } from './sliders.js';
 import { keepInputsInUrl, restoreInputs } from './view-inputs.js';
@@ -58,6 +51,7 @@ const posterior = posteriorPanel(seed);
 const classes = classPicker(() => render());
 const samples = samplesPanel(seed, () => classes.current());
 const curves = curvesPanel();
+const runs = runsPanel();
 keepInputsInUrl(view.update);
 addPngButtons(() => loaded?.checkpoint ?? 'no-checkpoint');
 
@@ -71,8 +65,6 @@ let encoded: Encoded | undefined;
 let loaded: CheckpointSpecs | undefined;
 /** The z a link asked for, applied once the model it fits is loaded. */
 let linkedZ = view.state.z;
-/** Epoch records in metrics.jsonl when the checkpoint was last looked for. */
-let epochsSeen = -1;
 
 /** Draws every panel the current model has (its capabilities say which), for the chosen class. */
 function render(): void {
@@ -103,6 +95,7 @@ async function showCheckpoint(): Promise<void> {
   model = next.model;
   loaded = next.specs;
   info('checkpoint', `${loaded.checkpoint} (epoch ${loaded.epoch})`);
+  byId('banner').hidden = true; // the header names a checkpoint: "no checkpoint yet" is over
   const gaussian = asGaussianLatent(next.model);
   encoded = undefined;
   if (gaussian) {
@@ -117,21 +110,29 @@ async function showCheckpoint(): Promise<void> {
   setState('ready');
 }
 
-/** Reads metrics.jsonl and latent.jsonl; when an epoch has ended since the last look, loads the newer checkpoint if any. */
+/**
+ * Reads metrics.jsonl, latent.jsonl, every run's steps.jsonl and the status (always answered, so a run
+ * without a checkpoint logs no error); loads the checkpoint the status names when it is not the one shown.
+ */
 async function poll(): Promise<void> {
   try {
-    const [metrics, latent] = await Promise.all([fetchLog(API.metrics), fetchLog(API.latent)]);
-    const epochs = curves.update(caps, metrics, latent, run.train.epochs);
-    if (loaded && epochs === epochsSeen) return;
-    const specs = await fetchCheckpointSpecs();
-    if (specs.checkpoint !== loaded?.checkpoint) await showCheckpoint();
-    epochsSeen = epochs;
-  } catch (e) {
-    if (e instanceof ApiFailure && e.status === 404 && !loaded) {
-      setState('no-checkpoint', `No checkpoint yet — training in progress? ${e.body.hint ?? ''}`);
-    } else {
-      setState('error', `Could not update: ${(e as Error).message}`);
+    const [metrics, latent, status] = await Promise.all([
+      fetchLog(API.metrics),
+      fetchLog(API.latent),
+      fetchStatus(),
+    ]);
+    curves.update(caps, metrics, latent, run.train.epochs);
+    if (status.checkpoint === null) {
+      if (!loaded)
+        setState('no-checkpoint', `No checkpoint yet — training in progress? ${status.hint ?? ''}`.trim());
+    } else if (status.checkpoint !== loaded?.checkpoint) {
+      await showCheckpoint();
+    } else if (document.body.dataset.state === 'error') {
+      setState('ready'); // what failed works again
     }
+    await runs.poll(metrics);
+  } catch (e) {
+    setState('error', `Could not update: ${(e as Error).message}`);
   } finally {
     setTimeout(poll, POLL_MS);
   }
@@ -147,6 +148,7 @@ async function start(): Promise<void> {
     const config = modelConfigSchema.parse(run.model);
     caps = capabilitiesOf(config.type);
     info('model', describeModel(config));
+    await runs.start();
     await poll();
   } catch (e) {
     setState('error', `The explorer could not start: ${(e as Error).message}`);

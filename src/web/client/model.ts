@@ -3,7 +3,7 @@ import { toBatch } from '../../data/tensor-batches.js';
 import type { GaussianLatent, GenerativeModel } from '../../models/model.js';
 import { buildModel, modelConfigSchema } from '../../models/registry.js';
 import type { ImageShape } from '../../nn/networks.js';
-import type { CheckpointSpecs } from '../protocol.js';
+import type { CheckpointSpecs, RunApi } from '../protocol.js';
 import type { RunInfo, TestImages } from './api.js';
 import { fetchWeights } from './api.js';
 import type { Rows } from './latent-math.js';
@@ -17,13 +17,16 @@ export interface Pixels {
 
 /**
  * The run's model rebuilt in the browser by the same code that trained it (`buildModel` from the
- * run's config), with the current checkpoint's weights.
+ * run's config), with the current checkpoint's weights (of the run `api` names; default the main run).
  */
-export async function loadModel(run: RunInfo): Promise<{ model: GenerativeModel; specs: CheckpointSpecs }> {
+export async function loadModel(
+  run: RunInfo,
+  api?: Pick<RunApi, 'checkpointSpecs' | 'checkpointWeights'>,
+): Promise<{ model: GenerativeModel; specs: CheckpointSpecs }> {
   if (!run.inputShape) throw new Error('config.json has no inputShape: the run was never started');
   const config = modelConfigSchema.parse(run.model);
   const model = buildModel(config, { inputShape: run.inputShape, classes: run.classes }, run.seed);
-  const { specs, weights } = await fetchWeights();
+  const { specs, weights } = await fetchWeights(api);
   model.setWeights(weights);
   tf.dispose([...weights.values()]);
   return { model, specs };
