@@ -15,12 +15,15 @@ import { startBackend } from './backend.js';
 import { classPicker } from './class-picker.js';
 import { byId } from './context.js';
 import { curvesPanel } from './curves.js';
+import { drawPadPanel } from './draw-pad.js';
 import { interpolationPanel } from './interpolation.js';
 import { latentMapPanel } from './latent-map.js';
 import { principalPlane, topK } from './latent-math.js';
 import { type Encoded, encodeImages, loadModel } from './model.js';
 import { posteriorPanel } from './posterior-panel.js';
+import { reconstructionsPanel } from './reconstructions.js';
 import { samplesPanel } from './samples.js';
+import { showPanelReasons } from './show-reasons.js';
 import { slidersPanel } from './sliders.js';
 
 /** How often metrics.jsonl (and through it, a new checkpoint) is looked for. */
@@ -48,10 +51,18 @@ const posterior = posteriorPanel(seed);
 const classes = classPicker(() => render());
 const samples = samplesPanel(seed, () => classes.current());
 const curves = curvesPanel();
+const ownImage = drawPadPanel(
+  sliders.setLatent,
+  () => classes.current(),
+  () => run.data.binarize,
+);
+const reconstructions = reconstructionsPanel();
 
 let run: RunInfo;
 /** What the run's model kind can do (from the registry, before any checkpoint is loaded). */
 let caps: ModelCapabilities;
+/** The model kind's name for the panels' reasons ("GAN", "HVAE"). */
+let kindName = '';
 let images: TestImages | undefined;
 let model: GenerativeModel | undefined;
 /** The test images' latent means and KL per dimension under the current model (models with one Gaussian latent). */
@@ -67,6 +78,9 @@ function render(): void {
   samples.show(model);
   const gaussian = asGaussianLatent(model);
   document.body.classList.toggle('no-encoder', gaussian === null);
+  showPanelReasons(caps, kindName);
+  ownImage.show(model, images);
+  reconstructions.show(model, images);
   if (gaussian && images && encoded) {
     const ctx = {
       model: gaussian,
@@ -91,8 +105,8 @@ async function showCheckpoint(): Promise<void> {
   info('checkpoint', `${loaded.checkpoint} (epoch ${loaded.epoch})`);
   const gaussian = asGaussianLatent(next.model);
   encoded = undefined;
-  if (gaussian) {
-    images ??= await fetchTestImages();
+  if (caps.encoder) images ??= await fetchTestImages();
+  if (gaussian && images) {
     encoded = encodeImages(gaussian, images);
     curves.showKlPerDim(encoded.klPerDim, topK(encoded.klPerDim, 8), loaded.checkpoint);
   }
@@ -127,6 +141,7 @@ async function start(): Promise<void> {
     info('data', run.data.dataset);
     const config = modelConfigSchema.parse(run.model);
     caps = capabilitiesOf(config.type);
+    kindName = config.type.toUpperCase();
     info('model', describeModel(config));
     await poll();
   } catch (e) {
