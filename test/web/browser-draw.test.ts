@@ -147,6 +147,11 @@ test('drawing on the pad at DPR 2, then Encode: the input shows the stroke, the 
   await waitForState(page, 'ready');
   assert.equal(await page.isVisible('#own-image-panel .why-not'), false, 'a VAE encodes: no reason line');
   assert.match((await page.textContent('#own-latent-note')) ?? '', /sends z = μ\(x\) to the latent sliders/);
+  assert.match(
+    (await page.textContent('#own-invert-note')) ?? '',
+    /^Invert \(1 − x\) starts off: the test images' mean value is 0\.\d\d, a dark background/,
+  );
+  assert.equal(await page.isChecked('#own-invert'), false);
   const pad = await page.$eval('#own-pad', (c) => [
     (c as HTMLCanvasElement).width,
     (c as HTMLCanvasElement).height,

@@ -33,6 +33,7 @@ export function drawPadPanel(
   const file = byId<HTMLInputElement>('own-file');
   const status = byId('own-status');
   const latentNote = byId('own-latent-note');
+  const invertNote = byId('own-invert-note');
   const pen = pad.getContext('2d')!;
   let model: GenerativeModel | undefined;
   let shape: ImageShape = [28, 28, 1];
@@ -212,7 +213,9 @@ export function drawPadPanel(
       if (!invertTouched && images) {
         const mean = meanValue(images.pixels);
         invert.checked = mean > 0.5;
-        invert.title = `the test images' mean value is ${mean.toFixed(2)}: ${mean > 0.5 ? 'a light' : 'a dark'} background`;
+        invertNote.textContent =
+          `Invert (1 − x) starts ${mean > 0.5 ? 'on' : 'off'}: the test images' mean value is ${mean.toFixed(2)}, ` +
+          `${mean > 0.5 ? 'a light background, so a drawing white on black is inverted' : 'a dark background, like the pad'}.`;
       }
       latentNote.textContent = asGaussianLatent(next)
         ? 'Encode sends z = μ(x) to the latent sliders.'
