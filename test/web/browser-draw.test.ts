@@ -61,8 +61,11 @@ after(async () => {
 });
 
 /** A page that records console errors and uncaught exceptions (a CSP violation shows up as one). */
-async function openPage(url: string, deviceScaleFactor = 1): Promise<{ page: Page; errors: string[] }> {
-  const page = await browser.newPage({ viewport: { width: 1480, height: 900 }, deviceScaleFactor });
+async function openPage(
+  url: string,
+  options: Parameters<Browser['newPage']>[0] = {},
+): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser.newPage({ viewport: { width: 1480, height: 900 }, ...options });
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => {
@@ -143,7 +146,7 @@ function barPng(w: number, h: number): Buffer {
 }
 
 test('drawing on the pad at DPR 2, then Encode: the input shows the stroke, the sliders take μ(x), a reconstruction is drawn', async () => {
-  const { page, errors } = await openPage(`${explorer.url}?backend=wasm`, 2);
+  const { page, errors } = await openPage(`${explorer.url}?backend=wasm`, { deviceScaleFactor: 2 });
   await waitForState(page, 'ready');
   assert.equal(await page.isVisible('#own-image-panel .why-not'), false, 'a VAE encodes: no reason line');
   assert.match((await page.textContent('#own-latent-note')) ?? '', /sends z = μ\(x\) to the latent sliders/);
@@ -185,6 +188,34 @@ test('drawing on the pad at DPR 2, then Encode: the input shows the stroke, the 
   assert.ok(meanOf(await pixels(page, 'own-input'), 0.1, 0.9) < 1, 'an empty input after Clear');
   assert.notDeepEqual(await sliderValues(page), after);
 
+  assert.deepEqual(errors, [], 'no console errors');
+  await page.close();
+});
+
+test('on a phone: the pad fits the screen and a finger draws on it', async () => {
+  const { page, errors } = await openPage(`${explorer.url}?backend=wasm`, {
+    viewport: { width: 390, height: 844 },
+    deviceScaleFactor: 3,
+    hasTouch: true,
+    isMobile: true,
+  });
+  await waitForState(page, 'ready');
+  const box = await page.locator('#own-pad').boundingBox();
+  assert.ok(box && box.x >= 0 && box.x + box.width <= 390, `the pad fits: ${JSON.stringify(box)}`);
+  assert.equal(
+    await page.$eval('#own-pad', (c) => getComputedStyle(c).touchAction),
+    'none',
+    'the page does not scroll under the finger',
+  );
+  await page.locator('#own-pad').scrollIntoViewIfNeeded();
+  const at = (await page.locator('#own-pad').boundingBox())!;
+  await page.touchscreen.tap(at.x + 0.7 * at.width, at.y + 0.3 * at.height);
+  await page.click('#own-encode');
+  await encoded(page, 1);
+  const input = await pixels(page, 'own-input');
+  const dot = meanOf(input, 0.6, 0.8, 0.2, 0.4);
+  assert.ok(dot > 8, `a dot where the finger was (mean ${dot})`);
+  assert.ok(meanOf(input, 0.1, 0.4, 0.6, 0.9) < 1, 'nothing elsewhere');
   assert.deepEqual(errors, [], 'no console errors');
   await page.close();
 });

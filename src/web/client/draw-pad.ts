@@ -143,7 +143,9 @@ export function drawPadPanel(
       input = preprocessImage(sourceImage(), shape, binarize(), { invert: invert.checked });
       run(true);
       panel.dataset.encodes = String(++encodes);
-      say('encoded', `Made into the model's input: ${input.steps}`);
+      const y = label();
+      const condition = y === undefined ? '' : ` Encoded with class ${y}, the header's.`;
+      say('encoded', `Made into the model's input: ${input.steps}${condition}`);
     } catch (e) {
       say('error', `Could not encode this image: ${(e as Error).message}`);
     }
