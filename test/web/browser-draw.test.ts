@@ -1,8 +1,9 @@
 /**
  * The explorer's "Your own image" and "Reconstructions" panels, and the reason lines of the panels a model
  * cannot draw, in Debian's chromium driven by playwright-core (as in browser.test.ts): a stroke drawn on
- * the pad and encoded moves the sliders; a PNG chosen or dropped is encoded; a file that is no image says
- * so; an HVAE run reconstructs without sliders; a GAN run says in one line per panel why not.
+ * the pad (at DPR 2, and with a finger on a phone) and encoded moves the sliders; a PNG chosen or dropped is
+ * encoded; a file that is no image says so; HVAE, CVAE and NVAE runs reconstruct (the HVAE and NVAE without
+ * sliders, saying why); a GAN run says in one line per panel why not.
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -277,31 +278,45 @@ test('a PNG chosen with the file input, or dropped on the panel, is encoded; a f
   await page.close();
 });
 
-test('an HVAE run: reconstructions of the test images and of a drawing; the sliders say why not', async () => {
-  const dir = join(mkdtempSync(join(tmpdir(), 'vk-web-hvae-')), 'run');
-  await trainRun({
-    dir,
-    config: {
-      ...tinyRunConfig(),
-      model: modelConfigSchema.parse({
-        type: 'hvae',
-        groups: 3,
-        latentDim: 3,
-        hidden: 24,
-        network: { type: 'mlp', hidden: [32] },
-      }),
-    },
-  });
-  const hvae = await startExplorer({ runDir: dir, port: 0, testImages: 100 });
+/** Trains a one-epoch run of the tiny config with another model, serves it and opens the page on it. */
+async function servedRun(model: object, testImages = 100) {
+  const dir = join(mkdtempSync(join(tmpdir(), 'vk-web-draw-run-')), 'run');
+  await trainRun({ dir, config: { ...tinyRunConfig(), model: modelConfigSchema.parse(model) } });
+  const served = await startExplorer({ runDir: dir, port: 0, testImages });
   try {
-    const { page, errors } = await openPage(`${hvae.url}?backend=wasm`);
+    const { page, errors } = await openPage(`${served.url}?backend=wasm`);
     await waitForState(page, 'ready');
-    await page.waitForFunction(() => document.getElementById('recon-panel')?.dataset.state === 'done');
+    return { page, errors, close: () => served.close() };
+  } catch (e) {
+    await served.close();
+    throw e;
+  }
+}
+
+/** The reconstructions panel is drawn: the first test image and its reconstruction are not blank. */
+async function checkReconstructions(page: Page): Promise<void> {
+  await page.waitForFunction(() => document.getElementById('recon-panel')?.dataset.state === 'done', null, {
+    timeout: 60_000,
+  });
+  const grid = await pixels(page, 'recon-canvas');
+  assert.ok(spread(tile(grid, 0, 0, 56)) > 100, 'a test image');
+  assert.ok(spread(tile(grid, 1, 0, 56)) > 30, 'its reconstruction, not a blank tile');
+  assert.equal(await page.isVisible('#recon-panel .why-not'), false);
+}
+
+test('an HVAE run: reconstructions of the test images and of a drawing; the sliders say why not', async () => {
+  const run = await servedRun({
+    type: 'hvae',
+    groups: 3,
+    latentDim: 3,
+    hidden: 24,
+    network: { type: 'mlp', hidden: [32] },
+  });
+  try {
+    const { page, errors } = run;
+    await checkReconstructions(page);
     const grid = await pixels(page, 'recon-canvas');
     assert.equal(grid.width, 8 * (56 + 2) + 2, '4 pairs per row at scale 2');
-    assert.ok(spread(tile(grid, 0, 0, 56)) > 100, 'a test image');
-    assert.ok(spread(tile(grid, 1, 0, 56)) > 30, 'its reconstruction, not a blank tile');
-    assert.equal(await page.isVisible('#recon-panel .why-not'), false);
 
     const reason =
       'HVAE: the sliders need a single Gaussian latent (it has a hierarchy of latent groups); see the reconstructions panel.';
@@ -323,28 +338,54 @@ test('an HVAE run: reconstructions of the test images and of a drawing; the slid
     assert.deepEqual(errors, []);
     await page.close();
   } finally {
-    await hvae.close();
+    await run.close();
+  }
+});
+
+test('a CVAE run: reconstructions with the test labels; a drawing is encoded with the header’s class', async () => {
+  const run = await servedRun({ type: 'cvae', latentDim: 2, network: { type: 'mlp', hidden: [64] } });
+  try {
+    const { page, errors } = run;
+    await checkReconstructions(page);
+    await page.selectOption('#class-picker', '3');
+    const before = await sliderValues(page);
+    await stroke(page, [0.3, 0.3], [0.7, 0.7]);
+    await page.click('#own-encode');
+    await encoded(page, 1);
+    assert.match((await page.textContent('#own-status')) ?? '', /Encoded with class 3, the header's\.$/);
+    assert.notDeepEqual(await sliderValues(page), before);
+    assert.equal(await page.textContent('#slider-caption'), 'z = μ(x) of your drawing');
+    assert.deepEqual(errors, []);
+    await page.close();
+  } finally {
+    await run.close();
+  }
+});
+
+test('an NVAE run: reconstructions of the test images and of a drawing', async () => {
+  const run = await servedRun({ type: 'nvae', hidden: 8, latentChannels: 2, expansion: 2, bnBatches: 2 });
+  try {
+    const { page, errors } = run;
+    await checkReconstructions(page);
+    assert.match(
+      (await page.textContent('#sliders-panel .why-not')) ?? '',
+      /^NVAE: the sliders need a single Gaussian latent/,
+    );
+    await stroke(page, [0.5, 0.2], [0.5, 0.8]);
+    await page.click('#own-encode');
+    await encoded(page, 1);
+    assert.ok(spread((await pixels(page, 'own-recon')).data) > 30, 'a reconstruction of the drawing');
+    assert.deepEqual(errors, []);
+    await page.close();
+  } finally {
+    await run.close();
   }
 });
 
 test('a GAN run: one line per panel says why not, from its capabilities', async () => {
-  const dir = join(mkdtempSync(join(tmpdir(), 'vk-web-gan-')), 'run');
-  await trainRun({
-    dir,
-    config: {
-      ...tinyRunConfig(),
-      model: modelConfigSchema.parse({
-        type: 'gan',
-        latentDim: 4,
-        generatorFilters: [6, 4],
-        criticFilters: [4, 6],
-      }),
-    },
-  });
-  const gan = await startExplorer({ runDir: dir, port: 0, testImages: 100 });
+  const run = await servedRun({ type: 'gan', latentDim: 4, generatorFilters: [6, 4], criticFilters: [4, 6] });
   try {
-    const { page, errors } = await openPage(`${gan.url}?backend=wasm`);
-    await waitForState(page, 'ready');
+    const { page, errors } = run;
     const lines = {
       'own-image-panel': 'A GAN has no encoder: it cannot encode an image.',
       'recon-panel': 'A GAN has no encoder: no reconstructions.',
@@ -364,6 +405,6 @@ test('a GAN run: one line per panel says why not, from its capabilities', async 
     assert.deepEqual(errors, []);
     await page.close();
   } finally {
-    await gan.close();
+    await run.close();
   }
 });
