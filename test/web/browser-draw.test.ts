@@ -238,6 +238,15 @@ test('a PNG chosen with the file input, or dropped on the panel, is encoded; a f
   assert.equal(await page.textContent('#slider-caption'), 'z = μ(x) of your image bar.png');
   assert.match((await page.textContent('#own-status')) ?? '', /60×40 centre-cropped to the aspect ratio/);
 
+  // invert encodes the same image again, 1 − x
+  await page.check('#own-invert');
+  await encoded(page, 2);
+  const inverted = await pixels(page, 'own-input');
+  assert.ok(meanOf(inverted, 0.45, 0.55) < 100 && meanOf(inverted, 0.05, 0.3) > 250, 'inverted');
+  assert.match((await page.textContent('#own-status')) ?? '', /inverted \(1 − x\)/);
+  await page.uncheck('#own-invert');
+  await encoded(page, 3);
+
   // dropped: a wide bar image as a File in a DataTransfer
   const base64 = barPng(200, 50).toString('base64');
   const transfer = await page.evaluateHandle((b64) => {
@@ -247,7 +256,7 @@ test('a PNG chosen with the file input, or dropped on the panel, is encoded; a f
     return dt;
   }, base64);
   await page.dispatchEvent('#own-image-panel', 'drop', { dataTransfer: transfer });
-  await encoded(page, 2);
+  await encoded(page, 4);
   assert.equal(await page.textContent('#slider-caption'), 'z = μ(x) of your image dropped.png');
 
   // not an image: a clear message in the panel, nothing thrown, the sliders untouched
@@ -272,7 +281,7 @@ test('a PNG chosen with the file input, or dropped on the panel, is encoded; a f
     /torn\.png is not an image this browser can read/,
   );
   assert.deepEqual(await sliderValues(page), shown);
-  assert.equal(await page.getAttribute('#own-image-panel', 'data-encodes'), '2');
+  assert.equal(await page.getAttribute('#own-image-panel', 'data-encodes'), '4');
 
   assert.deepEqual(errors, [], 'no console errors');
   await page.close();

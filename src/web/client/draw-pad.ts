@@ -34,7 +34,7 @@ export function drawPadPanel(
   const status = byId('own-status');
   const latentNote = byId('own-latent-note');
   const invertNote = byId('own-invert-note');
-  const pen = pad.getContext('2d')!;
+  const pen = pad.getContext('2d', { willReadFrequently: true })!;
   let model: GenerativeModel | undefined;
   let shape: ImageShape = [28, 28, 1];
   let source: Source = { kind: 'pad' };
@@ -107,6 +107,7 @@ export function drawPadPanel(
   });
   invert.addEventListener('change', () => {
     invertTouched = true;
+    if (input) encode();
   });
 
   /** The image to encode as RGBA bytes: the file as decoded, or the pad. */
@@ -186,6 +187,9 @@ export function drawPadPanel(
         bitmap.height * s,
       );
       source = { kind: 'file', name: f.name, image };
+    } catch (e) {
+      say('error', `Could not read ${f.name}: ${(e as Error).message}`);
+      return;
     } finally {
       bitmap.close();
     }
@@ -217,7 +221,8 @@ export function drawPadPanel(
         invert.checked = mean > 0.5;
         invertNote.textContent =
           `Invert (1 − x) starts ${mean > 0.5 ? 'on' : 'off'}: the test images' mean value is ${mean.toFixed(2)}, ` +
-          `${mean > 0.5 ? 'a light background, so a drawing white on black is inverted' : 'a dark background, like the pad'}.`;
+          `${mean > 0.5 ? 'a light background, and the pad draws white on black' : 'a dark background, like the pad'}; ` +
+          'switch it for an image whose background is the other way round.';
       }
       latentNote.textContent = asGaussianLatent(next)
         ? 'Encode sends z = μ(x) to the latent sliders.'
