@@ -201,8 +201,10 @@ test('on a phone: the pad fits the screen and a finger draws on it', async () =>
     isMobile: true,
   });
   await waitForState(page, 'ready');
-  const box = await page.locator('#own-pad').boundingBox();
-  assert.ok(box && box.x >= 0 && box.x + box.width <= 390, `the pad fits: ${JSON.stringify(box)}`);
+  for (const id of ['#own-pad', '#own-clear', '#own-file', '#own-encode']) {
+    const box = await page.locator(id).boundingBox();
+    assert.ok(box && box.x >= 0 && box.x + box.width <= 390, `${id} fits: ${JSON.stringify(box)}`);
+  }
   assert.equal(
     await page.$eval('#own-pad', (c) => getComputedStyle(c).touchAction),
     'none',
