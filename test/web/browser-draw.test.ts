@@ -177,6 +177,7 @@ test('drawing on the pad at DPR 2, then Encode: the input shows the stroke, the 
   const after = await sliderValues(page);
   assert.notDeepEqual(after, before, 'the sliders moved to μ(x) of the drawing');
   assert.equal(await page.textContent('#slider-caption'), 'z = μ(x) of your drawing');
+  assert.equal(await page.textContent('#own-recon-caption'), 'its reconstruction E[x|z = μ(x)]');
   assert.match(
     (await page.textContent('#own-status')) ?? '',
     /^Made into the model's input: 560×560 resized to 28×28 by area averaging .*grey .*scaled to \[0, 1\].*grey values kept/,

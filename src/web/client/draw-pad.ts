@@ -224,6 +224,9 @@ export function drawPadPanel(
           `${mean > 0.5 ? 'a light background, and the pad draws white on black' : 'a dark background, like the pad'}; ` +
           'switch it for an image whose background is the other way round.';
       }
+      byId('own-recon-caption').textContent = asGaussianLatent(next)
+        ? 'its reconstruction E[x|z = μ(x)]'
+        : 'its reconstruction E[x|z], every group at its posterior mean';
       latentNote.textContent = asGaussianLatent(next)
         ? 'Encode sends z = μ(x) to the latent sliders.'
         : `The latent sliders need a single Gaussian latent and this model has ${next.capabilities.latent === 'hierarchical-gaussian' ? 'a hierarchy of latent groups' : 'another latent'}: Encode shows the reconstruction only.`;
