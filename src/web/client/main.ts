@@ -7,14 +7,17 @@ import { startBackend } from './backend.js';
 import { classPicker } from './class-picker.js';
 import { byId } from './context.js';
 import { curvesPanel } from './curves.js';
+import { drawPadPanel } from './draw-pad.js';
 import { addPngButtons } from './export-png.js';
 import { interpolationPanel } from './interpolation.js';
 import { latentMapPanel } from './latent-map.js';
 import { mapPlane, topK } from './latent-math.js';
 import { type Encoded, encodeImages, loadModel } from './model.js';
 import { posteriorPanel } from './posterior-panel.js';
+import { reconstructionsPanel } from './reconstructions.js';
 import { runsPanel } from './runs-panel.js';
 import { samplesPanel } from './samples.js';
+import { showPanelReasons } from './show-reasons.js';
 import { slidersPanel } from './sliders.js';
 import { keepInputsInUrl, restoreInputs } from './view-inputs.js';
 import { readViewState, urlKeeper } from './view-state.js';
@@ -52,12 +55,20 @@ const classes = classPicker(() => render());
 const samples = samplesPanel(seed, () => classes.current());
 const curves = curvesPanel();
 const runs = runsPanel();
+const ownImage = drawPadPanel(
+  sliders.setLatent,
+  () => classes.current(),
+  () => run.data.binarize,
+);
+const reconstructions = reconstructionsPanel();
 keepInputsInUrl(view.update);
 addPngButtons(() => loaded?.checkpoint ?? 'no-checkpoint');
 
 let run: RunInfo;
 /** What the run's model kind can do (from the registry, before any checkpoint is loaded). */
 let caps: ModelCapabilities;
+/** The model kind's name for the panels' reasons ("GAN", "HVAE"). */
+let kindName = '';
 let images: TestImages | undefined;
 let model: GenerativeModel | undefined;
 /** The test images' latent means and KL per dimension under the current model (models with one Gaussian latent). */
@@ -72,7 +83,9 @@ function render(): void {
   classes.show(model);
   samples.show(model);
   const gaussian = asGaussianLatent(model);
-  document.body.classList.toggle('no-encoder', gaussian === null);
+  showPanelReasons(caps, kindName);
+  ownImage.show(model, images);
+  reconstructions.show(model, images);
   if (gaussian && images && encoded) {
     const ctx = {
       model: gaussian,
@@ -98,8 +111,8 @@ async function showCheckpoint(): Promise<void> {
   byId('banner').hidden = true; // the header names a checkpoint: "no checkpoint yet" is over
   const gaussian = asGaussianLatent(next.model);
   encoded = undefined;
-  if (gaussian) {
-    images ??= await fetchTestImages();
+  if (caps.encoder) images ??= await fetchTestImages();
+  if (gaussian && images) {
     encoded = encodeImages(gaussian, images);
     curves.showKlPerDim(encoded.klPerDim, topK(encoded.klPerDim, 8), loaded.checkpoint);
   }
@@ -147,6 +160,7 @@ async function start(): Promise<void> {
     info('data', run.data.dataset);
     const config = modelConfigSchema.parse(run.model);
     caps = capabilitiesOf(config.type);
+    kindName = config.type.toUpperCase();
     info('model', describeModel(config));
     await runs.start();
     await poll();
