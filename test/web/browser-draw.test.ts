@@ -127,6 +127,7 @@ const encoded = (page: Page, n: number) =>
 
 /** A stroke on the pad from (fx0, fy0) to (fx1, fy1), as fractions of its box on screen. */
 async function stroke(page: Page, [fx0, fy0]: [number, number], [fx1, fy1]: [number, number]): Promise<void> {
+  await page.locator('#own-pad').scrollIntoViewIfNeeded();
   const box = await page.locator('#own-pad').boundingBox();
   assert.ok(box, 'the pad is on screen');
   await page.mouse.move(box.x + fx0 * box.width, box.y + fy0 * box.height);

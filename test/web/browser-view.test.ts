@@ -158,6 +158,7 @@ test('canvases are drawn at devicePixelRatio: sharp on a HiDPI screen, the same 
 test('the map: hovering a point shows its image and label; the marker follows z; arrow keys move z', async () => {
   const { page, errors } = await ready(`${explorer.url}?backend=wasm`);
   const map = page.locator('#map-canvas');
+  await map.scrollIntoViewIfNeeded();
   const box = (await map.boundingBox())!;
   // the means crowd the middle of the plane: some point is within reach of a pointer there
   let shown = false;
@@ -210,7 +211,7 @@ test('a link keeps the view: z, temperature, seed and interpolation pair reopen 
   await page.fill('#interp-from', '12');
   await page.fill('#interp-to', '40');
   await page.click('#interp-run');
-  await page.waitForFunction(() => /[?&]z=.*from=12/.test(location.search) && /seed=5/.test(location.search));
+  await page.waitForFunction(() => /[?&]z=.*t=0\.6&seed=5&from=12&to=40&steps=10$/.test(location.search));
   const url = page.url();
   const z = await sliderValues(page);
   const image = await pixels(page, 'slider-canvas');
