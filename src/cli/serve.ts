@@ -10,13 +10,17 @@ export function serveCommand(): Command {
         'The page rebuilds the model from the run with TensorFlow.js (WebGL, else WebAssembly, else plain\n' +
         'JavaScript) and shows:\n' +
         '  sliders for the most informative latent dimensions, decoded live;\n' +
-        "  a 2-D map of the test images' latent means (first two principal directions) and a decoded grid over it;\n" +
+        '  your own image, drawn on a pad or dropped as a PNG/JPEG, encoded and reconstructed; reconstructions;\n' +
+        "  a 2-D map of the test images' latent means (first two principal directions; z0 × z1 for a 2-D latent),\n" +
+        '  hover a point for its image, and a decoded grid over it;\n' +
         '  interpolation between two test images, linear or spherical;\n' +
         '  samples from the prior with a temperature control;\n' +
         '  training curves step by step (steps.jsonl) with the test loss of each epoch (metrics.jsonl), live while\n' +
         '  a run trains (start it in another terminal), with smoothing, a log scale and zoom.\n' +
         'Give several run directories to compare them: their curves on one chart, one colour per run, and their\n' +
         'samples side by side (same seed and temperature); the first run is the one the other panels show.\n' +
+        'The address bar keeps the view (checkpoint, z, temperature, seed, interpolation pair): copy it to share it.\n' +
+        "Every panel saves as PNG. The page follows the system's light or dark scheme and fits a phone.\n" +
         "Read-only: only the runs' config, metrics, step logs, current checkpoints and a sample of the first run's\n" +
         'test images are served.\n\n' +
         'Examples:\n' +

@@ -28,6 +28,12 @@ export interface RunApi {
   checkpointWeights: string;
 }
 
+/** The API paths of checkpoint `name` of the first run (the one a link names). */
+export function namedCheckpointApi(name: string): Pick<RunApi, 'checkpointSpecs' | 'checkpointWeights'> {
+  const base = `/api/checkpoints/${encodeURIComponent(name)}`;
+  return { checkpointSpecs: `${base}/weights.json`, checkpointWeights: `${base}/weights.bin` };
+}
+
 /** The API paths of run k (its index in `/api/runs`): `/api/run/<k>/…`. */
 export function runApi(k: number): RunApi {
   const base = `/api/run/${k}`;

@@ -12,6 +12,8 @@
 type RunRoute = {
   kind: 'config' | 'metrics' | 'latent' | 'steps' | 'status' | 'checkpoint-specs' | 'checkpoint-weights';
   run?: number;
+  /** A checkpoint named by the page (a link's), instead of the run's best or latest. */
+  checkpoint?: string;
 };
 
 export type Route =
@@ -43,6 +45,9 @@ const FIXED: Record<string, Route> = {
   '/api/test-images.json': { kind: 'test-images-meta' },
   '/api/test-images.bin': { kind: 'test-images-pixels' },
 };
+
+/** `/api/checkpoints/<name>/weights.{json,bin}`: a named checkpoint of the first run. */
+const NAMED_CHECKPOINT = /^\/api\/checkpoints\/([A-Za-z0-9_-][A-Za-z0-9._-]{0,99})\/weights\.(json|bin)$/;
 
 /** `/api/run/<k>/<file>`: k in decimal without leading zeros (at most 3 digits). */
 const RUN_PATH = /^\/api\/run\/(0|[1-9][0-9]{0,2})\/(.+)$/;
@@ -85,6 +90,11 @@ export function resolveRoute(rawUrl: string, hasAsset: (name: string) => boolean
   }
   const fixed = FIXED[decoded];
   if (fixed) return { ok: true, route: fixed };
+  const named = NAMED_CHECKPOINT.exec(decoded);
+  if (named) {
+    const kind = named[2] === 'json' ? 'checkpoint-specs' : 'checkpoint-weights';
+    return { ok: true, route: { kind, checkpoint: named[1] } };
+  }
   const run = RUN_PATH.exec(decoded);
   if (run && Object.hasOwn(RUN_FILES, run[2]) && Number(run[1]) < runs) {
     return { ok: true, route: { kind: RUN_FILES[run[2]], run: Number(run[1]) } };

@@ -56,7 +56,16 @@ function pointed(files: ConfinedDir, pointer: 'latest.json' | 'best.json'): stri
  */
 export function currentCheckpoint(files: ConfinedDir, which: 'best' | 'latest'): CurrentCheckpoint | null {
   const name = pointed(files, `${which}.json`) ?? pointed(files, 'latest.json');
-  if (!name) return null;
+  return name ? namedCheckpoint(files, name) : null;
+}
+
+/**
+ * Checkpoint `name` of the run (a link to the explorer may name one); null when the run has no such
+ * checkpoint (never written, or pruned since). A name that is not one folder of checkpoints/ is refused.
+ */
+export function namedCheckpoint(files: ConfinedDir, name: string): CurrentCheckpoint | null {
+  if (!isSafeSegment(name)) throw new RefusedPath(`${CHECKPOINTS}/${name}`, 'not a checkpoint folder name');
+  if (files.read(CHECKPOINTS, name, 'state.json') === null) return null;
   const { weightSpecs } = readJson(files, CHECKPOINTS, name, 'weights.json') as Pick<
     CheckpointSpecs,
     'weightSpecs'

@@ -16,6 +16,7 @@ import {
   currentCheckpoint,
   logText,
   NonFiniteWeights,
+  namedCheckpoint,
   runFiles,
   stepsText,
   testImageSample,
@@ -235,7 +236,15 @@ export async function startExplorer(opts: ExplorerOptions): Promise<Explorer> {
       case 'checkpoint-specs':
       case 'checkpoint-weights': {
         const { files, fitsConfig } = runs[route.run ?? 0];
-        const ck = currentCheckpoint(files, which);
+        const ck = route.checkpoint
+          ? namedCheckpoint(files, route.checkpoint)
+          : currentCheckpoint(files, which);
+        if (!ck && route.checkpoint) {
+          return apiError(404, {
+            error: `this run has no checkpoint ${route.checkpoint}`,
+            hint: 'it may have been pruned since the link was made',
+          });
+        }
         if (!ck) {
           return apiError(404, {
             error: 'no checkpoint yet',

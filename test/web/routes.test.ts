@@ -84,3 +84,31 @@ test('three layers of percent-encoding are decoded, a fourth is refused', () => 
   const r = resolve('/api/%25252563onfig');
   assert.equal(!r.ok && r.status, 400);
 });
+
+test('a named checkpoint of the first run resolves by its folder name; anything else in that place does not', () => {
+  assert.deepEqual(resolve('/api/checkpoints/step-000000090/weights.json'), {
+    ok: true,
+    route: { kind: 'checkpoint-specs', checkpoint: 'step-000000090' },
+  });
+  assert.deepEqual(resolve('/api/checkpoints/step-000000090/weights.bin'), {
+    ok: true,
+    route: { kind: 'checkpoint-weights', checkpoint: 'step-000000090' },
+  });
+  for (const url of [
+    '/api/checkpoints/step-1/state.json',
+    '/api/checkpoints/step-1/optimizer-model.bin',
+    '/api/checkpoints/latest.json',
+    '/api/checkpoints/a/b/weights.json',
+    '/api/checkpoints/.hidden/weights.json',
+    '/api/checkpoints//weights.json',
+  ]) {
+    assert.equal(resolve(url).ok, false, url);
+  }
+  for (const url of [
+    '/api/checkpoints/../weights.json',
+    '/api/checkpoints/%2e%2e/weights.bin',
+    '/api/checkpoints/a%2fb/weights.bin',
+  ]) {
+    assert.equal((resolve(url) as { status: number }).status, 400, url);
+  }
+});

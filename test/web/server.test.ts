@@ -138,6 +138,23 @@ test('the API serves the run: config, metrics, the checkpoint weights and its ow
   }
 });
 
+test('a checkpoint named by a link: served by name while the run has it, 404 naming it when it has not', async () => {
+  const name = findCheckpoint(join(trained, 'checkpoints'), 'best')!.split('/').pop()!;
+  const specs = await raw(explorer.url, `/api/checkpoints/${name}/weights.json`);
+  assert.equal(specs.status, 200);
+  assert.equal(JSON.parse(specs.body.toString()).checkpoint, name);
+  const weights = await raw(explorer.url, `/api/checkpoints/${name}/weights.bin`);
+  assert.equal(weights.headers['x-vaekit-checkpoint'], name);
+  assert.deepEqual(weights.body, readFileSync(join(trained, 'checkpoints', name, 'weights.bin')));
+  const gone = await raw(explorer.url, '/api/checkpoints/step-000999999/weights.bin');
+  assert.equal(gone.status, 404);
+  assert.match(JSON.parse(gone.body.toString()).error, /this run has no checkpoint step-000999999/);
+  assert.equal(
+    (await raw(explorer.url, '/api/checkpoints/..%252f..%252fconfig.json/weights.json')).status,
+    400,
+  );
+});
+
 test('path traversal, encoded or not, and paths outside the routes get an error and no file', async () => {
   const secret = readFileSync(join(trained, 'config.json'), 'utf8').slice(0, 40);
   const attempts = [

@@ -1,8 +1,16 @@
 import './style.css';
 import { asGaussianLatent, type GenerativeModel, type ModelCapabilities } from '../../models/model.js';
 import { capabilitiesOf, describeModel, modelConfigSchema } from '../../models/registry.js';
-import { API, type CheckpointSpecs } from '../protocol.js';
-import { fetchConfig, fetchLog, fetchStatus, fetchTestImages, type RunInfo, type TestImages } from './api.js';
+import { API, type CheckpointSpecs, namedCheckpointApi } from '../protocol.js';
+import {
+  ApiFailure,
+  fetchConfig,
+  fetchLog,
+  fetchStatus,
+  fetchTestImages,
+  type RunInfo,
+  type TestImages,
+} from './api.js';
 import { startBackend } from './backend.js';
 import { classPicker } from './class-picker.js';
 import { byId } from './context.js';
@@ -76,6 +84,10 @@ let encoded: Encoded | undefined;
 let loaded: CheckpointSpecs | undefined;
 /** The z a link asked for, applied once the model it fits is loaded. */
 let linkedZ = view.state.z;
+/** The checkpoint a link names: shown instead of the run's current one until "follow the run". */
+let pinned = view.state.checkpoint;
+/** What the page says about the link it was opened with (another run, a checkpoint gone). */
+let linkNote = '';
 
 /** Draws every panel the current model has (its capabilities say which), for the chosen class. */
 function render(): void {
@@ -103,11 +115,11 @@ function render(): void {
 
 /** (Re)builds the model from the current checkpoint and redraws every panel with it. */
 async function showCheckpoint(): Promise<void> {
-  const next = await loadModel(run);
+  const next = await loadPinnedOrCurrent();
   model?.dispose();
   model = next.model;
   loaded = next.specs;
-  info('checkpoint', `${loaded.checkpoint} (epoch ${loaded.epoch})`);
+  info('checkpoint', `${loaded.checkpoint} (epoch ${loaded.epoch})${pinned ? ', from the link' : ''}`);
   byId('banner').hidden = true; // the header names a checkpoint: "no checkpoint yet" is over
   const gaussian = asGaussianLatent(next.model);
   encoded = undefined;
@@ -120,8 +132,30 @@ async function showCheckpoint(): Promise<void> {
   if (gaussian && linkedZ?.length === gaussian.latentDim) sliders.setLatent(linkedZ, 'z from the link');
   linkedZ = undefined;
   view.update({ checkpoint: loaded.checkpoint });
-  setState('ready');
+  setState('ready', linkNote);
 }
+
+/** The model at the link's checkpoint while it is pinned (if the run still has it), else at the current one. */
+async function loadPinnedOrCurrent(): ReturnType<typeof loadModel> {
+  if (pinned) {
+    try {
+      return await loadModel(run, namedCheckpointApi(pinned));
+    } catch (e) {
+      if (!(e instanceof ApiFailure && e.status === 404)) throw e;
+      linkNote = `The link names checkpoint ${pinned}, which this run does not have (any more): showing its current one.`;
+      pinned = undefined;
+    }
+  }
+  return loadModel(run);
+}
+
+/** While a link's checkpoint is shown, a button offers the run's current one (when it is another). */
+const follow = byId<HTMLButtonElement>('follow-run');
+follow.addEventListener('click', async () => {
+  pinned = undefined;
+  follow.hidden = true;
+  await showCheckpoint();
+});
 
 /**
  * Reads metrics.jsonl, latent.jsonl, every run's steps.jsonl and the status (always answered, so a run
@@ -138,11 +172,13 @@ async function poll(): Promise<void> {
     if (status.checkpoint === null) {
       if (!loaded)
         setState('no-checkpoint', `No checkpoint yet — training in progress? ${status.hint ?? ''}`.trim());
-    } else if (status.checkpoint !== loaded?.checkpoint) {
+    } else if (pinned ? loaded?.checkpoint !== pinned : status.checkpoint !== loaded?.checkpoint) {
       await showCheckpoint();
     } else if (document.body.dataset.state === 'error') {
       setState('ready'); // what failed works again
     }
+    follow.hidden = !pinned || status.checkpoint === null || status.checkpoint === pinned;
+    follow.textContent = `show the run's current one, ${status.checkpoint}`;
     await runs.poll(metrics);
   } catch (e) {
     setState('error', `Could not update: ${(e as Error).message}`);
@@ -162,7 +198,10 @@ async function start(): Promise<void> {
     caps = capabilitiesOf(config.type);
     kindName = config.type.toUpperCase();
     info('model', describeModel(config));
-    await runs.start();
+    const name = await runs.start();
+    if (view.state.run !== undefined && view.state.run !== name)
+      linkNote = `The link was made for run ${view.state.run}; this page shows run ${name}.`;
+    view.update({ run: name });
     await poll();
   } catch (e) {
     setState('error', `The explorer could not start: ${(e as Error).message}`);

@@ -226,8 +226,8 @@ export function runsPanel() {
   }
 
   return {
-    /** Reads which runs are served and their configs. */
-    async start(): Promise<void> {
+    /** Reads which runs are served and their configs; returns the main run's name. */
+    async start(): Promise<string> {
       const entries = await fetchRuns();
       runs = await Promise.all(
         entries.map(async (e, i) => {
@@ -247,6 +247,7 @@ export function runsPanel() {
       );
       showLegend();
       compareFigures();
+      return entries[0].name;
     },
     /** Re-reads every run's step log (and the other runs' metrics; the main run's are given) and redraws. */
     async poll(mainMetrics: Record<string, unknown>[]): Promise<void> {

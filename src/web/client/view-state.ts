@@ -1,10 +1,12 @@
 /**
  * The view a link reopens, kept in the page's URL as it changes:
- *   ?checkpoint=step-000000900&z=0.5,-1.25,0&t=0.8&seed=3&from=4&to=17&steps=12
- * (the checkpoint shown, the sliders' z, the samples' temperature and seed, the interpolation pair and
+ *   ?run=vae-mnist&checkpoint=step-000000900&z=0.5,-1.25,0&t=0.8&seed=3&from=4&to=17&steps=12
+ * (the run and the checkpoint shown, the sliders' z, the samples' temperature and seed, the interpolation pair and
  * its steps). Values that do not parse are ignored, so a hand-edited link never breaks the page.
  */
 export interface ViewState {
+  /** The main run's name (its directory's), so a link opened on another run can say so. */
+  run?: string;
   checkpoint?: string;
   z?: Float32Array;
   temperature?: number;
@@ -32,6 +34,8 @@ const whole = (text: string | null): number | undefined => {
 export function readViewState(search: string): ViewState {
   const p = new URLSearchParams(search);
   const state: ViewState = {};
+  const run = p.get('run');
+  if (run && run.length <= 255) state.run = run;
   const checkpoint = p.get('checkpoint');
   if (checkpoint && CHECKPOINT_NAME.test(checkpoint)) state.checkpoint = checkpoint;
   const z = p.get('z')?.split(',');
@@ -58,6 +62,7 @@ export function writeViewState(search: string, state: ViewState): string {
     if (value === undefined) p.delete(key);
     else p.set(key, value);
   };
+  set('run', state.run);
   set('checkpoint', state.checkpoint);
   set('z', state.z && Array.from(state.z, short).join(','));
   set('t', state.temperature === undefined ? undefined : short(state.temperature));
