@@ -123,7 +123,14 @@ function chart(
 export function curvesPanel() {
   const status = byId('curves-status');
   let shown = -1;
+  /** The bar chart of the loaded checkpoint, redrawn as it was when the theme changes. */
+  let drawKlBars = () => {};
   return {
+    /** The theme changed: the bars now, the curves at the next update. */
+    redraw() {
+      shown = -1;
+      drawKlBars();
+    },
     /** Redraws when the number of epoch records changed; returns that number. */
     update(
       caps: ModelCapabilities,
@@ -156,7 +163,8 @@ export function curvesPanel() {
       return shown;
     },
     showKlPerDim(klPerDim: Float32Array, highlighted: number[], checkpoint: string) {
-      drawBarChart(byId('kl-dims'), CHART, klPerDim, new Set(highlighted));
+      drawKlBars = () => drawBarChart(byId('kl-dims'), CHART, klPerDim, new Set(highlighted));
+      drawKlBars();
       byId('kl-dims-note').textContent =
         `Mean KL(q(z_j|x) ‖ N(0,1)) per dimension j on the test sample, checkpoint ${checkpoint}; ` +
         `total ${klPerDim.reduce((s, v) => s + v, 0).toFixed(2)} nats. Orange: the dimensions with sliders.`;

@@ -209,6 +209,9 @@ async function start(): Promise<void> {
 }
 
 // the canvases take their colours from the theme: a switch of the system's scheme redraws them
-matchMedia('(prefers-color-scheme: light)').addEventListener('change', () => render());
+matchMedia('(prefers-color-scheme: light)').addEventListener('change', () => {
+  curves.redraw();
+  render();
+});
 
 start();
