@@ -6,99 +6,45 @@
  * sliders, saying why); a GAN run says in one line per panel why not.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { modelConfigSchema } from '../../src/models/registry.js';
 import { trainRun } from '../../src/run/train-run.js';
 import { type Explorer, startExplorer } from '../../src/web/server.js';
 import { useBackend } from '../helpers/backend.js';
+import {
+  type CanvasPixels,
+  launchBrowser,
+  openPage,
+  pixels,
+  sliderValues,
+  spread,
+  tile,
+  waitForState,
+} from './browser-helpers.js';
 import { emptyRun, tinyRunConfig, trainTinyRun } from './tiny-run.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-
-interface CanvasPixels {
-  width: number;
-  height: number;
-  /** RGBA bytes, row after row. */
-  data: Uint8Array;
-}
 
 let browser: Browser;
 let explorer: Explorer;
 let files: string;
 
 before(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`the browser tests need Debian's chromium at ${CHROMIUM}: apt-get install chromium`);
-  }
   await useBackend('wasm');
   files = mkdtempSync(join(tmpdir(), 'vk-web-draw-files-'));
   const runDir = emptyRun();
   await trainTinyRun(runDir);
   explorer = await startExplorer({ runDir, port: 0, testImages: 200 });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchBrowser();
 });
 
 after(async () => {
   await browser?.close();
   await explorer?.close();
 });
-
-/** A page that records console errors and uncaught exceptions (a CSP violation shows up as one). */
-async function openPage(
-  url: string,
-  options: Parameters<Browser['newPage']>[0] = {},
-): Promise<{ page: Page; errors: string[] }> {
-  const page = await browser.newPage({ viewport: { width: 1480, height: 900 }, ...options });
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
-  });
-  await page.goto(url);
-  return { page, errors };
-}
-
-const waitForState = (page: Page, state: string, timeout = 90_000) =>
-  page.waitForFunction((s) => document.body.dataset.state === s, state, { timeout });
-
-/** A canvas's pixels, sent from the page as base64. */
-async function pixels(page: Page, id: string): Promise<CanvasPixels> {
-  const { width, height, base64 } = await page.evaluate((canvasId) => {
-    const c = document.getElementById(canvasId) as HTMLCanvasElement;
-    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-    let bytes = '';
-    for (let i = 0; i < d.length; i += 0x8000) bytes += String.fromCharCode(...d.subarray(i, i + 0x8000));
-    return { width: c.width, height: c.height, base64: btoa(bytes) };
-  }, id);
-  return { width, height, data: new Uint8Array(Buffer.from(base64, 'base64')) };
-}
-
-/** Grey values (red channel) of the tile at column col, row row of an image grid drawn by drawImageGrid. */
-function tile(p: CanvasPixels, col: number, row: number, size: number): number[] {
-  const out: number[] = [];
-  const [x0, y0] = [2 + col * (size + 2), 2 + row * (size + 2)];
-  for (let y = y0; y < y0 + size; y++)
-    for (let x = x0; x < x0 + size; x++) out.push(p.data[4 * (y * p.width + x)]);
-  return out;
-}
 
 /** The mean grey value (red channel) of the part [x0, x1) × [y0, y1) of a canvas, as fractions of its size. */
 function meanOf(p: CanvasPixels, x0: number, x1: number, y0 = 0.1, y1 = 0.9): number {
@@ -111,14 +57,6 @@ function meanOf(p: CanvasPixels, x0: number, x1: number, y0 = 0.1, y1 = 0.9): nu
     }
   return sum / n;
 }
-
-const spread = (v: ArrayLike<number>) => {
-  const a = Array.from(v);
-  return a.reduce((m, x) => Math.max(m, x), 0) - a.reduce((m, x) => Math.min(m, x), 255);
-};
-
-const sliderValues = (page: Page) =>
-  page.$$eval('#sliders input[type=range]', (els) => els.map((e) => Number((e as HTMLInputElement).value)));
 
 const encoded = (page: Page, n: number) =>
   page.waitForFunction((k) => document.getElementById('own-image-panel')?.dataset.encodes === String(k), n, {
@@ -148,8 +86,11 @@ function barPng(w: number, h: number): Buffer {
 }
 
 test('drawing on the pad at DPR 2, then Encode: the input shows the stroke, the sliders take μ(x), a reconstruction is drawn', async () => {
-  const { page, errors } = await openPage(`${explorer.url}?backend=wasm`, { deviceScaleFactor: 2 });
-  await waitForState(page, 'ready');
+  const { page, errors } = await openPage(browser, `${explorer.url}?backend=wasm`, {
+    viewport: { width: 1480, height: 900 },
+    deviceScaleFactor: 2,
+  });
+  await waitForState(page, 'ready', 90_000);
   assert.equal(await page.isVisible('#own-image-panel .why-not'), false, 'a VAE encodes: no reason line');
   assert.match((await page.textContent('#own-latent-note')) ?? '', /sends z = μ\(x\) to the latent sliders/);
   assert.match(
@@ -196,13 +137,13 @@ test('drawing on the pad at DPR 2, then Encode: the input shows the stroke, the 
 });
 
 test('on a phone: the pad fits the screen and a finger draws on it', async () => {
-  const { page, errors } = await openPage(`${explorer.url}?backend=wasm`, {
+  const { page, errors } = await openPage(browser, `${explorer.url}?backend=wasm`, {
     viewport: { width: 390, height: 844 },
     deviceScaleFactor: 3,
     hasTouch: true,
     isMobile: true,
   });
-  await waitForState(page, 'ready');
+  await waitForState(page, 'ready', 90_000);
   for (const id of ['#own-pad', '#own-clear', '#own-file', '#own-encode']) {
     const box = await page.locator(id).boundingBox();
     assert.ok(box && box.x >= 0 && box.x + box.width <= 390, `${id} fits: ${JSON.stringify(box)}`);
@@ -226,8 +167,8 @@ test('on a phone: the pad fits the screen and a finger draws on it', async () =>
 });
 
 test('a PNG chosen with the file input, or dropped on the panel, is encoded; a file that is no image says so', async () => {
-  const { page, errors } = await openPage(`${explorer.url}?backend=wasm`);
-  await waitForState(page, 'ready');
+  const { page, errors } = await openPage(browser, `${explorer.url}?backend=wasm`);
+  await waitForState(page, 'ready', 90_000);
   const before = await sliderValues(page);
 
   const path = join(files, 'bar.png');
@@ -297,8 +238,8 @@ async function servedRun(model: object, testImages = 100) {
   await trainRun({ dir, config: { ...tinyRunConfig(), model: modelConfigSchema.parse(model) } });
   const served = await startExplorer({ runDir: dir, port: 0, testImages });
   try {
-    const { page, errors } = await openPage(`${served.url}?backend=wasm`);
-    await waitForState(page, 'ready');
+    const { page, errors } = await openPage(browser, `${served.url}?backend=wasm`);
+    await waitForState(page, 'ready', 90_000);
     return { page, errors, close: () => served.close() };
   } catch (e) {
     await served.close();

@@ -55,6 +55,12 @@ export async function openPage(
 export const waitForState = (page: Page, state: string, timeout = 60_000) =>
   page.waitForFunction((s) => document.body.dataset.state === s, state, { timeout });
 
+/** The values of the latent sliders, in order. */
+export const sliderValues = (page: Page) =>
+  page.$$eval('#sliders input[type=range]', (inputs) =>
+    inputs.map((i) => Number((i as HTMLInputElement).value)),
+  );
+
 /** A canvas's pixels, sent from the page as base64 (a plain array of numbers takes seconds). */
 export async function pixels(page: Page, id: string): Promise<CanvasPixels> {
   const { width, height, base64 } = await page.evaluate((canvasId) => {

@@ -11,95 +11,38 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { trainRun } from '../../src/run/train-run.js';
 import { startExplorer } from '../../src/web/server.js';
 import { useBackend } from '../helpers/backend.js';
+import {
+  changed,
+  colours,
+  launchBrowser,
+  openPage,
+  pixels,
+  rgb,
+  spread,
+  tile,
+  waitForState,
+} from './browser-helpers.js';
 import { emptyRun, tinyRunConfig } from './tiny-run.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const BANNER = 'No checkpoint yet — training in progress? a checkpoint is written at the end of each epoch';
-
-interface CanvasPixels {
-  width: number;
-  height: number;
-  data: Uint8Array;
-}
 
 let browser: Browser;
 /** The run trained (paced) by the first test, compared by the last. */
 let runDir: string;
 
 before(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`the browser tests need Debian's chromium at ${CHROMIUM}: apt-get install chromium`);
-  }
   await useBackend('wasm');
   runDir = emptyRun();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchBrowser();
 });
 
 after(async () => {
   await browser?.close();
 });
-
-/** A page that records every console error (a 404 included) and uncaught exception. */
-async function openPage(url: string): Promise<{ page: Page; errors: string[] }> {
-  const page = await browser.newPage({ viewport: { width: 1480, height: 900 } });
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
-  });
-  await page.goto(url);
-  return { page, errors };
-}
-
-const waitForState = (page: Page, state: string, timeout = 60_000) =>
-  page.waitForFunction((s) => document.body.dataset.state === s, state, { timeout });
-
-async function pixels(page: Page, id: string): Promise<CanvasPixels> {
-  const { width, height, base64 } = await page.evaluate((canvasId) => {
-    const c = document.getElementById(canvasId) as HTMLCanvasElement;
-    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-    let bytes = '';
-    for (let i = 0; i < d.length; i += 0x8000) bytes += String.fromCharCode(...d.subarray(i, i + 0x8000));
-    return { width: c.width, height: c.height, base64: btoa(bytes) };
-  }, id);
-  return { width, height, data: new Uint8Array(Buffer.from(base64, 'base64')) };
-}
-
-const colours = (p: CanvasPixels) => {
-  const set = new Set<number>();
-  for (let i = 0; i < p.data.length; i += 4)
-    set.add((p.data[i] << 16) | (p.data[i + 1] << 8) | p.data[i + 2]);
-  return set;
-};
-const rgb = (hex: string) => Number.parseInt(hex.slice(1), 16);
-const changed = (a: ArrayLike<number>, b: ArrayLike<number>) =>
-  Array.from(a).filter((x, i) => Math.abs(x - b[i]) > 10).length;
-/** Grey values of the tile at column col, row row of an image grid drawn by drawImageGrid. */
-function tile(p: CanvasPixels, col: number, row: number, size: number): number[] {
-  const out: number[] = [];
-  const [x0, y0] = [2 + col * (size + 2), 2 + row * (size + 2)];
-  for (let y = y0; y < y0 + size; y++)
-    for (let x = x0; x < x0 + size; x++) out.push(p.data[4 * (y * p.width + x)]);
-  return out;
-}
-const spread = (v: number[]) => Math.max(...v) - Math.min(...v);
 
 const dataset = (page: Page, id: string, key: string) =>
   page.evaluate(([i, k]) => document.getElementById(i)!.dataset[k] ?? '', [id, key]);
@@ -125,7 +68,7 @@ test('while a run trains, the step chart grows before the first epoch ends; no 4
   });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   try {
-    const { page, errors } = await openPage(`${explorer.url}?backend=wasm`);
+    const { page, errors } = await openPage(browser, `${explorer.url}?backend=wasm`);
     await waitForState(page, 'no-checkpoint');
     assert.equal(await page.textContent('#banner'), BANNER);
 
@@ -184,7 +127,7 @@ test('while a run trains, the step chart grows before the first epoch ends; no 4
 test('the step chart: smoothing draws the raw curve faint behind, a log scale, zoom by a dragged box', async () => {
   const explorer = await startExplorer({ runDir, port: 0, testImages: 100 });
   try {
-    const { page, errors } = await openPage(`${explorer.url}?backend=wasm`);
+    const { page, errors } = await openPage(browser, `${explorer.url}?backend=wasm`);
     await waitForState(page, 'ready');
     await page.waitForFunction(() => Number(document.getElementById('steps-chart')!.dataset.points) === 90);
     const smoothed = await pixels(page, 'steps-chart');
@@ -228,7 +171,7 @@ test('two runs served together: both in the chart and its legend, and two sample
   await trainRun({ dir: other, config: { ...tinyRunConfig(), seed: 11 }, stepsLogMs: 0 });
   const explorer = await startExplorer({ runDirs: [runDir, other], port: 0, testImages: 100 });
   try {
-    const { page, errors } = await openPage(`${explorer.url}?backend=wasm`);
+    const { page, errors } = await openPage(browser, `${explorer.url}?backend=wasm`);
     await waitForState(page, 'ready');
     const entries = page.locator('#steps-legend .run-entry');
     assert.equal(await entries.count(), 2);
@@ -279,7 +222,7 @@ test('a run trained before steps.jsonl existed: the chart shows its training mea
   rmSync(join(old, 'steps.jsonl'));
   const explorer = await startExplorer({ runDir: old, port: 0, testImages: 100 });
   try {
-    const { page, errors } = await openPage(`${explorer.url}?backend=wasm`);
+    const { page, errors } = await openPage(browser, `${explorer.url}?backend=wasm`);
     await waitForState(page, 'ready');
     await page.waitForFunction(() => document.getElementById('steps-chart')!.dataset.points === '1');
     assert.match(
@@ -302,7 +245,7 @@ test('a log scale leaves out the values ≤ 0 and says how many; a metric with n
   writeFileSync(join(dir, 'steps.jsonl'), `${lines.join('\n')}\n`);
   const explorer = await startExplorer({ runDir: dir, port: 0, testImages: 20 });
   try {
-    const { page, errors } = await openPage(`${explorer.url}?backend=wasm`);
+    const { page, errors } = await openPage(browser, `${explorer.url}?backend=wasm`);
     await waitForState(page, 'no-checkpoint');
     await page.waitForFunction(() => document.getElementById('steps-chart')!.dataset.points === '10');
     await page.selectOption('#steps-metric', 'loss');

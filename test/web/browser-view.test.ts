@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { modelConfigSchema } from '../../src/models/registry.js';
 import { trainRun } from '../../src/run/train-run.js';
 import { type Explorer, startExplorer } from '../../src/web/server.js';
@@ -22,6 +22,7 @@ import {
   launchBrowser,
   openPage,
   pixels,
+  sliderValues,
   spread,
   tile,
   waitForState,
@@ -70,11 +71,6 @@ async function ready(url: string, options?: Parameters<typeof openPage>[2]) {
   await waitForState(opened.page, 'ready');
   return opened;
 }
-
-const sliderValues = (page: Page) =>
-  page.$$eval('#sliders input[type=range]', (inputs) =>
-    inputs.map((i) => Number((i as HTMLInputElement).value)),
-  );
 
 /** The image decoded from the sliders (drawn 7× magnified) sampled back at one value per pixel. */
 function sliderImage(p: CanvasPixels, size: number): number[] {
