@@ -15,6 +15,8 @@ export const API = {
   status: '/api/status',
   /** The runs served (RunEntry[]), the first one the main run. */
   runs: '/api/runs',
+  /** The names of the main run's checkpoints (string[]): a link's checkpoint is looked up there first. */
+  checkpoints: '/api/checkpoints',
 } as const;
 
 /** The API paths of one run's files. */

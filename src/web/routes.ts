@@ -20,6 +20,7 @@ export type Route =
   | { kind: 'page' }
   | { kind: 'asset'; name: string }
   | { kind: 'runs' }
+  | { kind: 'checkpoints' }
   | RunRoute
   | { kind: 'test-images-meta' }
   | { kind: 'test-images-pixels' };
@@ -41,6 +42,7 @@ const FIXED: Record<string, Route> = {
   '/': { kind: 'page' },
   '/index.html': { kind: 'page' },
   '/api/runs': { kind: 'runs' },
+  '/api/checkpoints': { kind: 'checkpoints' },
   ...Object.fromEntries(Object.entries(RUN_FILES).map(([path, kind]) => [`/api/${path}`, { kind }])),
   '/api/test-images.json': { kind: 'test-images-meta' },
   '/api/test-images.bin': { kind: 'test-images-pixels' },

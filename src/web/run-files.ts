@@ -1,3 +1,5 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { imageSize } from '../data/dataset.js';
 import { nonFiniteWeight } from '../io/checkpoint.js';
@@ -76,6 +78,19 @@ export function namedCheckpoint(files: ConfinedDir, name: string): CurrentCheckp
     runConfig?: Record<string, unknown>;
   };
   return { name, specs: { checkpoint: name, step, epoch: state.epoch, weightSpecs }, runConfig };
+}
+
+/** The names of the run's checkpoints (folders of checkpoints/ with a state.json), oldest first. */
+export function checkpointNames(files: ConfinedDir): string[] {
+  let entries: string[];
+  try {
+    entries = readdirSync(join(files.root, CHECKPOINTS));
+  } catch {
+    return []; // no checkpoints/ yet
+  }
+  return entries
+    .filter((name) => isSafeSegment(name) && files.read(CHECKPOINTS, name, 'state.json') !== null)
+    .sort();
 }
 
 /** A checkpoint whose weights hold NaN or ±∞: the explorer will not serve it. */

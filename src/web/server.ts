@@ -12,6 +12,7 @@ import { type ApiError, CHECKPOINT_HEADER, type ExplorerStatus, type RunEntry } 
 import { type Route, resolveRoute } from './routes.js';
 import {
   type CurrentCheckpoint,
+  checkpointNames,
   checkpointWeights,
   currentCheckpoint,
   logText,
@@ -224,6 +225,8 @@ export async function startExplorer(opts: ExplorerOptions): Promise<Explorer> {
           type: 'application/x-ndjson; charset=utf-8',
           body: stepsText(runs[route.run ?? 0].files),
         };
+      case 'checkpoints':
+        return json(200, checkpointNames(runs[0].files));
       case 'status': {
         const run = runs[route.run ?? 0];
         const ck = currentCheckpoint(run.files, which);

@@ -18,6 +18,7 @@ import { type Explorer, startExplorer } from '../../src/web/server.js';
 import { useBackend } from '../helpers/backend.js';
 import {
   type CanvasPixels,
+  changed,
   launchBrowser,
   openPage,
   pixels,
@@ -309,6 +310,20 @@ test('a CVAE run: reconstructions with the test labels; a drawing is encoded wit
     assert.match((await page.textContent('#own-status')) ?? '', /Encoded with class 3, the header's\.$/);
     assert.notDeepEqual(await sliderValues(page), before);
     assert.equal(await page.textContent('#slider-caption'), 'z = μ(x) of your drawing');
+    // another class: the drawing's reconstruction is decoded again with it, the sliders stay, the link keeps it
+    const recon3 = await pixels(page, 'own-recon');
+    const z = await sliderValues(page);
+    await page.selectOption('#class-picker', '8');
+    await page.waitForFunction(() =>
+      /Encoded with class 8/.test(document.getElementById('own-status')?.textContent ?? ''),
+    );
+    assert.ok(changed(recon3.data, (await pixels(page, 'own-recon')).data) > 20, 'reconstructed as an 8');
+    assert.deepEqual(await sliderValues(page), z);
+    await page.waitForFunction(() => /[?&]class=8/.test(location.search));
+    const again = await openPage(browser, page.url());
+    await waitForState(again.page, 'ready', 90_000);
+    assert.equal(await again.page.inputValue('#class-picker'), '8');
+    await again.page.close();
     assert.deepEqual(errors, []);
     await page.close();
   } finally {
@@ -356,6 +371,9 @@ test('a GAN run: one line per panel says why not, from its capabilities', async 
       assert.equal(await page.isVisible(hidden), false, hidden);
     }
     assert.equal(await page.isVisible('#samples-canvas'), true, 'the samples are drawn as before');
+    // a panel that only says why not has nothing to save: no PNG button there
+    for (const id of Object.keys(lines)) assert.equal(await page.isVisible(`#${id} button.png`), false, id);
+    assert.equal(await page.isVisible('#samples-panel button.png'), true);
     assert.deepEqual(errors, []);
     await page.close();
   } finally {

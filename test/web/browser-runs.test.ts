@@ -156,6 +156,15 @@ test('the step chart: smoothing draws the raw curve faint behind, a log scale, z
     await page.mouse.up();
     assert.equal(await dataset(page, 'steps-chart', 'zoomed'), 'true');
     assert.equal(await page.isDisabled('#steps-reset'), false);
+    // another metric keeps the steps zoomed but not the y range of the last one: its curve is in view
+    const metrics = await page.$$eval('#steps-metric option', (os) =>
+      os.map((o) => (o as HTMLOptionElement).value),
+    );
+    const kl = metrics.find((m) => /kl/i.test(m));
+    assert.ok(kl, `a KL metric among ${metrics}`);
+    await page.selectOption('#steps-metric', kl);
+    assert.ok(colours(await pixels(page, 'steps-chart')).has(rgb('#4e79a7')), 'the KL curve is drawn');
+    assert.equal(await dataset(page, 'steps-chart', 'zoomed'), 'true', 'the steps stay zoomed');
     await page.locator('#steps-chart').dblclick({ position: { x: 300, y: 150 } });
     assert.equal(await dataset(page, 'steps-chart', 'zoomed'), 'false');
     assert.equal(await page.isDisabled('#steps-reset'), true);

@@ -140,6 +140,77 @@ test('light and dark schemes follow prefers-color-scheme, canvases included', as
   assert.ok(gaps[0] < 60 && gaps[1] > 150, `grid gap ${gaps}`);
 });
 
+test('a switch of the colour scheme while the page is open redraws every canvas in the new colours', async () => {
+  const { page, errors } = await ready(`${explorer.url}?backend=wasm`, { colorScheme: 'dark' });
+  const corner = (id: string) =>
+    page.evaluate((c) => {
+      const canvas = document.getElementById(c) as HTMLCanvasElement;
+      return canvas.getContext('2d')!.getImageData(0, 0, 1, 1).data[0];
+    }, id);
+  const ids = ['samples-canvas', 'recon-canvas', 'plane-canvas', 'interp-linear'];
+  for (const id of ids) assert.ok((await corner(id)) < 60, `${id} dark first`);
+  const axis = async () => (await pixels(page, 'kl-dims')).data;
+  const darkBars = await axis();
+  await page.emulateMedia({ colorScheme: 'light' });
+  for (const id of ids) {
+    await page.waitForFunction((c) => {
+      const canvas = document.getElementById(c) as HTMLCanvasElement;
+      return canvas.getContext('2d')!.getImageData(0, 0, 1, 1).data[0] > 150;
+    }, id);
+  }
+  await page.waitForFunction(() => document.body.dataset.state === 'ready');
+  assert.ok(changed(darkBars, await axis(), 30) > 50, 'the KL bars’ axes in the light colours');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('the map’s tooltip stays inside a narrow window; a tap shows it on a touch screen', async () => {
+  const { page, errors } = await ready(`${explorer.url}?backend=wasm`, {
+    viewport: { width: 420, height: 800 },
+  });
+  const map = page.locator('#map-canvas');
+  await map.scrollIntoViewIfNeeded();
+  const box = (await map.boundingBox())!;
+  let seen = 0;
+  for (let k = 0; k < 60 && seen < 5; k++) {
+    await page.mouse.move(
+      box.x + box.width * (0.55 + (0.4 * ((k * 7) % 10)) / 10),
+      box.y + box.height * (0.1 + (0.8 * ((k * 3) % 10)) / 10),
+    );
+    if (!(await page.isVisible('#map-tooltip'))) continue;
+    seen++;
+    const tip = (await page.locator('#map-tooltip').boundingBox())!;
+    assert.ok(tip.x >= 0 && tip.x + tip.width <= 420, `the tooltip at ${tip.x}…${tip.x + tip.width}`);
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 420, `the page is ${width} px wide with the tooltip shown`);
+  }
+  assert.ok(seen > 0, 'some point on the right half was hovered');
+  assert.deepEqual(errors, []);
+  await page.close();
+
+  const phone = await ready(`${explorer.url}?backend=wasm`, {
+    viewport: { width: 390, height: 844 },
+    isMobile: true,
+    hasTouch: true,
+  });
+  const touchMap = phone.page.locator('#map-canvas');
+  await touchMap.scrollIntoViewIfNeeded();
+  const tb = (await touchMap.boundingBox())!;
+  let shown = false;
+  for (let k = 0; k < 30 && !shown; k++) {
+    const r = 3 * k;
+    await phone.page.touchscreen.tap(
+      tb.x + tb.width * 0.55 + r * Math.cos(k),
+      tb.y + tb.height * 0.47 + r * Math.sin(k),
+    );
+    shown = await phone.page.isVisible('#map-tooltip');
+  }
+  assert.ok(shown, 'a tap near the points shows one’s image');
+  assert.match((await phone.page.textContent('#map-tooltip-text')) ?? '', /^test image #\d+/);
+  assert.deepEqual(phone.errors, []);
+  await phone.page.close();
+});
+
 test('canvases are drawn at devicePixelRatio: sharp on a HiDPI screen, the same size on the page', async () => {
   const { page } = await ready(`${explorer.url}?backend=wasm`, { deviceScaleFactor: 2 });
   const size = await page.$eval('#samples-canvas', (c) => {
@@ -233,6 +304,61 @@ test('a link keeps the view: z, temperature, seed and interpolation pair reopen 
   await odd.page.close();
 });
 
+test('a link keeps its checkpoint after training moved on, and offers the current one; a gone checkpoint or another run is said', async () => {
+  const { page } = await ready(`${explorer.url}?backend=wasm`);
+  await page.waitForFunction(
+    () => /checkpoint=step-\d{9}/.test(location.search) && /run=run/.test(location.search),
+  );
+  const url = page.url();
+  const first = new URL(url).searchParams.get('checkpoint')!;
+  const samples = await pixels(page, 'samples-canvas');
+  await page.close();
+
+  await trainRun({ dir: runDir, resume: true, epochs: 2 }); // a newer checkpoint, the run's best or latest
+  const fresh = await ready(`${explorer.url}?backend=wasm`);
+  await fresh.page.waitForFunction(() => /checkpoint=step-\d{9}/.test(location.search));
+  const newest = new URL(fresh.page.url()).searchParams.get('checkpoint');
+  await fresh.page.close();
+  assert.ok(newest && newest !== first, `${newest} after ${first}`);
+
+  const { page: again, errors } = await ready(url);
+  assert.equal(await again.textContent('#info-checkpoint'), `${first} (epoch 1), from the link`);
+  assert.deepEqual(
+    (await pixels(again, 'samples-canvas')).data,
+    samples.data,
+    'the link’s model, not the newest',
+  );
+  const follow = again.locator('#follow-run');
+  await follow.waitFor({ state: 'visible' });
+  assert.equal(await follow.textContent(), `show the run's current one, ${newest}`);
+  await follow.click();
+  await again.waitForFunction(
+    (n) => document.getElementById('info-checkpoint')?.textContent?.startsWith(n),
+    newest,
+  );
+  assert.equal(await again.isVisible('#follow-run'), false);
+  assert.notDeepEqual((await pixels(again, 'samples-canvas')).data, samples.data);
+  assert.deepEqual(errors, []);
+  await again.close();
+
+  const gone = await ready(`${explorer.url}?backend=wasm&checkpoint=step-000999999&run=another-run`);
+  assert.match(
+    (await gone.page.textContent('#banner')) ?? '',
+    /checkpoint step-000999999, which this run does not have \(any more\): showing its current one/,
+  );
+  assert.match(
+    (await gone.page.textContent('#info-checkpoint')) ?? '',
+    new RegExp(`^${newest} \\(epoch 2\\)$`),
+  );
+  await gone.page.close();
+  const other = await ready(`${explorer.url}?backend=wasm&run=another-run`);
+  assert.match(
+    (await other.page.textContent('#banner')) ?? '',
+    /made for run another-run; this page shows run run\./,
+  );
+  await other.page.close();
+});
+
 test('seed 0 gives the same samples on every reload and redraw', async () => {
   const draws: CanvasPixels[] = [];
   for (let k = 0; k < 2; k++) {
@@ -246,6 +372,13 @@ test('seed 0 gives the same samples on every reload and redraw', async () => {
     await page.close();
   }
   for (const d of draws.slice(1)) assert.deepEqual(d.data, draws[0].data);
+  // a seed below 0 is shown and kept as the 0 it draws with
+  const { page } = await ready(`${explorer.url}?backend=wasm`);
+  await page.fill('#samples-seed', '-1');
+  await page.press('#samples-seed', 'Enter');
+  assert.equal(await page.inputValue('#samples-seed'), '0');
+  assert.deepEqual((await pixels(page, 'samples-canvas')).data, draws[0].data);
+  await page.close();
 });
 
 test('a 2-dimensional latent: the map and the grid are z0 × z1 on the sliders’ axes', async () => {

@@ -128,3 +128,24 @@ test('meanValue', () => {
   assert.equal(meanValue([]), 0.5);
   assert.equal(meanValue([0, 1, 1, 0]), 0.5);
 });
+
+test('a transparent background: the opaque shape is the ink, black strokes or white, for a grey model', () => {
+  for (const ink of [0, 255]) {
+    const [w, h] = [20, 20];
+    const data = new Uint8ClampedArray(w * h * 4); // all transparent
+    for (let y = 4; y < 16; y++) for (let x = 9; x < 11; x++) data.set([ink, ink, ink, 255], 4 * (y * w + x));
+    const out = preprocessImage({ width: w, height: h, data }, [20, 20, 1], 'none');
+    assert.equal(out.pixels[10 * 20 + 10], 1, `ink ${ink}: the stroke is white`);
+    assert.equal(out.pixels[10 * 20 + 2], 0, `ink ${ink}: the background black`);
+    assert.match(out.steps, /transparent background: the opaque shape/);
+  }
+  // an opaque image keeps its grey values; a colour model composites over black as before
+  const opaque = new Uint8ClampedArray(4 * 4).fill(255);
+  assert.doesNotMatch(
+    preprocessImage({ width: 2, height: 2, data: opaque }, [2, 2, 1], 'none').steps,
+    /opaque shape/,
+  );
+  const clear = new Uint8ClampedArray(4 * 4);
+  clear.set([200, 10, 10, 255], 0);
+  assert.match(preprocessImage({ width: 2, height: 2, data: clear }, [2, 2, 3], 'none').steps, /over black/);
+});

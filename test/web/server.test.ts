@@ -140,6 +140,8 @@ test('the API serves the run: config, metrics, the checkpoint weights and its ow
 
 test('a checkpoint named by a link: served by name while the run has it, 404 naming it when it has not', async () => {
   const name = findCheckpoint(join(trained, 'checkpoints'), 'best')!.split('/').pop()!;
+  assert.deepEqual(JSON.parse((await raw(explorer.url, '/api/checkpoints')).body.toString()), [name]);
+  assert.deepEqual(JSON.parse((await raw(empty.url, '/api/checkpoints')).body.toString()), []);
   const specs = await raw(explorer.url, `/api/checkpoints/${name}/weights.json`);
   assert.equal(specs.status, 200);
   assert.equal(JSON.parse(specs.body.toString()).checkpoint, name);

@@ -28,4 +28,9 @@ test('values that do not parse are left out, not guessed', () => {
   assert.deepEqual(readViewState('?z=&t=&seed='), {});
   assert.equal(readViewState(`?z=${Array(5000).fill(0).join(',')}`).z, undefined, 'an absurdly long z');
   assert.deepEqual(Array.from(readViewState('?z=1e3,-0').z!), [1000, -0]);
+  // finite as a double but not as float32 (the page's tensors): left out, not turned into Infinity
+  assert.equal(readViewState('?z=1e39,0').z, undefined);
+  assert.equal(readViewState('?seed=1e20').seed, undefined, 'beyond a safe integer');
+  assert.equal(readViewState('?class=7').class, 7);
+  assert.equal(readViewState('?class=-1').class, undefined);
 });

@@ -48,6 +48,8 @@ export const fetchStatus = async (path: string = API.status): Promise<ExplorerSt
   (await get(path)).json();
 
 /** The runs served, the main one first. */
+export const fetchCheckpointNames = async (): Promise<string[]> => (await get(API.checkpoints)).json();
+
 export const fetchRuns = async (): Promise<RunEntry[]> => (await get(API.runs)).json();
 
 /** The records of a JSON-lines log (metrics.jsonl, latent.jsonl, steps.jsonl), skipping a line still being written. */

@@ -29,6 +29,8 @@ export interface ChartData {
   /** EMA weight of the curves, 0 … 0.99. */
   smoothing: number;
   log: boolean;
+  /** What the y axis measures (the metric): a zoomed y range does not carry over to another. */
+  yKey?: string;
 }
 
 /** The zoomed ranges (null: everything), per axis. */
@@ -203,18 +205,24 @@ export function interactiveChart(
     onView?.(v.x !== null || v.y !== null);
   };
 
-  canvas.addEventListener('mousedown', (e) => {
+  // pointer events: a mouse, a pen or a finger drags the box (the canvas keeps the pointer while it does)
+  canvas.addEventListener('pointerdown', (e) => {
     if (e.button !== 0 || !shown) return;
     const [x, y] = at(e);
     drag = { x0: x, y0: y, x1: x, y1: y };
+    canvas.setPointerCapture(e.pointerId);
     e.preventDefault();
   });
-  window.addEventListener('mousemove', (e) => {
+  canvas.addEventListener('pointermove', (e) => {
     if (!drag) return;
     [drag.x1, drag.y1] = at(e);
     draw();
   });
-  window.addEventListener('mouseup', () => {
+  canvas.addEventListener('pointercancel', () => {
+    drag = null;
+    draw();
+  });
+  canvas.addEventListener('pointerup', () => {
     const box = drag;
     drag = null;
     if (!box || !shown) return;
@@ -235,7 +243,7 @@ export function interactiveChart(
   return {
     draw(next: ChartData) {
       // a zoomed y range in other units (the log toggle) would mean nothing
-      if (data && next.log !== data.log) view = { ...view, y: null };
+      if (data && (next.log !== data.log || next.yKey !== data.yKey)) view = { ...view, y: null };
       data = next;
       draw();
     },

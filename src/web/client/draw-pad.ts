@@ -41,6 +41,8 @@ export function drawPadPanel(
   let input: Preprocessed | undefined;
   let invertTouched = false;
   let encodes = 0;
+  /** The class the shown reconstruction was decoded with (a conditional model). */
+  let shownLabel: number | undefined;
 
   const say = (state: 'idle' | 'encoded' | 'error', text: string) => {
     panel.dataset.state = state;
@@ -120,6 +122,7 @@ export function drawPadPanel(
     if (!m || !input) return;
     const x = input;
     const y = label();
+    shownLabel = y;
     let recon: Float32Array = new Float32Array(0);
     let mean: Float32Array | null = null;
     tf.tidy(() => {
@@ -138,15 +141,20 @@ export function drawPadPanel(
       );
   };
 
+  /** What was done to the input, and the class it is encoded with (a conditional model). */
+  const sayEncoded = () => {
+    const y = label();
+    const condition = y === undefined ? '' : ` Encoded with class ${y}, the header's.`;
+    say('encoded', `Made into the model's input: ${input!.steps}${condition}`);
+  };
+
   const encode = () => {
     if (!model || !asReconstructing(model)) return;
     try {
       input = preprocessImage(sourceImage(), shape, binarize(), { invert: invert.checked });
       run(true);
       panel.dataset.encodes = String(++encodes);
-      const y = label();
-      const condition = y === undefined ? '' : ` Encoded with class ${y}, the header's.`;
-      say('encoded', `Made into the model's input: ${input.steps}${condition}`);
+      sayEncoded();
     } catch (e) {
       say('error', `Could not encode this image: ${(e as Error).message}`);
     }
@@ -233,10 +241,13 @@ export function drawPadPanel(
       const changedShape = next.inputShape.some((v, i) => v !== shape[i]);
       shape = next.inputShape;
       if (changedShape) clear();
-      if (next === model) return;
+      if (next === model && label() === shownLabel) return;
       model = next;
-      // a new checkpoint: the same input reconstructed again; the sliders stay where they are
-      if (asReconstructing(next)) run(false);
+      // a new checkpoint or class: the same input reconstructed again; the sliders stay where they are
+      if (asReconstructing(next) && input) {
+        run(false);
+        sayEncoded();
+      }
     },
   };
 }

@@ -4,6 +4,26 @@ import { ink } from './draw.js';
 const MAX_ROW = 2400;
 const GAP = 16;
 const TITLE = 34;
+/** Height of a caption line under a canvas, and of a row of legend entries (CSS px, times the scale). */
+const LINE = 20;
+
+/** A canvas's caption in the picture: a figure marked `data-png-caption` names what the canvas shows. */
+const captionOf = (c: HTMLCanvasElement) =>
+  c.closest<HTMLElement>('figure[data-png-caption]')?.dataset.pngCaption;
+
+/** The entries of the panel's shown legends (a coloured swatch `<i>` and a label each). */
+function legendEntries(panel: HTMLElement): { colour: string; label: string }[] {
+  return [...panel.querySelectorAll<HTMLElement>('.legend')]
+    .filter((l) => l.getClientRects().length > 0)
+    .flatMap((l) =>
+      [...l.children].flatMap((item) => {
+        const swatch = item.querySelector('i');
+        return swatch
+          ? [{ colour: getComputedStyle(swatch).backgroundColor, label: item.textContent ?? '' }]
+          : [];
+      }),
+    );
+}
 
 /** The canvases of a panel that are shown now (thumbnails and tooltips left out). */
 function shownCanvases(panel: HTMLElement): HTMLCanvasElement[] {
@@ -90,5 +110,13 @@ export function addPngButtons(checkpoint: () => string): void {
       if (picture) download(picture, `vaekit-${panel.id.replace(/-panel$/, '')}-${checkpoint()}.png`);
     });
     title.append(button);
+  }
+}
+
+/** Shows the PNG button only on panels that draw something now (not on one that shows only why it cannot). */
+export function refreshPngButtons(): void {
+  for (const panel of document.querySelectorAll<HTMLElement>('main > section.panel')) {
+    const button = panel.querySelector<HTMLButtonElement>('h2 button.png');
+    if (button) button.hidden = shownCanvases(panel).length === 0;
   }
 }

@@ -83,10 +83,12 @@ export function latentMapPanel(onPick: (z: Float32Array, what: string) => void) 
     pick(a + move[0] * step * view.half[0], b + move[1] * step * view.half[1]);
   });
 
-  map.addEventListener('pointermove', (e) => {
+  /** Shows the image of the point under (or, for a finger, near) the pointer, kept inside the window. */
+  const hover = (e: PointerEvent) => {
     if (!view || !ctx) return;
     const r = map.getBoundingClientRect();
-    const i = nearestPoint(view, points, e.clientX - r.left, e.clientY - r.top, r.width, HOVER_PX);
+    const reach = e.pointerType === 'touch' ? 2 * HOVER_PX : HOVER_PX;
+    const i = nearestPoint(view, points, e.clientX - r.left, e.clientY - r.top, r.width, reach);
     tooltip.hidden = i < 0;
     if (i < 0) return;
     drawImageGrid(tooltipImage, testImage(ctx.images, i), 1, 2);
@@ -94,11 +96,19 @@ export function latentMapPanel(onPick: (z: Float32Array, what: string) => void) 
     tooltipText.textContent = `test image #${i}${label === undefined ? '' : `, label ${label}`}`;
     tooltip.dataset.image = String(i);
     const box = map.parentElement!.getBoundingClientRect();
-    tooltip.style.left = `${e.clientX - box.left + 12}px`;
+    const width = tooltip.offsetWidth;
+    // right of the pointer, or left of it where the window ends
+    const x = e.clientX + 12 + width <= window.innerWidth - 4 ? e.clientX + 12 : e.clientX - 12 - width;
+    tooltip.style.left = `${Math.max(4, x) - box.left}px`;
     tooltip.style.top = `${e.clientY - box.top + 12}px`;
+  };
+  map.addEventListener('pointermove', hover);
+  // a tap has no hover: the tapped point's image shows until the next tap
+  map.addEventListener('pointerdown', (e) => {
+    if (e.pointerType !== 'mouse') hover(e);
   });
-  map.addEventListener('pointerleave', () => {
-    tooltip.hidden = true;
+  map.addEventListener('pointerleave', (e) => {
+    if (e.pointerType === 'mouse') tooltip.hidden = true;
   });
 
   const drawLegend = () => {

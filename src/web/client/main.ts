@@ -4,6 +4,7 @@ import { capabilitiesOf, describeModel, modelConfigSchema } from '../../models/r
 import { API, type CheckpointSpecs, namedCheckpointApi } from '../protocol.js';
 import {
   ApiFailure,
+  fetchCheckpointNames,
   fetchConfig,
   fetchLog,
   fetchStatus,
@@ -16,7 +17,7 @@ import { classPicker } from './class-picker.js';
 import { byId } from './context.js';
 import { curvesPanel } from './curves.js';
 import { drawPadPanel } from './draw-pad.js';
-import { addPngButtons } from './export-png.js';
+import { addPngButtons, refreshPngButtons } from './export-png.js';
 import { interpolationPanel } from './interpolation.js';
 import { latentMapPanel } from './latent-map.js';
 import { mapPlane, topK } from './latent-math.js';
@@ -39,6 +40,7 @@ const setState = (state: string, message = '') => {
   const banner = byId('banner');
   banner.hidden = message === '';
   banner.textContent = message;
+  refreshPngButtons();
 };
 
 const info = (key: string, value: string) => {
@@ -59,7 +61,10 @@ sliders.onChange((z) => {
 });
 const interpolation = interpolationPanel(seed);
 const posterior = posteriorPanel(seed);
-const classes = classPicker(() => render());
+const classes = classPicker(() => {
+  view.update({ class: classes.current() });
+  render();
+}, view.state.class);
 const samples = samplesPanel(seed, () => classes.current());
 const curves = curvesPanel();
 const runs = runsPanel();
@@ -69,7 +74,7 @@ const ownImage = drawPadPanel(
   () => run.data.binarize,
 );
 const reconstructions = reconstructionsPanel();
-keepInputsInUrl(view.update);
+const inputsToUrl = keepInputsInUrl(view.update);
 addPngButtons(() => loaded?.checkpoint ?? 'no-checkpoint');
 
 let run: RunInfo;
@@ -111,6 +116,7 @@ function render(): void {
     interpolation.show(ctx);
     posterior.show(ctx);
   }
+  refreshPngButtons();
 }
 
 /** (Re)builds the model from the current checkpoint and redraws every panel with it. */
@@ -131,20 +137,23 @@ async function showCheckpoint(): Promise<void> {
   render();
   if (gaussian && linkedZ?.length === gaussian.latentDim) sliders.setLatent(linkedZ, 'z from the link');
   linkedZ = undefined;
+  inputsToUrl(); // the values the panels drew with, a link's out-of-range ones clamped
   view.update({ checkpoint: loaded.checkpoint });
   setState('ready', linkNote);
 }
 
 /** The model at the link's checkpoint while it is pinned (if the run still has it), else at the current one. */
 async function loadPinnedOrCurrent(): ReturnType<typeof loadModel> {
-  if (pinned) {
+  if (pinned && (await fetchCheckpointNames()).includes(pinned)) {
     try {
       return await loadModel(run, namedCheckpointApi(pinned));
     } catch (e) {
-      if (!(e instanceof ApiFailure && e.status === 404)) throw e;
-      linkNote = `The link names checkpoint ${pinned}, which this run does not have (any more): showing its current one.`;
-      pinned = undefined;
+      if (!(e instanceof ApiFailure && e.status === 404)) throw e; // pruned meanwhile
     }
+  }
+  if (pinned) {
+    linkNote = `The link names checkpoint ${pinned}, which this run does not have (any more): showing its current one.`;
+    pinned = undefined;
   }
   return loadModel(run);
 }
@@ -209,9 +218,12 @@ async function start(): Promise<void> {
 }
 
 // the canvases take their colours from the theme: a switch of the system's scheme redraws them
-matchMedia('(prefers-color-scheme: light)').addEventListener('change', () => {
+// (the checkpoint is shown afresh: every panel redraws as it does for a new one, nothing of the view is lost)
+matchMedia('(prefers-color-scheme: light)').addEventListener('change', async () => {
   curves.redraw();
-  render();
+  runs.repaint();
+  if (model)
+    await showCheckpoint().catch((e) => setState('error', `Could not redraw: ${(e as Error).message}`));
 });
 
 start();

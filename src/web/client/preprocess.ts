@@ -46,19 +46,46 @@ export function preprocessImage(
   if (c !== 1 && c !== 3)
     throw new Error(`the model takes ${c} channels; only grey (1) or RGB (3) images can be made`);
   if (!(binarize in BINARISED)) throw new Error(`unknown binarisation '${binarize}' in config.json`);
+  const shapeOnly = c === 1 && hasTransparentBackground(img);
   const pixels = new Float32Array(h * w * c);
-  cropResizeTo(img, h, w, c, pixels);
+  cropResizeTo(shapeOnly ? alphaAsInk(img) : img, h, w, c, pixels);
   if (opts.invert) for (let i = 0; i < pixels.length; i++) pixels[i] = 1 - pixels[i];
   if (binarize !== 'none') threshold(pixels, 0.5, pixels);
   const crop = img.width * h === img.height * w ? '' : 'centre-cropped to the aspect ratio and ';
   const colour = c === 1 ? 'grey (0.299 R + 0.587 G + 0.114 B)' : 'RGB';
   const steps = [
-    `${img.width}×${img.height} ${crop}resized to ${h}×${w} by area averaging (transparency over black)`,
+    `${img.width}×${img.height} ${crop}resized to ${h}×${w} by area averaging ` +
+      (shapeOnly
+        ? '(a transparent background: the opaque shape, whatever its colour, taken as white ink on black)'
+        : '(transparency over black)'),
     `${colour}, scaled to [0, 1]`,
     ...(opts.invert ? ['inverted (1 − x)'] : []),
     BINARISED[binarize as Binarization],
   ];
   return { pixels, shape, steps: `${steps.join('; ')}.` };
+}
+
+/** At least this share of transparent pixels (alpha < ½) makes a background transparent. */
+const TRANSPARENT_SHARE = 0.05;
+
+function hasTransparentBackground(img: RgbaImage): boolean {
+  let transparent = 0;
+  const n = img.width * img.height;
+  for (let p = 0; p < n; p++) if (img.data[4 * p + 3] < 128) transparent++;
+  return transparent >= TRANSPARENT_SHARE * n && transparent < n;
+}
+
+/**
+ * The image's alpha as grey ink, white on opaque black: a digit drawn on a transparent background (as
+ * drawing apps export it) is its shape, black ink or white, and a grey model sees it as the pad draws.
+ */
+function alphaAsInk(img: RgbaImage): RgbaImage {
+  const data = new Uint8ClampedArray(img.width * img.height * 4);
+  for (let p = 0; p < img.width * img.height; p++) {
+    const a = img.data[4 * p + 3];
+    data.set([a, a, a, 255], 4 * p);
+  }
+  return { width: img.width, height: img.height, data };
 }
 
 /** The mean of some pixel values (0.5 for none): above 0.5, the data's background is light. */

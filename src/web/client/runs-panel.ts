@@ -18,6 +18,9 @@ import { loadModel, samplePixels } from './model.js';
 
 /** One colour per run (Tableau 10, in order). */
 const RUN_COLOURS = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7'];
+/** Run i's colour: the palette's first eight, then hues a golden angle apart (no two runs alike). */
+const runColour = (i: number) =>
+  i < RUN_COLOURS.length ? RUN_COLOURS[i] : `hsl(${Math.round((i * 137.508) % 360)} 65% 55%)`;
 const CHART: [number, number] = [880, 300];
 const COLS = 4;
 const ROWS = 4;
@@ -119,7 +122,7 @@ export function runsPanel() {
       ];
     });
     const { smoothing, log } = controls.current();
-    chart.draw({ series, xLabel: 'step', smoothing, log });
+    chart.draw({ series, xLabel: 'step', smoothing, log, yKey: metric });
     const canvas = byId<HTMLCanvasElement>('steps-chart');
     const skipped = Number(canvas.dataset.skipped ?? 0);
     const total = main.info.train.epochs;
@@ -169,6 +172,7 @@ export function runsPanel() {
       ...runs.map((r) => {
         const figure = document.createElement('figure');
         figure.className = 'run-samples';
+        figure.dataset.pngCaption = r.name;
         const canvas = document.createElement('canvas');
         canvas.id = `compare-samples-${r.index}`;
         const caption = document.createElement('figcaption');
@@ -226,6 +230,11 @@ export function runsPanel() {
   }
 
   return {
+    /** Draws the chart and every run's samples again (the theme changed). */
+    repaint(): void {
+      redraw();
+      drawAllSamples();
+    },
     /** Reads which runs are served and their configs; returns the main run's name. */
     async start(): Promise<string> {
       const entries = await fetchRuns();
@@ -236,7 +245,7 @@ export function runsPanel() {
           return {
             index: e.index,
             name: e.name,
-            colour: RUN_COLOURS[i % RUN_COLOURS.length],
+            colour: runColour(i),
             api,
             info,
             caps: capsOf(info),

@@ -14,19 +14,25 @@ export function samplesPanel(firstSeed: number, label: () => number | undefined)
   const seed = byId<HTMLInputElement>('samples-seed');
   let model: GenerativeModel | undefined;
   seed.value = String(firstSeed);
+  /** The seed typed, made a whole number in [0, 2³¹ − 1] (what a link can carry) and shown as such. */
+  const seedValue = () => {
+    const v = Math.min(2147483647, Math.max(0, Math.trunc(Number(seed.value)) || 0));
+    seed.value = String(v);
+    return v;
+  };
 
   const render = () => {
     if (!model) return;
     const t = Number(temperature.value);
     shown.textContent = t.toFixed(2);
-    const pixels = samplePixels(model, COLS * ROWS, Math.trunc(Number(seed.value)) || 0, t, label());
+    const pixels = samplePixels(model, COLS * ROWS, seedValue(), t, label());
     drawImageGrid(canvas, pixels, COLS, 2);
   };
 
   temperature.addEventListener('input', render);
   seed.addEventListener('change', render);
   byId('samples-new').addEventListener('click', () => {
-    seed.value = String((Math.trunc(Number(seed.value)) || 0) + 1);
+    seed.value = String(seedValue() + 1);
     render();
   });
 

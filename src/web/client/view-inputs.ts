@@ -19,8 +19,11 @@ export function restoreInputs(state: ViewState): void {
   }
 }
 
-/** Writes the inputs' values to the URL after each change (after the panels' own handlers ran). */
-export function keepInputsInUrl(update: (change: Partial<ViewState>) => void): void {
+/**
+ * Writes the inputs' values to the URL after each change (after the panels' own handlers ran); the
+ * returned function writes them all, e.g. once the panels have clamped a link's values.
+ */
+export function keepInputsInUrl(update: (change: Partial<ViewState>) => void): () => void {
   const el = inputs();
   const whole = (input: HTMLInputElement) => Math.trunc(Number(input.value)) || 0;
   const samples = () => update({ temperature: Number(el.temperature.value), seed: whole(el.seed) });
@@ -30,4 +33,8 @@ export function keepInputsInUrl(update: (change: Partial<ViewState>) => void): v
   byId('samples-new').addEventListener('click', samples);
   for (const input of [el.from, el.to, el.steps]) input.addEventListener('change', pair);
   for (const id of ['interp-run', 'interp-random']) byId(id).addEventListener('click', pair);
+  return () => {
+    samples();
+    pair();
+  };
 }

@@ -1,7 +1,7 @@
 /**
  * The view a link reopens, kept in the page's URL as it changes:
- *   ?run=vae-mnist&checkpoint=step-000000900&z=0.5,-1.25,0&t=0.8&seed=3&from=4&to=17&steps=12
- * (the run and the checkpoint shown, the sliders' z, the samples' temperature and seed, the interpolation pair and
+ *   ?run=vae-mnist&checkpoint=step-000000900&z=0.5,-1.25,0&class=7&t=0.8&seed=3&from=4&to=17&steps=12
+ * (the run and the checkpoint shown, the sliders' z, a conditional model's class, the samples' temperature and seed, the interpolation pair and
  * its steps). Values that do not parse are ignored, so a hand-edited link never breaks the page.
  */
 export interface ViewState {
@@ -9,6 +9,8 @@ export interface ViewState {
   run?: string;
   checkpoint?: string;
   z?: Float32Array;
+  /** The class a conditional model draws (the header's picker). */
+  class?: number;
   temperature?: number;
   seed?: number;
   from?: number;
@@ -20,14 +22,15 @@ export interface ViewState {
 const MAX_LATENT = 4096;
 const CHECKPOINT_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
 
+/** A number that stays finite in float32 (the page's tensors), or undefined. */
 const finite = (text: string | null): number | undefined => {
   if (text === null || text.trim() === '') return undefined;
   const v = Number(text);
-  return Number.isFinite(v) ? v : undefined;
+  return Number.isFinite(Math.fround(v)) ? v : undefined;
 };
 const whole = (text: string | null): number | undefined => {
   const v = finite(text);
-  return v !== undefined && Number.isInteger(v) && v >= 0 ? v : undefined;
+  return v !== undefined && Number.isSafeInteger(v) && v >= 0 ? v : undefined;
 };
 
 /** The state a URL's query holds (only the parts that parse). */
@@ -45,7 +48,7 @@ export function readViewState(search: string): ViewState {
   }
   const t = finite(p.get('t'));
   if (t !== undefined && t >= 0) state.temperature = t;
-  for (const key of ['seed', 'from', 'to', 'steps'] as const) {
+  for (const key of ['class', 'seed', 'from', 'to', 'steps'] as const) {
     const v = whole(p.get(key));
     if (v !== undefined) state[key] = v;
   }
@@ -66,7 +69,7 @@ export function writeViewState(search: string, state: ViewState): string {
   set('checkpoint', state.checkpoint);
   set('z', state.z && Array.from(state.z, short).join(','));
   set('t', state.temperature === undefined ? undefined : short(state.temperature));
-  for (const key of ['seed', 'from', 'to', 'steps'] as const) set(key, state[key]?.toString());
+  for (const key of ['class', 'seed', 'from', 'to', 'steps'] as const) set(key, state[key]?.toString());
   const query = p.toString();
   return query ? `?${query}` : '';
 }
