@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import { chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import ts from 'typescript';
 import { TF_SEED_FOR_ZERO, tfSeed } from '../../src/core/random.js';
 import { DiagGaussian } from '../../src/distributions/index.js';
@@ -29,12 +29,12 @@ import { readRunConfig, runPaths } from '../../src/run/run-dir.js';
 import { trainRun } from '../../src/run/train-run.js';
 import { startExplorer } from '../../src/web/server.js';
 import { useBackend } from '../helpers/backend.js';
+import { launchBrowser } from '../web/browser-helpers.js';
 import { tinyRunConfig } from '../web/tiny-run.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const SRC = join(ROOT, 'src');
 const BIN = join(ROOT, 'bin', 'vaekit.js');
-const CHROMIUM = '/usr/bin/chromium';
 
 before(() => useBackend('wasm'));
 
@@ -296,22 +296,9 @@ test('`vaekit sample --seed 0` twice writes the same PNG bytes', async () => {
 });
 
 test("the explorer's prior samples with seed 0 are the same across reloads and redraws", async (t) => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`the browser tests need Debian's chromium at ${CHROMIUM}: apt-get install chromium`);
-  }
   const dir = await seedZeroRun();
   const explorer = await startExplorer({ runDir: dir, port: 0, testImages: 100 });
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--no-first-run',
-      '--disable-background-networking',
-    ],
-  });
+  const browser = await launchBrowser();
   t.after(async () => {
     await browser.close();
     await explorer.close();
