@@ -13,6 +13,7 @@ import {
   openSync,
   readFileSync,
   readlinkSync,
+  readSync,
   realpathSync,
   type Stats,
   statSync,
@@ -40,6 +41,12 @@ const isInside = (root: string, p: string) =>
   p === root || p.startsWith(root.endsWith(sep) ? root : root + sep);
 
 /** A directory whose files are read only when they really are inside it. */
+/** Which file (inode) and how much of it was read. */
+export interface FileExtent {
+  ino: number;
+  size: number;
+}
+
 export class ConfinedDir {
   /** The directory's real path. */
   readonly root: string;
@@ -62,6 +69,39 @@ export class ConfinedDir {
    * Throws RefusedPath when it leads out of the directory or is not a regular file.
    */
   read(...segments: string[]): Buffer | null {
+    return this.withFile(segments, (fd) => readFileSync(fd));
+  }
+
+  /**
+   * The bytes of a file that only grows (a log being appended to) after the `known` part of it: only the
+   * new bytes when the file is still the one `known` describes (same inode, not shorter), else all of
+   * them (`whole`). Null when there is no such file; refusals as `read`.
+   */
+  readAppended(
+    known: FileExtent | null,
+    ...segments: string[]
+  ): { bytes: Buffer; whole: boolean; extent: FileExtent } | null {
+    return this.withFile(segments, (fd, st) => {
+      const extent = { ino: st.ino, size: st.size };
+      const grown = known !== null && known.ino === st.ino && st.size >= known.size;
+      if (!grown) return { bytes: readFileSync(fd), whole: true, extent };
+      const bytes = Buffer.alloc(st.size - known.size);
+      let done = 0;
+      while (done < bytes.length) {
+        const n = readSync(fd, bytes, done, bytes.length - done, known.size + done);
+        if (n === 0) break;
+        done += n;
+      }
+      return {
+        bytes: bytes.subarray(0, done),
+        whole: false,
+        extent: { ino: st.ino, size: known.size + done },
+      };
+    });
+  }
+
+  /** Opens the file at `segments` inside the directory, checked as `read` says, and hands it to `use`. */
+  private withFile<T>(segments: string[], use: (fd: number, st: Stats) => T): T | null {
     const shown = segments.join('/');
     if (!segments.every(isSafeSegment))
       throw new RefusedPath(shown, 'is not a plain path inside the directory');
@@ -92,7 +132,7 @@ export class ConfinedDir {
         throw new RefusedPath(shown, `has ${st.nlink} hard links (one may be a file outside ${this.what})`);
       }
       if (!this.opened(fd, real, st)) throw new RefusedPath(shown, `leads outside ${this.what}`);
-      return readFileSync(fd);
+      return use(fd, st);
     } finally {
       closeSync(fd);
     }

@@ -5,7 +5,7 @@ import { imageSize } from '../data/dataset.js';
 import { nonFiniteWeight } from '../io/checkpoint.js';
 import type { RunConfig } from '../run/config.js';
 import { loadRunDataFor } from '../run/data.js';
-import { ConfinedDir, isSafeSegment, RefusedPath } from './confined.js';
+import { ConfinedDir, type FileExtent, isSafeSegment, RefusedPath } from './confined.js';
 import type { CheckpointSpecs, TestImagesMeta } from './protocol.js';
 
 /**
@@ -141,11 +141,38 @@ export function testImageSample(
 /** The most lines of steps.jsonl sent to the page; a longer log is thinned evenly (its last line kept). */
 export const MAX_STEP_LINES = 5000;
 
-/** steps.jsonl as written so far (empty before the first step), thinned to at most MAX_STEP_LINES lines. */
+/** What has been read of a run's steps.jsonl: its complete lines and the bytes of a line still being written. */
+interface StepsRead {
+  extent: FileExtent;
+  lines: string[];
+  partial: Buffer;
+}
+const stepsRead = new WeakMap<ConfinedDir, StepsRead>();
+
+/**
+ * steps.jsonl as written so far (empty before the first step), thinned to at most MAX_STEP_LINES lines.
+ * The file only grows while a run trains (a resume rewrites it as a new file), so each call reads only the
+ * bytes appended since the last one: a days-long log costs its new lines, not its length.
+ */
 export function stepsText(files: ConfinedDir, max = MAX_STEP_LINES): string {
-  const text = files.read('steps.jsonl')?.toString('utf8') ?? '';
-  const lines = text.split('\n').filter((l) => l !== '');
-  if (lines.length <= max) return text;
+  const before = stepsRead.get(files) ?? null;
+  const read = files.readAppended(before?.extent ?? null, 'steps.jsonl');
+  if (!read) {
+    stepsRead.delete(files);
+    return '';
+  }
+  const seen: StepsRead =
+    read.whole || !before ? { extent: read.extent, lines: [], partial: Buffer.alloc(0) } : before;
+  const bytes = Buffer.concat([seen.partial, read.bytes]);
+  const end = bytes.lastIndexOf(10) + 1; // after the last newline: complete lines before, a torn one after
+  for (const line of bytes.subarray(0, end).toString('utf8').split('\n'))
+    if (line !== '') seen.lines.push(line);
+  seen.partial = Buffer.from(bytes.subarray(end));
+  seen.extent = read.extent;
+  stepsRead.set(files, seen);
+  const { lines } = seen;
+  const tail = seen.partial.toString('utf8');
+  if (lines.length <= max) return lines.map((l) => `${l}\n`).join('') + tail;
   const stride = Math.ceil(lines.length / max);
   const kept = lines.filter((_, i) => i % stride === 0 || i === lines.length - 1);
   return `${kept.join('\n')}\n`;

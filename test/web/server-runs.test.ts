@@ -3,7 +3,15 @@
  * /api/runs and /api/run/<k>/…, k an index and nothing else.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  mkdtempSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -159,6 +167,39 @@ test('a long steps.jsonl is thinned evenly for the page, its last line kept', ()
     .map((l) => JSON.parse(l).step);
   assert.deepEqual(thin, [1, 4, 7, 10, 13, 16, 19, 22, 25]);
   assert.equal(stepsText(files, 100), `${lines.join('\n')}\n`, 'a short log is sent as written');
+});
+
+test('steps.jsonl is read as it grows: appended lines, a torn line completed later, a rewritten file read anew', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vk-steps-'));
+  const path = join(dir, 'steps.jsonl');
+  const line = (step: number) => JSON.stringify({ step, train: { loss: step / 3 } });
+  writeFileSync(path, `${line(1)}\n${line(2)}\n{"step":3,"tr`);
+  const files = new ConfinedDir(dir, 'the run directory');
+  assert.equal(stepsText(files), `${line(1)}\n${line(2)}\n{"step":3,"tr`, 'the torn line as it is');
+  appendFileSync(path, `ain":{"loss":1}}\n${line(4)}\n`);
+  assert.equal(stepsText(files), `${line(1)}\n${line(2)}\n{"step":3,"train":{"loss":1}}\n${line(4)}\n`);
+  assert.equal(
+    stepsText(files),
+    `${line(1)}\n${line(2)}\n{"step":3,"train":{"loss":1}}\n${line(4)}\n`,
+    'unchanged',
+  );
+  // a resume rewrites the file (a new one renamed over it): what was read before is dropped
+  writeFileSync(`${path}.tmp`, `${line(1)}\n`);
+  renameSync(`${path}.tmp`, path);
+  assert.equal(stepsText(files), `${line(1)}\n`);
+  // a file cut shorter in place is read whole again
+  appendFileSync(path, `${line(2)}\n${line(3)}\n`);
+  assert.equal(stepsText(files).split('\n').length - 1, 3);
+  truncateSync(path, line(1).length + 1);
+  assert.equal(stepsText(files), `${line(1)}\n`);
+  // a multi-byte character split between two reads survives
+  const accent = Buffer.from('é'); // two bytes: the first read ends between them
+  appendFileSync(path, Buffer.concat([Buffer.from('{"step":2,"train":{},"note":"'), accent.subarray(0, 1)]));
+  stepsText(files);
+  appendFileSync(path, Buffer.concat([accent.subarray(1), Buffer.from('"}\n')]));
+  assert.match(stepsText(files), /"note":"é"/);
+  rmSync(path);
+  assert.equal(stepsText(files), '', 'gone: empty, as before the first step');
 });
 
 test('a steps.jsonl linked out of the run is refused (403), for the main run and a compared one', async () => {
