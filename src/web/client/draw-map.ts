@@ -1,12 +1,10 @@
-import { CLASS_COLOURS, context, ink, niceTicks } from './draw.js';
+import { axes, CLASS_COLOURS, context, FRAME_MARGIN, frame, ink, niceTicks } from './draw.js';
 
-/** The plot is a square of this many CSS pixels, with room for tick labels left of and below it. */
+/** The plot is a square of this many CSS pixels, in a frame with room for the tick labels (draw.ts). */
 const PLOT = 360;
-const LEFT = 44;
-const BOTTOM = 34;
-const PAD = 8;
-export const MAP_WIDTH = LEFT + PLOT + PAD;
-export const MAP_HEIGHT = PAD + PLOT + BOTTOM;
+const TOP = 8;
+export const MAP_WIDTH = FRAME_MARGIN.left + PLOT + FRAME_MARGIN.right;
+export const MAP_HEIGHT = TOP + PLOT + FRAME_MARGIN.bottom;
 
 export interface MapSpec {
   /** (a, b) of each point, row after row. */
@@ -33,47 +31,19 @@ export function drawMap(canvas: HTMLCanvasElement, spec: MapSpec): MapView {
   const ctx = context(canvas, MAP_WIDTH, MAP_HEIGHT);
   const colours = ink();
   const { half } = spec;
-  const sx = (a: number) => LEFT + ((a + half[0]) / (2 * half[0])) * PLOT;
-  const sy = (b: number) => PAD + ((half[1] - b) / (2 * half[1])) * PLOT;
+  const f = frame(ctx, TOP, [-half[0], half[0]], [-half[1], half[1]]);
+  const [sx, sy] = [f.x, f.y];
   ctx.fillStyle = colours.plot;
-  ctx.fillRect(LEFT, PAD, PLOT, PLOT);
-
-  // ticks and their grid lines, with the axes' names
-  ctx.font = '11px system-ui, sans-serif';
-  ctx.fillStyle = colours.axis;
-  ctx.strokeStyle = colours.gridline;
-  ctx.lineWidth = 1;
-  ctx.textAlign = 'center';
-  ctx.textBaseline = 'top';
-  for (const t of niceTicks(-half[0], half[0], 6)) {
-    const x = Math.round(sx(t)) + 0.5;
-    ctx.beginPath();
-    ctx.moveTo(x, PAD);
-    ctx.lineTo(x, PAD + PLOT);
-    ctx.stroke();
-    ctx.fillText(String(t), x, PAD + PLOT + 4);
-  }
-  ctx.fillText(`${spec.names[0]} →`, LEFT + PLOT / 2, PAD + PLOT + 18);
-  ctx.textAlign = 'right';
-  ctx.textBaseline = 'middle';
-  for (const t of niceTicks(-half[1], half[1], 6)) {
-    const y = Math.round(sy(t)) + 0.5;
-    ctx.beginPath();
-    ctx.moveTo(LEFT, y);
-    ctx.lineTo(LEFT + PLOT, y);
-    ctx.stroke();
-    ctx.fillText(String(t), LEFT - 5, y);
-  }
-  ctx.save();
-  ctx.translate(10, PAD + PLOT / 2);
-  ctx.rotate(-Math.PI / 2);
-  ctx.textAlign = 'center';
-  ctx.fillText(`${spec.names[1]} →`, 0, 0);
-  ctx.restore();
+  ctx.fillRect(f.left, f.top, PLOT, PLOT);
+  const ticks = (h: number) => niceTicks(-h, h, 6);
+  axes(f, ticks(half[0]), ticks(half[1]), `${spec.names[0]} →`, {
+    xGrid: true,
+    yLabel: `${spec.names[1]} →`,
+  });
 
   ctx.save();
   ctx.beginPath();
-  ctx.rect(LEFT, PAD, PLOT, PLOT);
+  ctx.rect(f.left, f.top, PLOT, PLOT);
   ctx.clip();
   ctx.globalAlpha = 0.8;
   for (let i = 0; i < spec.points.length / 2; i++) {
@@ -107,7 +77,7 @@ export function drawMap(canvas: HTMLCanvasElement, spec: MapSpec): MapView {
     toData(px, py, shown) {
       const scale = MAP_WIDTH / shown;
       const [x, y] = [px * scale, py * scale];
-      return [((x - LEFT) / PLOT) * 2 * half[0] - half[0], half[1] - ((y - PAD) / PLOT) * 2 * half[1]];
+      return [((x - f.left) / PLOT) * 2 * half[0] - half[0], half[1] - ((y - f.top) / PLOT) * 2 * half[1]];
     },
     toPixels: (a, b) => [sx(a), sy(b)],
   };

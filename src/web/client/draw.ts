@@ -94,7 +94,7 @@ export interface Series {
 }
 
 /** Maps data ranges onto a canvas with margins for the axes' labels. */
-interface Frame {
+export interface Frame {
   ctx: CanvasRenderingContext2D;
   x: (v: number) => number;
   y: (v: number) => number;
@@ -118,14 +118,17 @@ export function niceTicks(lo: number, hi: number, count = 5): number[] {
   return ticks;
 }
 
-function frame(
+/** Room (CSS px) a frame leaves left of, right of and below its plot for tick labels and the x label. */
+export const FRAME_MARGIN = { left: 48, right: 12, bottom: 34 };
+
+export function frame(
   ctx: CanvasRenderingContext2D,
   top: number,
   xRange: [number, number],
   yRange: [number, number],
 ): Frame {
   const [width, height] = cssSize(ctx.canvas);
-  const [left, right, bottom] = [48, width - 12, height - 34];
+  const [left, right, bottom] = [FRAME_MARGIN.left, width - FRAME_MARGIN.right, height - FRAME_MARGIN.bottom];
   const span = (r: [number, number]) => r[1] - r[0] || 1;
   return {
     ctx,
@@ -162,7 +165,17 @@ function legend(ctx: CanvasRenderingContext2D, series: Series[], left: number, r
   return y + 14;
 }
 
-function axes(f: Frame, xTicks: number[], yTicks: number[], xLabel: string): void {
+/**
+ * Tick labels and horizontal grid lines; with `opts.xGrid` vertical grid lines at the x ticks too, and
+ * with `opts.yLabel` the y axis's name, written upwards left of the tick labels.
+ */
+export function axes(
+  f: Frame,
+  xTicks: number[],
+  yTicks: number[],
+  xLabel: string,
+  opts: { xGrid?: boolean; yLabel?: string } = {},
+): void {
   const { ctx } = f;
   ctx.font = FONT;
   const colours = ink();
@@ -178,10 +191,26 @@ function axes(f: Frame, xTicks: number[], yTicks: number[], xLabel: string): voi
     ctx.stroke();
     ctx.fillText(String(t), f.left - 6, f.y(t));
   }
+  if (opts.xGrid) {
+    for (const t of xTicks) {
+      ctx.beginPath();
+      ctx.moveTo(Math.round(f.x(t)) + 0.5, f.top);
+      ctx.lineTo(Math.round(f.x(t)) + 0.5, f.bottom);
+      ctx.stroke();
+    }
+  }
   ctx.textAlign = 'center';
   ctx.textBaseline = 'top';
   for (const t of xTicks) ctx.fillText(String(t), f.x(t), f.bottom + 5);
   ctx.fillText(xLabel, (f.left + f.right) / 2, f.bottom + 20);
+  if (opts.yLabel) {
+    ctx.save();
+    ctx.translate(10, (f.top + f.bottom) / 2);
+    ctx.rotate(-Math.PI / 2);
+    ctx.textBaseline = 'middle';
+    ctx.fillText(opts.yLabel, 0, 0);
+    ctx.restore();
+  }
 }
 
 /** Line chart of several series over a shared x axis (integer ticks), with the legend above it. */
