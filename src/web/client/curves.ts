@@ -131,20 +131,20 @@ export function curvesPanel() {
       shown = -1;
       drawKlBars();
     },
-    /** Redraws when the number of epoch records changed; returns that number. */
+    /** Redraws when the number of epoch records changed. */
     update(
       caps: ModelCapabilities,
       lines: Record<string, unknown>[],
       latentLines: Record<string, unknown>[],
       totalEpochs: number,
-    ): number {
+    ): void {
       const records = lines.filter(isEpoch);
       const last = records.at(-1);
-      if (records.length === shown) return shown;
+      if (records.length === shown) return;
       shown = records.length;
       if (!last) {
         status.textContent = 'No epoch finished yet; metrics.jsonl is read every 2 s.';
-        return shown;
+        return;
       }
       klHistory(latentLines.filter(isLatent));
       const { objectives, others } = metricKeys(caps, records);
@@ -160,7 +160,6 @@ export function curvesPanel() {
           ? ` · test ${metricLabel(caps, bound)} ${last.test[bound].toFixed(2)} nats`
           : '';
       status.textContent = `epoch ${last.epoch}${of} · step ${last.step}${elbo} · read from metrics.jsonl every 2 s`;
-      return shown;
     },
     showKlPerDim(klPerDim: Float32Array, highlighted: number[], checkpoint: string) {
       drawKlBars = () => drawBarChart(byId('kl-dims'), CHART, klPerDim, new Set(highlighted));

@@ -16,7 +16,7 @@ const ZERO = 'z = 0, the mode of the prior';
  */
 export function slidersPanel() {
   /** Told of every new z (the latent map marks it, the URL keeps it). */
-  const listeners: ((z: Float32Array, what: string) => void)[] = [];
+  const listeners: ((z: Float32Array) => void)[] = [];
   const canvas = byId<HTMLCanvasElement>('slider-canvas');
   const list = byId('sliders');
   const caption = byId('slider-caption');
@@ -27,7 +27,7 @@ export function slidersPanel() {
 
   const render = () => {
     drawImageGrid(canvas, decodeLatents(ctx.model, [z], ctx.label()), 1, 7);
-    for (const listen of listeners) listen(z, caption.textContent ?? '');
+    for (const listen of listeners) listen(z);
   };
 
   /** The slider of dimension d shows z[d], its range widened in whole units when |z[d]| > 3. */
@@ -93,8 +93,7 @@ export function slidersPanel() {
       else fromTestImage();
     },
     setLatent,
-    current: () => z,
-    onChange(listen: (z: Float32Array, what: string) => void) {
+    onChange(listen: (z: Float32Array) => void) {
       listeners.push(listen);
     },
   };
