@@ -39,8 +39,8 @@ function readJson(files: ConfinedDir, ...path: string[]): unknown {
 }
 
 /**
- * The checkpoint a pointer file names, when the pointer exists and its checkpoint folder does; a pointer
- * naming anything but one folder of checkpoints/ (`../…`, an absolute path, a nested path) is refused.
+ * The checkpoint a pointer file names, when the pointer exists; a pointer naming anything but one folder
+ * of checkpoints/ (`../…`, an absolute path, a nested path) is refused.
  */
 function pointed(files: ConfinedDir, pointer: 'latest.json' | 'best.json'): string | null {
   const json = readJson(files, CHECKPOINTS, pointer);
@@ -49,7 +49,7 @@ function pointed(files: ConfinedDir, pointer: 'latest.json' | 'best.json'): stri
   if (!isSafeSegment(name)) {
     throw new RefusedPath(`${CHECKPOINTS}/${pointer}`, 'does not name a checkpoint folder inside the run');
   }
-  return files.read(CHECKPOINTS, name, 'state.json') === null ? null : name;
+  return name;
 }
 
 /**
@@ -57,8 +57,13 @@ function pointed(files: ConfinedDir, pointer: 'latest.json' | 'best.json'): stri
  * writing new ones; null when there is none yet.
  */
 export function currentCheckpoint(files: ConfinedDir, which: 'best' | 'latest'): CurrentCheckpoint | null {
-  const name = pointed(files, `${which}.json`) ?? pointed(files, 'latest.json');
-  return name ? namedCheckpoint(files, name) : null;
+  // a pointer to a checkpoint folder that is not (or no longer) there falls back to latest.json's
+  for (const pointer of [`${which}.json`, 'latest.json'] as const) {
+    const name = pointed(files, pointer);
+    const ck = name === null ? null : namedCheckpoint(files, name);
+    if (ck) return ck;
+  }
+  return null;
 }
 
 /**
@@ -67,16 +72,17 @@ export function currentCheckpoint(files: ConfinedDir, which: 'best' | 'latest'):
  */
 export function namedCheckpoint(files: ConfinedDir, name: string): CurrentCheckpoint | null {
   if (!isSafeSegment(name)) throw new RefusedPath(`${CHECKPOINTS}/${name}`, 'not a checkpoint folder name');
-  if (files.read(CHECKPOINTS, name, 'state.json') === null) return null;
+  const saved = readJson(files, CHECKPOINTS, name, 'state.json') as {
+    step: number;
+    state: { epoch: number };
+    runConfig?: Record<string, unknown>;
+  } | null;
+  if (saved === null) return null;
   const { weightSpecs } = readJson(files, CHECKPOINTS, name, 'weights.json') as Pick<
     CheckpointSpecs,
     'weightSpecs'
   >;
-  const { step, state, runConfig } = readJson(files, CHECKPOINTS, name, 'state.json') as {
-    step: number;
-    state: { epoch: number };
-    runConfig?: Record<string, unknown>;
-  };
+  const { step, state, runConfig } = saved;
   return { name, specs: { checkpoint: name, step, epoch: state.epoch, weightSpecs }, runConfig };
 }
 
