@@ -17,7 +17,7 @@ export interface StartedBackend {
 /**
  * True when this browser's WebGL is rendered in software (SwiftShader, llvmpipe: no GPU, or the GPU is
  * blocklisted). The browser says so by refusing a context that must not have a "major performance
- * caveat"; tfjs on such WebGL loads 2–4× slower than on WebAssembly.
+ * caveat"; tfjs on such WebGL was reported (issue #16, not timed here) to load slower than on WebAssembly.
  */
 function webglIsSoftware(): boolean {
   for (const kind of ['webgl2', 'webgl'] as const) {
