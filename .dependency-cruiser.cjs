@@ -11,6 +11,7 @@ const LAYERS = [
   'data',
   'distributions',
   'nn',
+  'export',
   'objectives',
   'models',
   'train',
