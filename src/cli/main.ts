@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { InputError, NumericalError } from '../core/errors.js';
 import { compareCommand } from './compare.js';
 import { encodeCommand } from './encode.js';
+import { exportCommand } from './export.js';
 import { evalCommand } from './eval.js';
 import { reconstructCommand } from './reconstruct.js';
 import { sampleCommand } from './sample.js';
@@ -41,6 +42,7 @@ export function program(): Command {
     compareCommand(),
     evalCommand(),
     trainClassifierCommand(),
+    exportCommand(version),
   ]) {
     p.addCommand(c.exitOverride().showHelpAfterError('(add --help for usage)'));
   }

@@ -10,6 +10,11 @@
  * - every value is float32.
  */
 
+/** What the image inputs and outputs of every exported part hold. */
+export const IMAGE_DOC = 'images [batch, height, width, channels] (NHWC), float32 in [0, 1]';
+/** What a decoder's image output is. */
+export const MEAN_DOC = `E[x|z]: ${IMAGE_DOC}`;
+
 /** One value of the graph: its id (index of the node that makes it) and its shape (batch first, −1). */
 export interface Value {
   readonly id: number;
@@ -58,11 +63,16 @@ export type Node =
   /** min(max(x, min), max). */
   | { op: 'clip'; x: Value; min: number; max: number };
 
+/** What an input holds: N(0, 1) noise or latents, values in [0, 1] (images), or one-hot rows (labels). */
+export type InputKind = 'normal' | 'unit' | 'one-hot';
+
 export interface GraphPort {
   name: string;
   value: Value;
   /** What the value means, its range and layout: written into the model's documentation strings. */
   doc: string;
+  /** Inputs only: what values it takes (for checks and the model card). */
+  kind?: InputKind;
 }
 
 const volume = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
@@ -122,11 +132,11 @@ export class GraphBuilder {
   }
 
   /** A named input, shape with the batch first as −1. */
-  input(name: string, shape: readonly number[], doc: string): Value {
+  input(name: string, shape: readonly number[], kind: InputKind, doc: string): Value {
     if (this.names.has(name)) throw new Error(`export graph: two ports named ${name}`);
     this.names.add(name);
     const value = this.add({ op: 'input', name, shape }, shape);
-    this.inputs.push({ name, value, doc });
+    this.inputs.push({ name, value, doc, kind });
     return value;
   }
 
@@ -157,7 +167,9 @@ export class GraphBuilder {
 
   matMul(a: Value, b: Value): Value {
     if (a.shape.length !== 2 || b.shape.length !== 2 || a.shape[1] !== b.shape[0] || !this.isConstant(b)) {
-      throw new Error(`export graph: matMul needs [−1, k] × constant [k, n], got [${a.shape}] × [${b.shape}]`);
+      throw new Error(
+        `export graph: matMul needs [−1, k] × constant [k, n], got [${a.shape}] × [${b.shape}]`,
+      );
     }
     return this.add({ op: 'matMul', a, b }, [a.shape[0], b.shape[1]]);
   }
@@ -237,7 +249,8 @@ export class GraphBuilder {
     shape[a] = 0;
     for (const x of xs) {
       const same = x.shape.length === rank && x.shape.every((d, i) => i === a || d === xs[0].shape[i]);
-      if (!same || a < 1) throw new Error(`export graph: cannot concatenate ${xs.map((v) => `[${v.shape}]`)}`);
+      if (!same || a < 1)
+        throw new Error(`export graph: cannot concatenate ${xs.map((v) => `[${v.shape}]`)}`);
       shape[a] += x.shape[a];
     }
     return this.add({ op: 'concat', xs, axis: a }, shape);

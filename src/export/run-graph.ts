@@ -38,7 +38,12 @@ export function runGraph(graph: GraphBuilder, feeds: Record<string, tf.Tensor>):
         case 'leakyRelu':
           return tf.leakyRelu(at(node.x), node.alpha);
         case 'conv2d':
-          return tf.conv2d(at(node.x) as tf.Tensor4D, at(node.filter) as tf.Tensor4D, node.strides, node.padding);
+          return tf.conv2d(
+            at(node.x) as tf.Tensor4D,
+            at(node.filter) as tf.Tensor4D,
+            node.strides,
+            node.padding,
+          );
         case 'conv2dTranspose': {
           const x = at(node.x) as tf.Tensor4D;
           const shape: [number, number, number, number] = [x.shape[0], ...node.outShape];

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { flag } from '../core/flags.js';
 import type { NamedWeight } from '../core/trainable.js';
 import { Bernoulli, GaussianLikelihood, type Likelihood, LogisticMixture } from '../distributions/index.js';
+import type { GraphBuilder, Value } from '../export/graph.js';
 
 /**
  * The decoder's distribution p_θ(x|z), shared by every likelihood model:
@@ -81,6 +82,29 @@ export class LikelihoodHead {
         return new LogisticMixture(out, this.channels, this.config.mixtures);
       default:
         return new GaussianLikelihood(out, this.logSigma as tf.Scalar);
+    }
+  }
+
+  /**
+   * E[x|z] from the decoder's raw output, as export-graph nodes (what `make(out).mean()` computes):
+   * bernoulli σ(logits); gaussian μ; logistic mixture Σ_k π_k·tanh(m_k) mapped from [−1, 1] to [0, 1],
+   * with each channel's 3K parameters laid out (logits, locations, log scales).
+   */
+  exportMean(g: GraphBuilder, out: Value): Value {
+    switch (this.config.likelihood) {
+      case 'bernoulli':
+        return g.unary('sigmoid', out);
+      case 'logistic-mixture': {
+        const k = this.config.mixtures;
+        const [, h, w] = out.shape;
+        const p = g.reshape(out, [h, w, this.channels, 3 * k]);
+        const weights = g.softmax(g.slice(p, -1, 0, k));
+        const locations = g.unary('tanh', g.slice(p, -1, k, k));
+        const mean = g.sumLast(g.mul(weights, locations));
+        return g.clip(g.mul(g.add2(mean, g.scalar(1)), g.scalar(0.5)), 0, 1);
+      }
+      default:
+        return out;
     }
   }
 

@@ -9,6 +9,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { Batch, Trainable } from '../core/trainable.js';
 import type { DiagGaussian } from '../distributions/index.js';
+import type { GraphBuilder } from '../export/graph.js';
 import type { ImageShape } from '../nn/networks.js';
 import type { LatentModel, LocalLatentModel } from '../objectives/latent.js';
 
@@ -64,6 +65,22 @@ export interface ModelCapabilities {
    * models without a likelihood.
    */
   bound?: string;
+  /**
+   * The inference networks `vaekit export` can write as ONNX and TensorFlow.js graphs (Exportable):
+   * 'decoder' the generative direction (latent or noise → image), 'encoder' x → the parameters of q(z|x).
+   */
+  exports: readonly ExportPart[];
+}
+
+/** A part of a model that can leave vaekit as a standalone graph. */
+export type ExportPart = 'decoder' | 'encoder';
+
+/** capabilities.exports: each declared part as an export graph, and the model's own answer to check it by. */
+export interface Exportable {
+  /** The part's inference network: named, documented inputs and outputs (export/graph.ts). */
+  exportGraph(part: ExportPart): GraphBuilder;
+  /** The same computation by the model's own code, on the graph's input names: what the graph must match. */
+  exportReference(part: ExportPart, feeds: Record<string, tf.Tensor>): Record<string, tf.Tensor>;
 }
 
 /** Every model vaekit trains: trainable, generative, and explicit about what else it can do. */
@@ -107,6 +124,8 @@ export const asLikelihoodModel = (m: GenerativeModel) =>
   facet<LatentModel & GenerativeModel>(m, m.capabilities.likelihood);
 export const asLocalInference = (m: GenerativeModel) =>
   facet<LocalLatentModel & GenerativeModel>(m, m.capabilities.localInference);
+export const asExportable = (m: GenerativeModel) =>
+  facet<Exportable & GenerativeModel>(m, m.capabilities.exports.length > 0);
 export const asConditional = (m: GenerativeModel) =>
   facet<Conditional & GenerativeModel>(m, m.capabilities.conditional);
 

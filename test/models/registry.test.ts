@@ -49,6 +49,11 @@ function assertContract(kind: ModelKind): void {
     );
     const has = (name: string) => typeof model[name] === 'function';
     assert.equal(has('reconstruct'), caps.encoder, 'encoder ⇔ reconstruct');
+    assert.equal(
+      has('exportGraph') && has('exportReference'),
+      caps.exports.length > 0,
+      'exports ⇔ Exportable',
+    );
     if (caps.encoder)
       assert.deepEqual(
         (model.reconstruct as (b: typeof batch) => tf.Tensor).call(m, batch).shape,

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { InputError } from '../../core/errors.js';
 import type { Batch } from '../../core/trainable.js';
+import type { GraphBuilder, Value } from '../../export/graph.js';
 import type { ImageShape } from '../../nn/networks.js';
 import type { Conditional, ModelCapabilities } from '../model.js';
 import { type Conditioning, VAE, VAE_CAPABILITIES } from '../vae/vae.js';
@@ -14,6 +15,15 @@ function labelsOf(batch: Batch): tf.Tensor1D {
   }
   return batch.labels;
 }
+
+/** The exported graphs' label input y. */
+const labelInput = (g: GraphBuilder, classes: number): Value =>
+  g.input(
+    'y',
+    [-1, classes],
+    'one-hot',
+    `class labels one-hot [batch, ${classes}]: row i has a 1 at its class`,
+  );
 
 /**
  * The label y as the networks see it, one-hot over `classes`:
@@ -37,6 +47,16 @@ function labelConditioning(classes: number, network: CVAEConfig['network']['type
       if (!labels) throw new InputError({ where: 'cvae', expected: 'class labels to decode', found: 'none' });
       return tf.concat([z, oneHot(labels)], 1);
     },
+    // the exported graphs take y one-hot, [batch, K]; the maps beside a conv encoder's image are y·1[h×w]
+    exportEncoderInput: (g, x) => {
+      const y = labelInput(g, classes);
+      const [, h, w, c] = x.shape;
+      if (network === 'mlp') return g.concat([g.reshape(x, [h * w * c]), y], 1);
+      const ones = g.constant('label_map_ones', new Float32Array(h * w).fill(1), [1, h, w, 1]);
+      return g.concat([x, g.mul(g.reshape(y, [1, 1, classes]), ones)], 3);
+    },
+    exportDecoderInput: (g, z) => g.concat([z, labelInput(g, classes)], 1),
+    labelsFromExportFeeds: (feeds) => tf.argMax(feeds.y, 1) as tf.Tensor1D,
   };
 }
 

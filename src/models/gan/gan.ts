@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng, tfSeed } from '../../core/random.js';
 import type { Batch, NamedWeight, OptimizerSpec, StepContext, TrainingStage } from '../../core/trainable.js';
+import { GraphBuilder, IMAGE_DOC } from '../../export/graph.js';
+import { lowerSequential } from '../../export/layers.js';
 import { buildCritic, buildGenerator } from '../../nn/dcgan.js';
 import type { ImageShape } from '../../nn/networks.js';
 import {
@@ -10,7 +12,7 @@ import {
   wassersteinCriticLoss,
   wassersteinGeneratorLoss,
 } from '../../objectives/gan.js';
-import type { GenerativeModel, MetricSpec, ModelCapabilities } from '../model.js';
+import type { Exportable, ExportPart, GenerativeModel, MetricSpec, ModelCapabilities } from '../model.js';
 import { namedWeights, restoreWeights } from '../named-weights.js';
 import type { AdversarialConfig } from './config.js';
 
@@ -68,6 +70,7 @@ function ganCapabilities(type: AdversarialConfig['type']): ModelCapabilities {
     objectives: [],
     dataParallel: false,
     metrics: metrics.map((m) => METRICS[m]),
+    exports: ['decoder'],
   };
 }
 
@@ -103,7 +106,7 @@ interface AdversarialTerms {
  * Each step logs criticLoss (without the penalty), generatorLoss (at this step's critic and fakes),
  * wasserstein (WGANs) and gradientPenalty (WGAN-GP; before λ), means over the batch.
  */
-export class GAN implements GenerativeModel {
+export class GAN implements GenerativeModel, Exportable {
   readonly kind: AdversarialConfig['type'];
   readonly capabilities: ModelCapabilities;
   readonly latentDim: number;
@@ -127,6 +130,19 @@ export class GAN implements GenerativeModel {
   /** G(z) for z ~ N(0, t²I): [n, h, w, c] in [0, 1]; batch norm in inference mode. */
   sample(n: number, seed: number, opts: { temperature?: number } = {}): tf.Tensor4D {
     return tf.tidy(() => this.generate(this.noise(n, seed, opts.temperature), false));
+  }
+
+  /** The generator, z → image, in inference mode (batch norm with its moving statistics). */
+  exportGraph(part: ExportPart): GraphBuilder {
+    if (part !== 'decoder') throw new Error(`${this.kind} exports no ${part}`);
+    const g = new GraphBuilder(`${this.kind}-generator`);
+    const z = g.input('z', [-1, this.latentDim], 'normal', `noise [batch, ${this.latentDim}], z ~ N(0, I)`);
+    g.output('x', lowerSequential(g, this.generator, z), `G(z): ${IMAGE_DOC}`);
+    return g;
+  }
+
+  exportReference(_part: ExportPart, feeds: Record<string, tf.Tensor>): Record<string, tf.Tensor> {
+    return { x: tf.tidy(() => this.generate(feeds.z as tf.Tensor2D, false)) };
   }
 
   variableGroups(): Record<string, tf.Variable[]> {

@@ -2,6 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../core/random.js';
 import type { Batch, NamedWeight, StepContext, TrainingStage } from '../../core/trainable.js';
 import { DiagGaussian, type Likelihood } from '../../distributions/index.js';
+import { GraphBuilder, MEAN_DOC, type Value } from '../../export/graph.js';
+import { lowerLayer, lowerSequential } from '../../export/layers.js';
 import { dense } from '../../nn/layers.js';
 import { buildDecoder, buildEncoder, type ImageShape } from '../../nn/networks.js';
 import { applyStack, type ResidualCell, residualStack, softClamp } from '../../nn/residual.js';
@@ -15,7 +17,7 @@ import {
 } from '../../objectives/latent.js';
 import { GROUP_KL_METRIC, LATENT_METRICS } from '../latent-metrics.js';
 import { LikelihoodHead } from '../likelihood.js';
-import type { GenerativeModel, ModelCapabilities, Reconstructing } from '../model.js';
+import type { Exportable, ExportPart, GenerativeModel, ModelCapabilities, Reconstructing } from '../model.js';
 import { namedWeights, restoreWeights } from '../named-weights.js';
 import type { HVAEConfig } from './config.js';
 
@@ -29,6 +31,7 @@ export const HVAE_CAPABILITIES: ModelCapabilities = {
   dataParallel: true,
   metrics: [...LATENT_METRICS, GROUP_KL_METRIC],
   bound: 'loss',
+  exports: ['decoder'],
 };
 
 /** One pass through the hierarchy: the sampled latents, their posteriors and priors, and p(x|z). */
@@ -52,7 +55,7 @@ interface Pass {
  * ELBO = E_q[log p(x|z)] − Σ_ℓ KL(q(z_ℓ|·) ‖ p(z_ℓ|·)), each KL in closed form given the sampled z_{>ℓ}.
  * Gaussian parameters are soft-clamped (c·tanh(·/c)) so training cannot run off to infinite variances.
  */
-export class HierarchicalVAE implements GenerativeModel, Reconstructing, LatentModel {
+export class HierarchicalVAE implements GenerativeModel, Reconstructing, LatentModel, Exportable {
   readonly kind = 'hvae';
   readonly capabilities = HVAE_CAPABILITIES;
   readonly stem: tf.Sequential;
@@ -122,7 +125,15 @@ export class HierarchicalVAE implements GenerativeModel, Reconstructing, LatentM
    */
   private forward(
     x: tf.Tensor | null,
-    o: { seed: number; training: boolean; useMeans?: boolean; temperature?: number; n?: number },
+    o: {
+      seed: number;
+      training: boolean;
+      useMeans?: boolean;
+      temperature?: number;
+      n?: number;
+      /** ε of each group, top first: z_ℓ = μ + σ·ε_ℓ instead of a random draw. */
+      noise?: tf.Tensor[];
+    },
   ): Pass {
     const { groups: L, latentDim: m, hidden: H } = this.config;
     const rng = new Rng(o.seed);
@@ -130,7 +141,11 @@ export class HierarchicalVAE implements GenerativeModel, Reconstructing, LatentM
     const b = x ? this.bottomUp(x, o.training) : null;
     const n = x ? x.shape[0] : (o.n ?? 1);
     const pass: Pass = { z: [], q: [], p: [], px: undefined as unknown as Likelihood };
-    const draw = (d: DiagGaussian) => (o.useMeans ? d.mean : d.sample(rng.seed(), x ? 1 : t));
+    const draw = (d: DiagGaussian) => {
+      if (o.useMeans) return d.mean;
+      if (o.noise) return d.reparameterised(o.noise[pass.z.length]);
+      return d.sample(rng.seed(), x ? 1 : t);
+    };
     let d: tf.Tensor = tf.zeros([n, H]);
     for (let g = L - 1; g >= 0; g--) {
       let prior: DiagGaussian;
@@ -201,6 +216,55 @@ export class HierarchicalVAE implements GenerativeModel, Reconstructing, LatentM
     return tf.tidy(
       () => this.forward(null, { seed, training: false, temperature, n }).px.mean() as tf.Tensor4D,
     );
+  }
+
+  /** The top-down sampler's image for given noise: ε [n, L, m] of each group, top first (z_ℓ = μ_p + σ_p·ε_ℓ). */
+  decodeNoise(noise: tf.Tensor3D): tf.Tensor4D {
+    const { groups: L, latentDim: m } = this.config;
+    const n = noise.shape[0];
+    return tf.tidy(() => {
+      const eps = Array.from({ length: L }, (_, i) => noise.slice([0, i, 0], [n, 1, m]).reshape([n, m]));
+      return this.forward(null, { seed: 0, training: false, n, noise: eps }).px.mean() as tf.Tensor4D;
+    });
+  }
+
+  /**
+   * The decoder to export is the top-down sampler, noise → image. NVAE's temperature t is noise ~ N(0, t²I):
+   *   z_L = ε_L;  d = cells(W z_L);  for ℓ = L−1 … 1: z_ℓ = μ_p(d) + σ_p(d)·ε_ℓ,  d = cells(d + W z_ℓ);  x = E[x|head(d)].
+   */
+  exportGraph(part: ExportPart): GraphBuilder {
+    if (part !== 'decoder') throw new Error(`hvae exports no ${part}`);
+    const { groups: L, latentDim: m } = this.config;
+    const g = new GraphBuilder('hvae-decoder');
+    const noise = g.input(
+      'noise',
+      [-1, L, m],
+      'normal',
+      `ε of each latent group, top first [batch, ${L}, ${m}]: N(0, I) samples; N(0, t²I) samples at temperature t`,
+    );
+    const cells = (stack: ResidualCell[], x: Value) =>
+      stack.reduce((h, c) => g.add2(h, lowerLayer(g, c.outer, lowerLayer(g, c.inner, h))), x);
+    const clamp = (v: Value, c: number) => g.mul(g.unary('tanh', g.mul(v, g.scalar(1 / c))), g.scalar(c));
+    let d: Value | null = null;
+    for (let grp = L - 1; grp >= 0; grp--) {
+      const eps = g.reshape(g.slice(noise, 1, L - 1 - grp, 1), [m]);
+      let z = eps;
+      if (d) {
+        const params = lowerLayer(g, this.priorHeads[grp], d);
+        const mean = clamp(g.slice(params, 1, 0, m), 5);
+        const logVar = clamp(g.slice(params, 1, m, m), 10);
+        z = g.add2(mean, g.mul(g.unary('exp', g.mul(logVar, g.scalar(0.5))), eps));
+      }
+      const zin = lowerLayer(g, this.latentIn[grp], z);
+      d = cells(this.down[grp], d ? g.add2(d, zin) : zin);
+    }
+    const out = lowerSequential(g, this.head, d as Value);
+    g.output('x', this.likelihoodHead.exportMean(g, out), MEAN_DOC);
+    return g;
+  }
+
+  exportReference(_part: ExportPart, feeds: Record<string, tf.Tensor>): Record<string, tf.Tensor> {
+    return { x: this.decodeNoise(feeds.noise as tf.Tensor3D) };
   }
 
   /** E[x|z] with every z_ℓ at its posterior mean. */

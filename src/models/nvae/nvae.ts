@@ -46,6 +46,7 @@ export const NVAE_CAPABILITIES: ModelCapabilities = {
     },
   ],
   bound: 'loss',
+  exports: [],
 };
 
 /** One pass: the sampled latent maps, their posteriors and priors (top group first), and p(x|z). */

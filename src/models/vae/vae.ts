@@ -8,6 +8,7 @@ import type {
   TrainingStage,
 } from '../../core/trainable.js';
 import type { DiagGaussian, Likelihood } from '../../distributions/index.js';
+import type { GraphBuilder, Value } from '../../export/graph.js';
 import { buildDecoder, buildEncoder, type ImageShape } from '../../nn/networks.js';
 import {
   elboSums,
@@ -27,10 +28,18 @@ import {
 } from '../../objectives/refine.js';
 import { LATENT_METRICS } from '../latent-metrics.js';
 import { LikelihoodHead } from '../likelihood.js';
-import type { GaussianLatent, GenerativeModel, ModelCapabilities, Reconstructing } from '../model.js';
+import type {
+  Exportable,
+  ExportPart,
+  GaussianLatent,
+  GenerativeModel,
+  ModelCapabilities,
+  Reconstructing,
+} from '../model.js';
 import { namedWeights, restoreWeights, variableSlot } from '../named-weights.js';
 import { widerNetwork } from '../network-config.js';
 import type { VAEConfig } from './config.js';
+import { vaeExportGraph, vaeExportReference } from './export.js';
 import { posteriorFamily } from './posterior.js';
 
 /**
@@ -45,6 +54,12 @@ export interface Conditioning {
   decoderInputDim(latentDim: number): number;
   /** The decoder network's input for latents z [n, m] of examples with these labels. */
   decoderInput(z: tf.Tensor2D, labels?: tf.Tensor1D): tf.Tensor;
+  /** encoderInput as export-graph nodes, declaring the graph's own inputs for what it adds (the label). */
+  exportEncoderInput(g: GraphBuilder, x: Value): Value;
+  /** decoderInput as export-graph nodes, likewise. */
+  exportDecoderInput(g: GraphBuilder, z: Value): Value;
+  /** The labels an exported graph's feeds stand for (none for the plain VAE). */
+  labelsFromExportFeeds(feeds: Record<string, tf.Tensor>): tf.Tensor1D | undefined;
 }
 
 export const unconditioned: Conditioning = {
@@ -52,6 +67,9 @@ export const unconditioned: Conditioning = {
   encoderInput: (b) => b.x,
   decoderInputDim: (m) => m,
   decoderInput: (z) => z,
+  exportEncoderInput: (_g, x) => x,
+  exportDecoderInput: (_g, z) => z,
+  labelsFromExportFeeds: () => undefined,
 };
 
 export const VAE_CAPABILITIES: ModelCapabilities = {
@@ -64,6 +82,7 @@ export const VAE_CAPABILITIES: ModelCapabilities = {
   dataParallel: true,
   metrics: LATENT_METRICS,
   bound: 'loss',
+  exports: ['decoder', 'encoder'],
 };
 
 /**
@@ -73,7 +92,7 @@ export const VAE_CAPABILITIES: ModelCapabilities = {
  *   E_q[log p_θ(x|z)] − β·KL(q_φ(z|x) ‖ N(0, I))  (the KL a one-sample estimate with a flow),
  * or the k-sample IWAE bound (objectives/latent.ts applies β, warm-up and free bits).
  */
-export class VAE implements GenerativeModel, GaussianLatent, Reconstructing, LocalLatentModel {
+export class VAE implements GenerativeModel, GaussianLatent, Reconstructing, LocalLatentModel, Exportable {
   readonly kind: string = 'vae';
   readonly capabilities: ModelCapabilities = VAE_CAPABILITIES;
   readonly latentDim: number;
@@ -88,7 +107,7 @@ export class VAE implements GenerativeModel, GaussianLatent, Reconstructing, Loc
     readonly config: Omit<VAEConfig, 'type'>,
     readonly inputShape: ImageShape,
     seed: number,
-    private readonly conditioning: Conditioning = unconditioned,
+    readonly conditioning: Conditioning = unconditioned,
   ) {
     const rng = new Rng(seed);
     this.latentDim = config.latentDim;
@@ -175,6 +194,14 @@ export class VAE implements GenerativeModel, GaussianLatent, Reconstructing, Loc
   /** E[x|z] at z = μ_φ(x): the model's reconstruction of x. */
   reconstruct(batch: Batch): tf.Tensor4D {
     return tf.tidy(() => this.decodeMean(this.posterior(batch).mean as tf.Tensor2D, batch.labels));
+  }
+
+  exportGraph(part: ExportPart): GraphBuilder {
+    return vaeExportGraph(this, part);
+  }
+
+  exportReference(part: ExportPart, feeds: Record<string, tf.Tensor>): Record<string, tf.Tensor> {
+    return tf.tidy(() => vaeExportReference(this, part, feeds));
   }
 
   variableGroups(): Record<string, tf.Variable[]> {

@@ -1,0 +1,48 @@
+import type * as tf from '@tensorflow/tfjs';
+import { InputError } from '../../core/errors.js';
+import { GraphBuilder, IMAGE_DOC, MEAN_DOC } from '../../export/graph.js';
+import { lowerSequential } from '../../export/layers.js';
+import type { ExportPart } from '../model.js';
+import type { VAE } from './vae.js';
+
+/**
+ * A VAE's part as an export graph:
+ * - decoder: z [batch, m] (+ the conditioning's inputs) → x = E[x|z];
+ * - encoder: x (+ the conditioning's inputs) → mu, logvar [batch, m] of q(z|x) = N(mu, diag exp(logvar)),
+ *   the amortised encoder's (a run that refines q per image at inference exports the encoder's start).
+ */
+export function vaeExportGraph(vae: VAE, part: ExportPart): GraphBuilder {
+  const m = vae.latentDim;
+  const g = new GraphBuilder(`${vae.kind}-${part}`);
+  if (part === 'decoder') {
+    const z = g.input('z', [-1, m], 'normal', `latent vectors [batch, ${m}]; z ~ N(0, I) draws samples`);
+    const out = lowerSequential(g, vae.decoder, vae.conditioning.exportDecoderInput(g, z));
+    g.output('x', vae.likelihood.exportMean(g, out), MEAN_DOC);
+    return g;
+  }
+  if (vae.config.posterior.type !== 'gaussian') {
+    throw new InputError({
+      where: '--part encoder',
+      expected: 'a run whose posterior is the diagonal Gaussian (the encoder then gives μ and log σ²)',
+      found: `posterior ${vae.config.posterior.type}: q(z|x) is a flow on the encoder's output`,
+      hint: 'export the decoder (--part decoder)',
+    });
+  }
+  const x = g.input('x', [-1, ...vae.inputShape], 'unit', IMAGE_DOC);
+  const params = lowerSequential(g, vae.encoder, vae.conditioning.exportEncoderInput(g, x));
+  g.output('mu', g.slice(params, 1, 0, m), `means of q(z|x) [batch, ${m}]`);
+  g.output('logvar', g.slice(params, 1, m, m), `log variances of q(z|x) [batch, ${m}]`);
+  return g;
+}
+
+/** The same parts computed by the VAE itself. */
+export function vaeExportReference(
+  vae: VAE,
+  part: ExportPart,
+  feeds: Record<string, tf.Tensor>,
+): Record<string, tf.Tensor> {
+  const labels = vae.conditioning.labelsFromExportFeeds(feeds);
+  if (part === 'decoder') return { x: vae.decodeMean(feeds.z as tf.Tensor2D, labels) };
+  const q = vae.family.summary(vae.posteriorParams({ x: feeds.x as tf.Tensor4D, labels }), 0);
+  return { mu: q.mean, logvar: q.logVar };
+}
