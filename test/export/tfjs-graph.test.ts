@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../src/core/random.js';
-import type { GraphBuilder } from '../../src/export/graph.js';
+import { GraphBuilder } from '../../src/export/graph.js';
 import { runGraph } from '../../src/export/run-graph.js';
 import { writeTfjsGraph } from '../../src/export/tfjs-graph.js';
 import { useBackend } from '../helpers/backend.js';
@@ -153,6 +153,19 @@ test('metadata that tfjs would read as the signature is refused', () => {
     () => writeTfjsGraph(mlpDecoder(), { producerVersion: '0', metadata: { signature: {} } }),
     /signature/,
   );
+});
+
+test('port names that are no TensorFlow node names still work as signature keys', async () => {
+  const g = new GraphBuilder('odd names');
+  const x = g.input('latent z', [-1, 3], 'input');
+  g.output('x:mean', g.unary('tanh', x), 'output');
+  const { modelJson, weights } = writeTfjsGraph(g, META);
+  const signature = modelJson.signature as Record<string, Record<string, { name: string }>>;
+  assert.equal(signature.inputs['latent z'].name, 'latent_z:0');
+  assert.equal(signature.outputs['x:mean'].name, 'x_mean:0');
+  const model = await fromMemory({ modelJson, weights });
+  checkModel(g, model, 'odd names');
+  model.dispose();
 });
 
 test('every op alone, loaded from memory, matches runGraph at batch 1 and 5', async () => {
