@@ -16,6 +16,7 @@ const META = { producerVersion: '0.0.0-test', doc: 'a test model', metadata: { m
 /** Every op the written models exercise, checked against the full list at the end. */
 const covered = new Set<Node['op']>();
 
+const volume = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 const rng = new Rng(7);
 const normal = (n: number, scale = 1) =>
   Float32Array.from({ length: n }, () => {
@@ -25,22 +26,14 @@ const normal = (n: number, scale = 1) =>
 
 /** A random constant of `shape`, scaled like a layer's initialiser (1/√fan-in, fan-in all but the last). */
 function weight(g: GraphBuilder, name: string, shape: number[]): Value {
-  const fanIn = shape.slice(0, -1).reduce((a, b) => a * b, 1);
-  return g.constant(
-    name,
-    normal(
-      shape.reduce((a, b) => a * b, 1),
-      1 / Math.sqrt(fanIn),
-    ),
-    shape,
-  );
+  return g.constant(name, normal(volume(shape), 1 / Math.sqrt(volume(shape.slice(0, -1)))), shape);
 }
 
 /**
  * Writes `g` as ONNX, runs it in onnxruntime-web on random inputs for batches of 1 and 5 (one session: the
  * batch is dynamic) and checks every output against runGraph's: same dims, values to 1e-5 of max(1, |ref|).
  */
-async function matchesReference(g: GraphBuilder): Promise<Uint8Array> {
+async function matchesReference(g: GraphBuilder): Promise<void> {
   for (const node of g.nodes) covered.add(node.op);
   const bytes = writeOnnx(g, META);
   const session = await onnxSession(bytes);
@@ -49,7 +42,7 @@ async function matchesReference(g: GraphBuilder): Promise<Uint8Array> {
       const feeds = Object.fromEntries(
         g.inputs.map((port) => {
           const dims = port.value.shape.map((d) => (d === -1 ? batch : d));
-          return [port.name, { data: normal(dims.reduce((a, b) => a * b, 1)), dims }];
+          return [port.name, { data: normal(volume(dims)), dims }];
         }),
       );
       const got = await runOnnx(session, feeds);
@@ -73,7 +66,6 @@ async function matchesReference(g: GraphBuilder): Promise<Uint8Array> {
   } finally {
     await session.release();
   }
-  return bytes;
 }
 
 test('elementwise ops one by one: relu, elu, tanh, sigmoid, exp, leakyRelu, add, sub, mul (broadcast)', async () => {
@@ -232,6 +224,11 @@ test('the file decodes with the schema: IR, opset, producer, docs, metadata, nam
     },
     { name: 'z_out', doc: 'the latent code again', dims: [{ dim_param: 'batch' }, { dim_value: 2 }] },
   ]);
+  // the sigmoid writes `mean` itself; the input passed through as `z_out` takes an Identity
+  const nodes: { op_type: string; input: string[]; output: string[] }[] = model.graph.node;
+  assert.deepEqual(nodes.find((n) => n.op_type === 'Sigmoid')?.output, ['mean']);
+  const identities = nodes.filter((n) => n.op_type === 'Identity').map((n) => [n.input, n.output]);
+  assert.deepEqual(identities, [[['z'], ['z_out']]]);
 });
 
 test('every op of the export graph went through onnxruntime above', () => {
