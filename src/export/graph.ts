@@ -131,8 +131,8 @@ export class GraphBuilder {
     return n;
   }
 
-  /** A named input, shape with the batch first as −1. */
-  input(name: string, shape: readonly number[], kind: InputKind, doc: string): Value {
+  /** A named input, shape with the batch first as −1, holding values of `kind`. */
+  input(name: string, shape: readonly number[], doc: string, kind: InputKind = 'normal'): Value {
     if (this.names.has(name)) throw new Error(`export graph: two ports named ${name}`);
     this.names.add(name);
     const value = this.add({ op: 'input', name, shape }, shape);

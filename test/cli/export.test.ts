@@ -16,7 +16,7 @@ import { loadRun } from '../../src/run/load-run.js';
 import { useBackend } from '../helpers/backend.js';
 import { vaekitFromSource } from '../helpers/cli-source.js';
 import { idxDigits } from '../helpers/idx-digits.js';
-import { runOnnx } from '../helpers/onnx-runtime.js';
+import { onnxSession, runOnnx } from '../helpers/onnx-runtime.js';
 
 const work = mkdtempSync(join(tmpdir(), 'vk-export-'));
 const vaekit = vaekitFromSource(work);
@@ -61,6 +61,20 @@ async function loadTfjs(folder: string): Promise<tf.GraphModel> {
   );
 }
 
+/** Runs an ONNX file in onnxruntime-web on tfjs feeds; the outputs as tfjs tensors. */
+async function runOnnxFile(
+  path: string,
+  feeds: Record<string, tf.Tensor>,
+): Promise<Record<string, tf.Tensor>> {
+  const session = await onnxSession(readFileSync(path));
+  const inputs = Object.fromEntries(
+    Object.entries(feeds).map(([k, t]) => [k, { data: t.dataSync() as Float32Array, dims: t.shape }]),
+  );
+  const outs = await runOnnx(session, inputs);
+  await session.release();
+  return Object.fromEntries(Object.entries(outs).map(([k, t]) => [k, tf.tensor(t.data, [...t.dims])]));
+}
+
 /** Exports `run` in both formats and checks each part's files against the model on example inputs. */
 async function exportAndCheck(run: string, parts: ExportPart[]): Promise<void> {
   const onnxDir = join(work, `${run.replaceAll('/', '_')}-onnx`);
@@ -88,13 +102,13 @@ async function exportAndCheck(run: string, parts: ExportPart[]): Promise<void> {
     for (const n of [1, 6]) {
       const feeds = exampleFeeds(graph, n, 21);
       const want = model.exportReference(part, feeds);
-      const onnx = await runOnnx(readFileSync(join(onnxDir, `${part}.onnx`)), feeds);
+      const onnx = await runOnnxFile(join(onnxDir, `${part}.onnx`), feeds);
       const errOnnx = maxRelativeError(onnx, want);
       assert.ok(errOnnx < 1e-5, `${run} ${part} ONNX, batch ${n}: max error ${errOnnx}`);
       const gm = await loadTfjs(join(tfjsDir, part));
       const names = graph.outputs.map((o) => o.name);
       const outs = gm.execute(feeds, names);
-      const got = Object.fromEntries(names.map((k, i) => [k, [outs].flat()[i]]));
+      const got = Object.fromEntries(names.map((k, i) => [k, [outs].flat()[i] as tf.Tensor]));
       const errTfjs = maxRelativeError(got, want);
       assert.ok(errTfjs < 1e-5, `${run} ${part} tfjs, batch ${n}: max error ${errTfjs}`);
       gm.dispose();

@@ -21,8 +21,8 @@ const labelInput = (g: GraphBuilder, classes: number): Value =>
   g.input(
     'y',
     [-1, classes],
-    'one-hot',
     `class labels one-hot [batch, ${classes}]: row i has a 1 at its class`,
+    'one-hot',
   );
 
 /**

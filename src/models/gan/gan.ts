@@ -136,7 +136,7 @@ export class GAN implements GenerativeModel, Exportable {
   exportGraph(part: ExportPart): GraphBuilder {
     if (part !== 'decoder') throw new Error(`${this.kind} exports no ${part}`);
     const g = new GraphBuilder(`${this.kind}-generator`);
-    const z = g.input('z', [-1, this.latentDim], 'normal', `noise [batch, ${this.latentDim}], z ~ N(0, I)`);
+    const z = g.input('z', [-1, this.latentDim], `noise [batch, ${this.latentDim}], z ~ N(0, I)`);
     g.output('x', lowerSequential(g, this.generator, z), `G(z): ${IMAGE_DOC}`);
     return g;
   }

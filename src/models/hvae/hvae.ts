@@ -239,7 +239,6 @@ export class HierarchicalVAE implements GenerativeModel, Reconstructing, LatentM
     const noise = g.input(
       'noise',
       [-1, L, m],
-      'normal',
       `ε of each latent group, top first [batch, ${L}, ${m}]: N(0, I) samples; N(0, t²I) samples at temperature t`,
     );
     const cells = (stack: ResidualCell[], x: Value) =>

@@ -15,7 +15,7 @@ export function vaeExportGraph(vae: VAE, part: ExportPart): GraphBuilder {
   const m = vae.latentDim;
   const g = new GraphBuilder(`${vae.kind}-${part}`);
   if (part === 'decoder') {
-    const z = g.input('z', [-1, m], 'normal', `latent vectors [batch, ${m}]; z ~ N(0, I) draws samples`);
+    const z = g.input('z', [-1, m], `latent vectors [batch, ${m}]; z ~ N(0, I) draws samples`);
     const out = lowerSequential(g, vae.decoder, vae.conditioning.exportDecoderInput(g, z));
     g.output('x', vae.likelihood.exportMean(g, out), MEAN_DOC);
     return g;
@@ -28,7 +28,7 @@ export function vaeExportGraph(vae: VAE, part: ExportPart): GraphBuilder {
       hint: 'export the decoder (--part decoder)',
     });
   }
-  const x = g.input('x', [-1, ...vae.inputShape], 'unit', IMAGE_DOC);
+  const x = g.input('x', [-1, ...vae.inputShape], IMAGE_DOC, 'unit');
   const params = lowerSequential(g, vae.encoder, vae.conditioning.exportEncoderInput(g, x));
   g.output('mu', g.slice(params, 1, 0, m), `means of q(z|x) [batch, ${m}]`);
   g.output('logvar', g.slice(params, 1, m, m), `log variances of q(z|x) [batch, ${m}]`);
