@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
+import { decodePng } from '../../src/io/png.js';
 import { modelConfigSchema } from '../../src/models/registry.js';
 import { trainRun } from '../../src/run/train-run.js';
 import { type Explorer, startExplorer } from '../../src/web/server.js';
@@ -433,6 +434,21 @@ test('every panel saves as PNG; the steps field shows what is drawn; sliders rea
     await page.locator('main section.panel h2 button.png').count(),
     await page.locator('main section.panel').count(),
   );
+  // the latent map's picture has the map, the captions under its canvases and the class legend below them
+  const mapDownload = page.waitForEvent('download');
+  await page.click('#map-panel button.png');
+  const picture = decodePng(readFileSync((await (await mapDownload).path())!), 'map PNG');
+  const canvasHeight = await page.$eval('#map-canvas', (c) => (c as HTMLCanvasElement).height);
+  const classes = await page.locator('#map-legend i').count();
+  assert.ok(classes >= 2, 'the map has a class legend');
+  assert.ok(picture.height >= 34 + canvasHeight + 20 + 20, `room for captions and the legend: ${picture.height}`);
+  const bottom = new Set<string>();
+  for (let y = picture.height - 40; y < picture.height; y++)
+    for (let x = 0; x < picture.width; x++) {
+      const o = 4 * (y * picture.width + x);
+      bottom.add(`${picture.data[o]},${picture.data[o + 1]},${picture.data[o + 2]}`);
+    }
+  assert.ok(bottom.size >= classes, `the legend's swatches are drawn at the bottom (${bottom.size} colours)`);
 
   await page.fill('#interp-steps', '100');
   await page.click('#interp-run');

@@ -7,9 +7,9 @@ const TITLE = 34;
 /** Height of a caption line under a canvas, and of a row of legend entries (CSS px, times the scale). */
 const LINE = 20;
 
-/** A canvas's caption in the picture: a figure marked `data-png-caption` names what the canvas shows. */
+/** A canvas's caption in the picture: the text of its figure's figcaption, when it has one. */
 const captionOf = (c: HTMLCanvasElement) =>
-  c.closest<HTMLElement>('figure[data-png-caption]')?.dataset.pngCaption;
+  c.closest('figure')?.querySelector('figcaption')?.textContent?.trim() ?? '';
 
 /** The entries of the panel's shown legends (a coloured swatch `<i>` and a label each). */
 function legendEntries(panel: HTMLElement): { colour: string; label: string }[] {
@@ -34,7 +34,8 @@ function shownCanvases(panel: HTMLElement): HTMLCanvasElement[] {
 
 /**
  * One picture of the panel: its title, then its canvases at their full resolution (HiDPI included),
- * left to right in rows, on the page's background.
+ * left to right in rows, each with its caption under it, then the entries of the panel's legends (a
+ * colour swatch and a label each), on the page's background.
  */
 export function panelPicture(panel: HTMLElement): HTMLCanvasElement | null {
   const canvases = shownCanvases(panel);
@@ -53,10 +54,16 @@ export function panelPicture(panel: HTMLElement): HTMLCanvasElement | null {
   }
   const rowWidth = (row: HTMLCanvasElement[]) =>
     row.reduce((s, c) => s + c.width, 0) + GAP * (row.length - 1);
-  const rowHeight = (row: HTMLCanvasElement[]) => Math.max(...row.map((c) => c.height));
+  const line = LINE * Math.max(1, devicePixelRatio);
+  const captioned = (row: HTMLCanvasElement[]) => row.some((c) => captionOf(c) !== '');
+  const rowHeight = (row: HTMLCanvasElement[]) =>
+    Math.max(...row.map((c) => c.height)) + (captioned(row) ? line : 0);
+  const legend = legendEntries(panel);
   const out = document.createElement('canvas');
   out.width = Math.max(...rows.map(rowWidth)) + 2 * GAP;
-  out.height = TITLE + rows.reduce((s, row) => s + rowHeight(row) + GAP, 0) + GAP;
+  const perLegendRow = Math.max(1, Math.floor((out.width - GAP) / (8 * line)));
+  const legendRows = Math.ceil(legend.length / perLegendRow);
+  out.height = TITLE + rows.reduce((s, row) => s + rowHeight(row) + GAP, 0) + legendRows * line + GAP;
   const ctx = out.getContext('2d')!;
   const colours = ink();
   ctx.fillStyle = getComputedStyle(panel).backgroundColor || colours.plot;
@@ -66,14 +73,24 @@ export function panelPicture(panel: HTMLElement): HTMLCanvasElement | null {
   ctx.textBaseline = 'middle';
   ctx.fillText(panel.dataset.title ?? '', GAP, TITLE / 2 + 4);
   let y = TITLE;
+  ctx.font = `${Math.round(0.65 * line)}px system-ui, sans-serif`;
   for (const row of rows) {
     let x = GAP;
     for (const c of row) {
       ctx.drawImage(c, x, y);
+      ctx.fillText(captionOf(c), x, y + c.height + line / 2, c.width);
       x += c.width + GAP;
     }
     y += rowHeight(row) + GAP;
   }
+  legend.forEach(({ colour, label }, i) => {
+    const x = GAP + (i % perLegendRow) * 8 * line;
+    const top = y + Math.floor(i / perLegendRow) * line;
+    ctx.fillStyle = colour;
+    ctx.fillRect(x, top + line * 0.25, line * 0.5, line * 0.5);
+    ctx.fillStyle = colours.text;
+    ctx.fillText(label, x + line * 0.75, top + line / 2, 7 * line);
+  });
   return out;
 }
 
