@@ -75,7 +75,9 @@ function drawGrid(canvas, { dims, data }) {
 
 try {
   const cardUrl = new URL(modelUrl.endsWith('.onnx') ? 'model-card.json' : '../model-card.json', new URL(modelUrl, location.href));
-  const card = await (await fetch(cardUrl)).json();
+  const response = await fetch(cardUrl);
+  if (!response.ok) throw new Error(`no model card at ${cardUrl} (${response.status}): vaekit export writes one beside the model`);
+  const card = await response.json();
   const inputs = makeInputs(card, count);
   const out = modelUrl.endsWith('.onnx') ? await runOnnx(inputs) : await runTfjs(inputs);
   drawGrid(document.getElementById('samples'), out);

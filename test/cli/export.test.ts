@@ -5,18 +5,30 @@
  * Bad input is refused with exit code 2 and nothing written.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { exampleFeeds, maxRelativeError } from '../../src/export/feeds.js';
+import { decodeNpy } from '../../src/io/npy.js';
 import { asExportable, type ExportPart } from '../../src/models/model.js';
 import { loadRun } from '../../src/run/load-run.js';
 import { useBackend } from '../helpers/backend.js';
 import { vaekitFromSource } from '../helpers/cli-source.js';
 import { idxDigits } from '../helpers/idx-digits.js';
 import { onnxSession, runOnnx } from '../helpers/onnx-runtime.js';
+import { serveFolder } from '../helpers/serve-folder.js';
+import { launchBrowser, openPage, pixels } from '../web/browser-helpers.js';
 
 const work = mkdtempSync(join(tmpdir(), 'vk-export-'));
 const vaekit = vaekitFromSource(work);
@@ -61,6 +73,10 @@ async function loadTfjs(folder: string): Promise<tf.GraphModel> {
   );
 }
 
+/** Where the tests export a run in a format. */
+const exportDir = (run: string, format: 'onnx' | 'tfjs') =>
+  join(work, `${run.replaceAll('/', '_')}-${format}`);
+
 /** Runs an ONNX file in onnxruntime-web on tfjs feeds; the outputs as tfjs tensors. */
 async function runOnnxFile(
   path: string,
@@ -77,8 +93,8 @@ async function runOnnxFile(
 
 /** Exports `run` in both formats and checks each part's files against the model on example inputs. */
 async function exportAndCheck(run: string, parts: ExportPart[]): Promise<void> {
-  const onnxDir = join(work, `${run.replaceAll('/', '_')}-onnx`);
-  const tfjsDir = join(work, `${run.replaceAll('/', '_')}-tfjs`);
+  const onnxDir = exportDir(run, 'onnx');
+  const tfjsDir = exportDir(run, 'tfjs');
   for (const [format, out] of [
     ['onnx', onnxDir],
     ['tfjs', tfjsDir],
@@ -190,4 +206,88 @@ test('bad input: exit 2, a named cause, and nothing written', () => {
   assert.equal(r.code, 2);
   assert.match(r.err, /exists/);
   assert.deepEqual(readdirSync(out), []);
+});
+
+const repo = join(import.meta.dirname, '..', '..');
+const python = process.env.VAEKIT_ONNX_PYTHON ?? join(repo, '.venv-onnx', 'bin', 'python');
+const pythonHasOnnx =
+  existsSync(python) &&
+  spawnSync(python, ['-c', 'import onnxruntime, onnx'], { encoding: 'utf8' }).status === 0;
+
+test("Python: onnx.checker accepts every file, and onnxruntime runs the README's example on the exports", {
+  skip: pythonHasOnnx ? false : `no Python with onnxruntime and onnx at ${python} (.ci/run makes one)`,
+}, () => {
+  for (const run of ['runs/vae-mlp', 'runs/cvae-conv', 'runs/hvae', 'runs/gan']) {
+    const dir = exportDir(run, 'onnx');
+    const files = readdirSync(dir).filter((f) => f.endsWith('.onnx'));
+    const checker =
+      'import onnx, sys\nfor p in sys.argv[1:]: onnx.checker.check_model(onnx.load(p), full_check=True)';
+    const checked = spawnSync(python, ['-c', checker, ...files], { encoding: 'utf8', cwd: dir });
+    assert.equal(checked.status, 0, `${run}: ${checked.stderr}`);
+    const out = join(work, `${run.replaceAll('/', '_')}-python`);
+    const r = spawnSync(python, [join(repo, 'examples', 'python', 'sample_onnx.py'), dir, out], {
+      encoding: 'utf8',
+    });
+    assert.equal(r.status, 0, `${run}: ${r.stderr}`);
+    assert.match(r.stdout, /decoder: .* -> x \[16, 28, 28, 1\]/);
+    const loaded = loadRun(join(work, run));
+    const model = asExportable(loaded.model);
+    assert.ok(model);
+    const npy = (name: string) => {
+      const a = decodeNpy(readFileSync(join(out, `${name}.npy`)), name);
+      return tf.tensor(a.data as Float32Array, a.shape);
+    };
+    for (const part of loaded.model.capabilities.exports) {
+      const graph = model.exportGraph(part);
+      const feeds = Object.fromEntries(graph.inputs.map((p) => [p.name, npy(p.name)]));
+      const want = model.exportReference(part, feeds);
+      const got = Object.fromEntries(graph.outputs.map((p) => [p.name, npy(p.name)]));
+      const err = maxRelativeError(got, want);
+      assert.ok(err < 1e-5, `${run} ${part} in Python: max error ${err}`);
+    }
+    loaded.model.dispose();
+  }
+});
+
+test('the example page draws samples from exported decoders in Chromium, with plain tfjs and with onnxruntime-web', async () => {
+  const served = await serveFolder(repo, {
+    '/exports/': work,
+    '/node_modules/': realpathSync(join(repo, 'node_modules')),
+  });
+  const browser = await launchBrowser();
+  try {
+    // tfjs picks WebGL in Chromium (software-rendered here): its float32 sums differ a little from wasm's
+    for (const [run, model, tolerance] of [
+      ['runs/vae-conv', 'runs_vae-conv-tfjs/decoder/model.json', 1e-4],
+      ['runs/cvae-conv', 'runs_cvae-conv-onnx/decoder.onnx', 1e-5],
+      ['runs/hvae', 'runs_hvae-onnx/decoder.onnx', 1e-5],
+    ] as const) {
+      const url = `${served.url}examples/decoder-page/?model=/exports/${model}&n=9&seed=4`;
+      const { page, errors } = await openPage(browser, url);
+      await page.waitForFunction(() => document.body.dataset.state !== 'loading', null, { timeout: 90_000 });
+      const status = await page.textContent('#status');
+      assert.equal(await page.evaluate(() => document.body.dataset.state), 'done', `${model}: ${status}`);
+      assert.deepEqual(errors, []);
+      assert.match(status ?? '', /9 samples of .* run by (TensorFlow\.js|onnxruntime-web)/);
+      type Drawn = {
+        inputs: { name: string; dims: number[]; data: number[] }[];
+        x: { dims: number[]; data: number[] };
+      };
+      const drawn = (await page.evaluate(() => (window as unknown as { samples: unknown }).samples)) as Drawn;
+      const loaded = loadRun(join(work, run));
+      const exportable = asExportable(loaded.model);
+      assert.ok(exportable);
+      const feeds = Object.fromEntries(drawn.inputs.map((i) => [i.name, tf.tensor(i.data, i.dims)]));
+      const want = exportable.exportReference('decoder', feeds);
+      const err = maxRelativeError({ x: tf.tensor(drawn.x.data, drawn.x.dims) }, want);
+      assert.ok(err < tolerance, `${model}: the page's samples differ from the model's by ${err}`);
+      const canvas = await pixels(page, 'samples');
+      assert.ok(new Set(canvas.data).size > 10, `${model}: the canvas shows samples`);
+      loaded.model.dispose();
+      await page.close();
+    }
+  } finally {
+    await browser.close();
+    await served.close();
+  }
 });

@@ -26,7 +26,7 @@ import {
   mlpDecoder,
   randomValues,
 } from './sample-graphs.js';
-import { type Served, serveFolder } from './serve-folder.js';
+import { type Served, serveFolder } from '../helpers/serve-folder.js';
 
 const skip = existsSync(CHROMIUM)
   ? false
@@ -81,7 +81,7 @@ before(async () => {
     writeFileSync(join(folder, name, 'model.json'), JSON.stringify(modelJson));
     writeFileSync(join(folder, name, 'weights.bin'), weights);
   }
-  served = await serveFolder(folder, realpathSync(join(import.meta.dirname, '../../node_modules')));
+  served = await serveFolder(folder, { '/node_modules/': realpathSync(join(import.meta.dirname, '../../node_modules')) });
   browser = await launchBrowser();
   page = await browser.newPage();
   await page.goto(served.url);

@@ -23,7 +23,7 @@ import {
   randomValues,
   singleOps,
 } from './sample-graphs.js';
-import { type Served, serveFolder } from './serve-folder.js';
+import { type Served, serveFolder } from '../helpers/serve-folder.js';
 
 const META = { producerVersion: '0.1.0', metadata: { model: 'test', latentDim: 8 } };
 

@@ -1,4 +1,4 @@
-/** A folder served over HTTP on 127.0.0.1 (a free port), as a web server would serve a written model. */
+/** A folder served over HTTP on 127.0.0.1 (a free port), as a web server would serve a written model or a page. */
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -7,8 +7,11 @@ import { extname, join, normalize } from 'node:path';
 const TYPES: Record<string, string> = {
   '.json': 'application/json',
   '.bin': 'application/octet-stream',
+  '.onnx': 'application/octet-stream',
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript',
+  '.mjs': 'text/javascript',
+  '.wasm': 'application/wasm',
 };
 
 export interface Served {
@@ -17,14 +20,16 @@ export interface Served {
   close(): Promise<void>;
 }
 
-/** Serves the files of `root`, and under `/node_modules/` those of `modules` when given. */
-export async function serveFolder(root: string, modules?: string): Promise<Served> {
+/**
+ * Serves the files of `root`, and under each prefix of `mounts` ('/node_modules/' → a folder) that folder's.
+ */
+export async function serveFolder(root: string, mounts: Record<string, string> = {}): Promise<Served> {
   const server = createServer(async (req, res) => {
     const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
-    const file =
-      modules && path.startsWith('/node_modules/')
-        ? join(modules, path.slice('/node_modules/'.length))
-        : join(root, path === '/' ? 'index.html' : path);
+    const mount = Object.keys(mounts).find((prefix) => path.startsWith(prefix));
+    const file = mount
+      ? join(mounts[mount], path.slice(mount.length))
+      : join(root, path.endsWith('/') ? `${path}index.html` : path);
     try {
       const body = await readFile(file);
       res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
