@@ -104,6 +104,25 @@ export {
   writeEvalReport,
 } from './eval/report.js';
 export { drawSamples, type SampleQuality, sampleQuality } from './eval/sample-quality.js';
+export { exampleFeeds, maxRelativeError } from './export/feeds.js';
+export {
+  type BinaryOp,
+  convOutSide,
+  convPads,
+  GraphBuilder,
+  type GraphPort,
+  IMAGE_DOC,
+  type InputKind,
+  MEAN_DOC,
+  type Node as GraphNode,
+  type Padding,
+  type UnaryOp,
+  type Value as GraphValue,
+} from './export/graph.js';
+export { activate, lowerLayer, lowerSequential } from './export/layers.js';
+export { type OnnxMeta, writeOnnx } from './export/onnx.js';
+export { runGraph } from './export/run-graph.js';
+export { writeTfjsGraph } from './export/tfjs-graph.js';
 export {
   type CheckpointContents,
   disposeCheckpoint,
@@ -135,11 +154,14 @@ export {
 } from './models/likelihood.js';
 export {
   asConditional,
+  asExportable,
   asGaussianLatent,
   asLikelihoodModel,
   asLocalInference,
   asReconstructing,
   type Conditional,
+  type Exportable,
+  type ExportPart,
   type GaussianLatent,
   type GenerativeModel,
   type MetricSpec,
@@ -207,6 +229,14 @@ export {
 export { type ComparisonOptions, type ComparisonRow, compareRun, writeSideBySide } from './run/compare.js';
 export { type RunConfig, runConfigSchema } from './run/config.js';
 export { evaluateRun, type RunEvalOptions, type RunGapOptions } from './run/evaluate-run.js';
+export {
+  checkExportFolder,
+  type ExportedPart,
+  type ExportFormat,
+  type ExportOptions,
+  exportParts,
+  exportRun,
+} from './run/export-run.js';
 export { latentLogger } from './run/latent-log.js';
 export { type LoadedRun, loadRun } from './run/load-run.js';
 export { metricsLog } from './run/metrics-log.js';

@@ -51,7 +51,13 @@ Examples:
         checkExportFolder(f.out);
         exportParts(readRunConfig(dir).model.type, f.part);
         const run = await openRun(dir, f);
-        const parts = exportRun(dir, run, { format: f.format, part: f.part, out: f.out, version });
+        const parts = exportRun(dir, run, {
+          format: f.format,
+          part: f.part,
+          out: f.out,
+          checkpoint: f.checkpoint,
+          version,
+        });
         for (const p of parts) {
           const ports = (list: typeof p.inputs) =>
             list.map((q) => `${q.name} [${q.shape.join(', ')}]`).join(', ');

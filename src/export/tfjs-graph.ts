@@ -47,6 +47,11 @@ function nodeName(name: string): string {
   return /^[A-Za-z0-9.]/.test(n) ? n : `n${n}`;
 }
 
+/**
+ * An export graph as a TensorFlow.js graph model: `modelJson` is model.json (a TF GraphDef in JSON, a signature
+ * naming the ports, `metadata` as userDefinedMetadata) and `weights` the weights.bin it names, for
+ * `tf.loadGraphModel` in plain `@tensorflow/tfjs`. Conv transposes take their batch from the input (dynamic).
+ */
 export function writeTfjsGraph(
   graph: GraphBuilder,
   meta: { producerVersion: string; metadata: Record<string, unknown> },

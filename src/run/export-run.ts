@@ -23,12 +23,14 @@ export interface ExportOptions {
   part: ExportPart | 'all';
   /** The folder to create; it must not exist yet. */
   out: string;
+  /** Which of the run's checkpoints was loaded, for the model card. */
+  checkpoint: 'best' | 'latest';
   /** vaekit's version, written into the files. */
   version: string;
 }
 
 /** What one exported part is: its files and its ports, for the model card and the command's report. */
-interface ExportedPart {
+export interface ExportedPart {
   part: ExportPart;
   files: string[];
   inputs: { name: string; shape: (number | 'batch')[]; kind?: InputKind; holds: string }[];
@@ -215,8 +217,13 @@ function modelCard(dir: string, run: LoadedRun, o: ExportOptions, parts: Exporte
         ? 'ONNX (opset 17), one .onnx file per part'
         : 'TensorFlow.js graph model, one folder per part (tf.loadGraphModel)',
     producer: `vaekit ${o.version}`,
-    run: resolve(dir),
-    checkpoint: { which: basename(run.checkpoint), epochsTrained: state.epoch, steps: state.step },
+    run: basename(resolve(dir)),
+    checkpoint: {
+      which: o.checkpoint,
+      folder: basename(run.checkpoint),
+      epochsTrained: state.epoch,
+      steps: state.step,
+    },
     model: {
       type: config.model.type,
       description: describeModel(config.model),
@@ -232,6 +239,9 @@ function modelCard(dir: string, run: LoadedRun, o: ExportOptions, parts: Exporte
     },
     parts,
     metrics: checkpointMetrics(dir, state.epoch),
+    metricUnits: run.model.capabilities.bound
+      ? 'per test image, in nats (loss = −ELBO, an upper bound on −log p(x)); bitsPerDim = loss / (D · ln 2), D = height · width · channels'
+      : "the adversarial game's scores, without units",
   };
 }
 
