@@ -17,6 +17,7 @@ import type { GraphBuilder } from '../../src/export/graph.js';
 import { runGraph } from '../../src/export/run-graph.js';
 import { writeTfjsGraph } from '../../src/export/tfjs-graph.js';
 import { useBackend } from '../helpers/backend.js';
+import { type Served, serveFolder } from '../helpers/serve-folder.js';
 import { CHROMIUM, launchBrowser } from '../web/browser-helpers.js';
 import {
   convDecoder,
@@ -26,7 +27,6 @@ import {
   mlpDecoder,
   randomValues,
 } from './sample-graphs.js';
-import { type Served, serveFolder } from '../helpers/serve-folder.js';
 
 const skip = existsSync(CHROMIUM)
   ? false
@@ -81,7 +81,9 @@ before(async () => {
     writeFileSync(join(folder, name, 'model.json'), JSON.stringify(modelJson));
     writeFileSync(join(folder, name, 'weights.bin'), weights);
   }
-  served = await serveFolder(folder, { '/node_modules/': realpathSync(join(import.meta.dirname, '../../node_modules')) });
+  served = await serveFolder(folder, {
+    '/node_modules/': realpathSync(join(import.meta.dirname, '../../node_modules')),
+  });
   browser = await launchBrowser();
   page = await browser.newPage();
   await page.goto(served.url);

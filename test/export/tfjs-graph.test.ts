@@ -14,6 +14,7 @@ import { GraphBuilder } from '../../src/export/graph.js';
 import { runGraph } from '../../src/export/run-graph.js';
 import { writeTfjsGraph } from '../../src/export/tfjs-graph.js';
 import { useBackend } from '../helpers/backend.js';
+import { type Served, serveFolder } from '../helpers/serve-folder.js';
 import {
   convDecoder,
   convEncoder,
@@ -23,7 +24,6 @@ import {
   randomValues,
   singleOps,
 } from './sample-graphs.js';
-import { type Served, serveFolder } from '../helpers/serve-folder.js';
 
 const META = { producerVersion: '0.1.0', metadata: { model: 'test', latentDim: 8 } };
 

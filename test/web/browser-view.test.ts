@@ -441,7 +441,10 @@ test('every panel saves as PNG; the steps field shows what is drawn; sliders rea
   const canvasHeight = await page.$eval('#map-canvas', (c) => (c as HTMLCanvasElement).height);
   const classes = await page.locator('#map-legend i').count();
   assert.ok(classes >= 2, 'the map has a class legend');
-  assert.ok(picture.height >= 34 + canvasHeight + 20 + 20, `room for captions and the legend: ${picture.height}`);
+  assert.ok(
+    picture.height >= 34 + canvasHeight + 20 + 20,
+    `room for captions and the legend: ${picture.height}`,
+  );
   const bottom = new Set<string>();
   for (let y = picture.height - 40; y < picture.height; y++)
     for (let x = 0; x < picture.width; x++) {
