@@ -180,6 +180,7 @@ export {
   modelConfigSchema,
   modelKind,
 } from './models/registry.js';
+export type { Conditioning } from './models/vae/conditioning.js';
 export {
   type PosteriorConfig,
   posteriorSchema,
@@ -188,7 +189,7 @@ export {
   vaeConfigSchema,
 } from './models/vae/config.js';
 export { type IafConfig, IafPosterior } from './models/vae/iaf.js';
-export { type Conditioning, VAE } from './models/vae/vae.js';
+export { VAE } from './models/vae/vae.js';
 export { Made, type MadeOutput } from './nn/made.js';
 export type { ImageShape } from './nn/networks.js';
 export {

@@ -4,7 +4,8 @@ import type { Batch } from '../../core/trainable.js';
 import type { GraphBuilder, Value } from '../../export/graph.js';
 import type { ImageShape } from '../../nn/networks.js';
 import type { Conditional, ModelCapabilities } from '../model.js';
-import { type Conditioning, VAE, VAE_CAPABILITIES } from '../vae/vae.js';
+import type { Conditioning } from '../vae/conditioning.js';
+import { VAE, VAE_CAPABILITIES } from '../vae/vae.js';
 import type { CVAEConfig } from './config.js';
 
 export const CVAE_CAPABILITIES: ModelCapabilities = { ...VAE_CAPABILITIES, conditional: true };

@@ -1,9 +1,28 @@
 import type * as tf from '@tensorflow/tfjs';
 import { InputError } from '../../core/errors.js';
+import type { Batch } from '../../core/trainable.js';
 import { GraphBuilder, IMAGE_DOC, MEAN_DOC } from '../../export/graph.js';
 import { lowerSequential } from '../../export/layers.js';
+import type { ImageShape } from '../../nn/networks.js';
+import type { PosteriorFamily } from '../../objectives/latent.js';
+import type { LikelihoodHead } from '../likelihood.js';
 import type { ExportPart } from '../model.js';
-import type { VAE } from './vae.js';
+import type { Conditioning } from './conditioning.js';
+
+/** What of a VAE (or CVAE) its export needs. */
+export interface VaeParts {
+  readonly kind: string;
+  readonly latentDim: number;
+  readonly inputShape: ImageShape;
+  readonly encoder: tf.Sequential;
+  readonly decoder: tf.Sequential;
+  readonly conditioning: Conditioning;
+  readonly likelihood: LikelihoodHead;
+  readonly family: PosteriorFamily;
+  readonly config: { posterior: { type: string } };
+  decodeMean(z: tf.Tensor2D, labels?: tf.Tensor1D): tf.Tensor4D;
+  posteriorParams(batch: Batch): tf.Tensor2D;
+}
 
 /**
  * A VAE's part as an export graph:
@@ -11,7 +30,7 @@ import type { VAE } from './vae.js';
  * - encoder: x (+ the conditioning's inputs) → mu, logvar [batch, m] of q(z|x) = N(mu, diag exp(logvar)),
  *   the amortised encoder's (a run that refines q per image at inference exports the encoder's start).
  */
-export function vaeExportGraph(vae: VAE, part: ExportPart): GraphBuilder {
+export function vaeExportGraph(vae: VaeParts, part: ExportPart): GraphBuilder {
   const m = vae.latentDim;
   const g = new GraphBuilder(`${vae.kind}-${part}`);
   if (part === 'decoder') {
@@ -37,7 +56,7 @@ export function vaeExportGraph(vae: VAE, part: ExportPart): GraphBuilder {
 
 /** The same parts computed by the VAE itself. */
 export function vaeExportReference(
-  vae: VAE,
+  vae: VaeParts,
   part: ExportPart,
   feeds: Record<string, tf.Tensor>,
 ): Record<string, tf.Tensor> {
