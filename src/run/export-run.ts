@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { lstatSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { InputError } from '../core/errors.js';
@@ -42,13 +42,17 @@ export interface ExportedPart {
 /** The graph must compute what the model does; a larger difference than this is a bug in vaekit, not bad input. */
 const GRAPH_TOLERANCE = 1e-4;
 
+/** Whether anything (a file, a folder, a link, even a dangling one) is at `path`. */
+const existsAt = (path: string) => lstatSync(path, { throwIfNoEntry: false }) !== undefined;
+
 /**
  * Checks, before the model is loaded, that an export folder can be created at `out`: nothing is there yet
  * and its parent folder exists.
  */
 export function checkExportFolder(out: string): void {
   if (out === '') throw new InputError({ where: '-o', expected: 'a folder name', found: 'an empty name' });
-  if (statPath(out, 'the export folder')) {
+  // lstat: a link at -o, even one that points nowhere, is something that exists there
+  if (existsAt(out)) {
     throw new InputError({
       where: `-o ${out}`,
       expected: 'a folder that does not exist yet (vaekit export never writes over files)',
@@ -171,7 +175,11 @@ function writePart(
  */
 export function exportRun(dir: string, run: LoadedRun, o: ExportOptions): ExportedPart[] {
   checkExportFolder(o.out);
-  const parts = exportParts(run.model.kind, o.part);
+  // a flow posterior has no (μ, log σ²) encoder to export: `all` then means the decoder alone
+  const flow = (run.config.model as { posterior?: { type: string } }).posterior?.type === 'iaf';
+  const parts = exportParts(run.model.kind, o.part).filter(
+    (p) => !(o.part === 'all' && flow && p === 'encoder'),
+  );
   const exportable = asExportable(run.model) as NonNullable<ReturnType<typeof asExportable>>;
   const graphs = parts.map((part) => {
     const graph = exportable.exportGraph(part);

@@ -13,6 +13,8 @@ import {
   readdirSync,
   readFileSync,
   realpathSync,
+  symlinkSync,
+  unlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -173,6 +175,14 @@ test("an HVAE's top-down sampler and a GAN's generator export and match", async 
   );
 });
 
+test('--part all on a VAE with a flow posterior exports the decoder alone (it has no μ, log σ² encoder)', () => {
+  const run = train('vae-iaf', '--hidden', '16', '--latent-dim', '2', '--posterior', 'iaf');
+  const out = join(work, 'iaf-onnx');
+  const r = vaekit('export', run, '--format', 'onnx', '--part', 'all', '-o', out);
+  assert.equal(r.code, 0, r.err);
+  assert.deepEqual(readdirSync(out).sort(), ['decoder.onnx', 'model-card.json']);
+});
+
 test('bad input: exit 2, a named cause, and nothing written', () => {
   const out = join(work, 'refused');
   const refused = (args: string[], cause: RegExp) => {
@@ -200,6 +210,12 @@ test('bad input: exit 2, a named cause, and nothing written', () => {
   mkdirSync(join(work, 'runs', 'nvae'));
   writeFileSync(join(work, 'runs', 'nvae', 'config.json'), JSON.stringify(nvae));
   refused(['runs/nvae', '--format', 'tfjs', '-o', out], /nvae run/);
+  // a link at -o, even a dangling one, is something that exists there: refused before any work
+  symlinkSync(join(work, 'nowhere'), out);
+  const linked = vaekit('export', 'runs/vae-mlp', '--format', 'onnx', '-o', out);
+  assert.equal(linked.code, 2, linked.err);
+  assert.match(linked.err, /exists/);
+  unlinkSync(out);
   // an existing folder is never written into
   mkdirSync(out);
   const r = vaekit('export', 'runs/vae-mlp', '--format', 'onnx', '-o', out);
