@@ -112,6 +112,7 @@ export {
   GraphBuilder,
   type GraphPort,
   IMAGE_DOC,
+  IMAGE_SHAPE_DOC,
   type InputKind,
   MEAN_DOC,
   type Node as GraphNode,

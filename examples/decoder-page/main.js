@@ -4,9 +4,17 @@
 
 const params = new URLSearchParams(location.search);
 const modelUrl = params.get('model') ?? '/exports/decoder/model.json';
-const count = Number(params.get('n') ?? 16);
-const seed = Number(params.get('seed') ?? 1);
 const status = document.getElementById('status');
+const MAX_SAMPLES = 1024;
+
+/** A whole-number query parameter within [min, max], or an error that names it. */
+function wholeParam(name, fallback, min, max) {
+  const text = params.get(name) ?? String(fallback);
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isInteger(value) || value < min || value > max)
+    throw new Error(`?${name}=${text}: expected a whole number from ${min} to ${max}`);
+  return value;
+}
 
 /** A seeded stream of N(0, 1) numbers (mulberry32 and Box–Muller), so a seed always draws the same z. */
 function normals(s) {
@@ -21,8 +29,12 @@ function normals(s) {
 }
 
 /** Inputs for n samples, from the model card: N(0, I) latents or noise, and class i mod K for one-hot labels. */
-function makeInputs(card, n) {
+function makeInputs(card, n, seed) {
   const decoder = card.parts.find((p) => p.part === 'decoder');
+  if (!decoder)
+    throw new Error(
+      `this export has no decoder (its model card lists: ${card.parts.map((p) => p.part).join(', ')})`,
+    );
   const draw = normals(seed);
   return decoder.inputs.map(({ name, shape, kind }) => {
     const dims = [n, ...shape.slice(1)];
@@ -74,15 +86,26 @@ function drawGrid(canvas, { dims, data }) {
 }
 
 try {
-  const cardUrl = new URL(modelUrl.endsWith('.onnx') ? 'model-card.json' : '../model-card.json', new URL(modelUrl, location.href));
+  const cardUrl = new URL(
+    modelUrl.endsWith('.onnx') ? 'model-card.json' : '../model-card.json',
+    new URL(modelUrl, location.href),
+  );
   const response = await fetch(cardUrl);
-  if (!response.ok) throw new Error(`no model card at ${cardUrl} (${response.status}): vaekit export writes one beside the model`);
+  if (!response.ok)
+    throw new Error(
+      `no model card at ${cardUrl} (${response.status}): vaekit export writes one beside the model`,
+    );
   const card = await response.json();
-  const inputs = makeInputs(card, count);
+  const count = wholeParam('n', 16, 1, MAX_SAMPLES);
+  const seed = wholeParam('seed', 1, 0, 2 ** 32 - 1);
+  const inputs = makeInputs(card, count, seed);
   const out = modelUrl.endsWith('.onnx') ? await runOnnx(inputs) : await runTfjs(inputs);
   drawGrid(document.getElementById('samples'), out);
   status.textContent = `${count} samples of ${card.model.description}, seed ${seed}, run by ${out.runtime}`;
-  window.samples = { inputs: inputs.map((i) => ({ ...i, data: [...i.data] })), x: { dims: out.dims, data: [...out.data] } };
+  window.samples = {
+    inputs: inputs.map((i) => ({ ...i, data: [...i.data] })),
+    x: { dims: out.dims, data: [...out.data] },
+  };
   document.body.dataset.state = 'done';
 } catch (e) {
   status.textContent = `Could not draw samples: ${e.message}`;

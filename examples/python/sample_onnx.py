@@ -13,9 +13,24 @@ from pathlib import Path
 import numpy as np
 import onnxruntime as ort
 
+
+def fail(message):
+    sys.exit(f"sample_onnx.py: {message}")
+
+
+if len(sys.argv) not in (2, 3):
+    fail("usage: python3 sample_onnx.py <export folder> [out-dir]")
 export = Path(sys.argv[1])
-card = json.loads((export / "model-card.json").read_text())
-decoder_card = next(p for p in card["parts"] if p["part"] == "decoder")
+try:
+    card = json.loads((export / "model-card.json").read_text())
+except (OSError, ValueError) as e:
+    fail(f"{export}: expected the folder `vaekit export --format onnx` wrote, with its model-card.json ({e})")
+decoder_card = next((p for p in card.get("parts", []) if p.get("part") == "decoder"), None)
+if decoder_card is None:
+    parts = ", ".join(p.get("part", "?") for p in card.get("parts", []))
+    fail(f"{export} has no decoder to sample from (it holds: {parts}); export one with --part decoder or all")
+if not (export / "decoder.onnx").exists():
+    fail(f"{export} has no decoder.onnx ({card.get('format', 'another format')}); export with --format onnx")
 
 n = 16
 rng = np.random.default_rng(0)
@@ -28,7 +43,7 @@ for port in decoder_card["inputs"]:  # z [batch, m], the HVAE's noise [batch, L,
         feeds[port["name"]] = rng.standard_normal(shape, dtype=np.float32)
 
 decoder = ort.InferenceSession(str(export / "decoder.onnx"))
-(x,) = decoder.run(["x"], feeds)  # [n, height, width, channels], E[x|z] in [0, 1], NHWC
+(x,) = decoder.run(["x"], feeds)  # [n, height, width, channels], E[x|z], NHWC (the card says its range)
 print(f"decoder: {', '.join(f'{k} {list(v.shape)}' for k, v in feeds.items())} -> x {list(x.shape)}")
 
 results = {**feeds, "x": x}

@@ -52,13 +52,28 @@ function mnistDigits(): Dataset {
   return { name: 'mnist', shape: [28, 28, 1], count: labels.length, images, labels: Int32Array.from(labels) };
 }
 
+/** Fashion-MNIST's classes, label 0 to 9 (Xiao, Rasul and Vollgraf, 2017). */
+const FASHION_MNIST_CLASSES = [
+  'T-shirt/top',
+  'Trouser',
+  'Pullover',
+  'Dress',
+  'Coat',
+  'Sandal',
+  'Shirt',
+  'Sneaker',
+  'Bag',
+  'Ankle boot',
+];
+
 function loadMnist(): DatasetSplit {
-  return splitDataset(mnistDigits(), MNIST_TEST_FRACTION, MNIST_SPLIT_SEED);
+  const split = splitDataset(mnistDigits(), MNIST_TEST_FRACTION, MNIST_SPLIT_SEED);
+  return { ...split, classNames: Array.from({ length: 10 }, (_, digit) => `digit ${digit}`) };
 }
 
 function loadFashionMnist(dir: string): DatasetSplit {
   try {
-    return loadIdxDir(dir, 'fashion-mnist');
+    return { ...loadIdxDir(dir, 'fashion-mnist'), classNames: FASHION_MNIST_CLASSES };
   } catch (e) {
     if (!(e instanceof InputError)) throw e;
     throw new InputError(

@@ -18,6 +18,8 @@ export interface DatasetSplit {
   test: Dataset;
   /** Files left out because they could not be decoded (image folders with skipBadFiles). */
   skipped?: string[];
+  /** What label k means, where the data names its classes (image folders' class folders, the built-ins). */
+  classNames?: string[];
 }
 
 /**

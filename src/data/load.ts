@@ -73,6 +73,7 @@ export function loadTrainingData(spec: string, opts: LoadOptions & { stream?: bo
     return {
       train: split.train,
       test: split.test,
+      classNames: split.classNames,
       get skipped() {
         return [...split.skipped];
       },

@@ -42,4 +42,6 @@ export interface TrainingSplit {
    * folder meets its bad training files only as their batches are read, so this list grows during training.
    */
   readonly skipped?: string[];
+  /** What label k means, where the data names its classes (image folders' class folders, the built-ins). */
+  readonly classNames?: string[];
 }

@@ -10,8 +10,10 @@
  * - every value is float32.
  */
 
+/** The layout of every image input and output. */
+export const IMAGE_SHAPE_DOC = 'images [batch, height, width, channels] (NHWC)';
 /** What the image inputs and outputs of every exported part hold. */
-export const IMAGE_DOC = 'images [batch, height, width, channels] (NHWC), float32 in [0, 1]';
+export const IMAGE_DOC = `${IMAGE_SHAPE_DOC}, float32 in [0, 1]`;
 /** What a decoder's image output is. */
 export const MEAN_DOC = `E[x|z]: ${IMAGE_DOC}`;
 

@@ -136,25 +136,33 @@ function inNchw(w: OnnxGraphWriter, x: string, op: (nchw: string) => string, out
   return w.node('Transpose', [op(nchw)], [ints('perm', NCHW_TO_NHWC)], out);
 }
 
+/**
+ * A filter [kh, kw, a, b] as ONNX's [b, a, kh, kw]: a Conv's HWIO becomes OIHW, and a ConvTranspose's
+ * [kh, kw, out, in] becomes its [in, out, kh, kw].
+ */
+function channelsFirstFilter(w: OnnxGraphWriter, v: Value): string {
+  const filter = w.constNode(v);
+  const [kh, kw, a, b] = filter.shape;
+  const data = permute(filter.data, filter.shape, [3, 2, 0, 1]);
+  return w.initializer(`${filter.name}_onnx`, [b, a, kh, kw], data, 'float');
+}
+
+/** Height then width: the input's side, the kernel's and the stride. */
+function spatialAxes(node: NodeOf<'conv2d'> | NodeOf<'conv2dTranspose'>) {
+  return [0, 1].map((a) => ({ inSide: node.x.shape[a + 1], k: node.filter.shape[a], s: node.strides[a] }));
+}
+
 function conv2d(w: OnnxGraphWriter, node: NodeOf<'conv2d'>, out?: string): string {
-  const filter = w.constNode(node.filter);
-  const [kh, kw, c, f] = filter.shape;
-  // HWIO → OIHW: ONNX's weight is [out channels, in channels, kh, kw]
-  const weight = w.initializer(
-    `${filter.name}_oihw`,
-    [f, c, kh, kw],
-    permute(filter.data, filter.shape, [3, 2, 0, 1]),
-    'float',
+  const { padding } = node;
+  const pads = spatialAxes(node).map(({ inSide, k, s }) =>
+    convPads(inSide, convOutSide(inSide, k, s, padding), k, s, padding),
   );
-  const [, h, wd] = node.x.shape;
-  const [sh, sw] = node.strides;
-  const [top, bottom] = convPads(h, convOutSide(h, kh, sh, node.padding), kh, sh, node.padding);
-  const [left, right] = convPads(wd, convOutSide(wd, kw, sw, node.padding), kw, sw, node.padding);
   const attrs = [
-    ints('kernel_shape', [kh, kw]),
+    ints('kernel_shape', node.filter.shape.slice(0, 2)),
     ints('strides', node.strides),
-    ints('pads', [top, left, bottom, right]),
+    ints('pads', [pads[0][0], pads[1][0], pads[0][1], pads[1][1]]),
   ];
+  const weight = channelsFirstFilter(w, node.filter);
   return inNchw(w, w.name(node.x), (x) => w.node('Conv', [x, weight], attrs), out);
 }
 
@@ -165,26 +173,19 @@ function conv2d(w: OnnxGraphWriter, node: NodeOf<'conv2d'>, out?: string): strin
  * does not divide in − k): the last pixels, which the forward convolution never read, come from output_padding.
  */
 function conv2dTranspose(w: OnnxGraphWriter, node: NodeOf<'conv2dTranspose'>, out?: string): string {
-  const filter = w.constNode(node.filter);
-  const [kh, kw, f, c] = filter.shape;
-  // [kh, kw, f_out, c_in] → [c_in, f_out, kh, kw], ONNX's ConvTranspose weight
-  const weight = w.initializer(
-    `${filter.name}_iohw`,
-    [c, f, kh, kw],
-    permute(filter.data, filter.shape, [3, 2, 0, 1]),
-    'float',
-  );
-  const sides = [0, 1].map((a) => {
-    const [inSide, outSide, k, s] = [node.x.shape[a + 1], node.outShape[a], [kh, kw][a], node.strides[a]];
+  // the forward convolution maps the output side back to the input side: its pads are convPads(out, in)
+  const sides = spatialAxes(node).map(({ inSide, k, s }, a) => {
+    const outSide = node.outShape[a];
     const [before, after] = convPads(outSide, inSide, k, s, node.padding);
     return { before, after, extra: outSide - (s * (inSide - 1) + k - before - after) };
   });
   const attrs = [
-    ints('kernel_shape', [kh, kw]),
+    ints('kernel_shape', node.filter.shape.slice(0, 2)),
     ints('strides', node.strides),
     ints('pads', [sides[0].before, sides[1].before, sides[0].after, sides[1].after]),
     ints('output_padding', [sides[0].extra, sides[1].extra]),
   ];
+  const weight = channelsFirstFilter(w, node.filter);
   return inNchw(w, w.name(node.x), (x) => w.node('ConvTranspose', [x, weight], attrs), out);
 }
 
@@ -226,8 +227,13 @@ function writeNode(w: OnnxGraphWriter, node: Node, id: number, out?: string): st
     }
     case 'softmax':
       return w.node('Softmax', [name(node.x)], [int('axis', -1)], out);
-    case 'sumLast':
-      return w.node('ReduceSum', [name(node.x), w.ints(`axes_${id}`, [-1])], [int('keepdims', 0)], out);
+    case 'sumLast': {
+      // Σ over the last axis as x·1 then Squeeze: onnxruntime's ReduceSum returns an empty input unreduced
+      const k = node.x.shape.at(-1) as number;
+      const ones = w.initializer(`ones_${id}`, [k, 1], new Float32Array(k).fill(1), 'float');
+      const column = w.node('MatMul', [name(node.x), ones]);
+      return w.node('Squeeze', [column, w.ints(`axes_${id}`, [-1])], [], out);
+    }
     case 'clip': {
       const [min, max] = [w.scalar(`min_${id}`, node.min), w.scalar(`max_${id}`, node.max)];
       return w.node('Clip', [name(node.x), min, max], [], out);

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { flag } from '../core/flags.js';
 import type { NamedWeight } from '../core/trainable.js';
 import { Bernoulli, GaussianLikelihood, type Likelihood, LogisticMixture } from '../distributions/index.js';
-import type { GraphBuilder, Value } from '../export/graph.js';
+import { type GraphBuilder, IMAGE_SHAPE_DOC, MEAN_DOC, type Value } from '../export/graph.js';
 
 /**
  * The decoder's distribution p_θ(x|z), shared by every likelihood model:
@@ -106,6 +106,13 @@ export class LikelihoodHead {
       default:
         return out;
     }
+  }
+
+  /** What exportMean's output holds: images in [0, 1], except a Gaussian's mean μ, which nothing bounds. */
+  get exportMeanDoc(): string {
+    return this.config.likelihood.startsWith('gaussian')
+      ? `E[x|z] = μ(z): ${IMAGE_SHAPE_DOC}, float32, unbounded (the Gaussian's mean; clip to [0, 1] to draw it)`
+      : MEAN_DOC;
   }
 
   trainableVariables(): tf.Variable[] {

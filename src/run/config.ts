@@ -69,6 +69,10 @@ export const runConfigSchema = z.strictObject({
     .optional(),
   /** Number of classes of the data's labels (max label + 1), filled in when the run is created. */
   classes: z.number().int().positive().optional(),
+  /** What label k means, filled in when the run is created from data that names its classes (class folders, the built-ins). */
+  classNames: z.array(z.string()).optional(),
+  /** How the images are stored, filled in when the run is created: it says how they were prepared. */
+  dataFormat: z.enum(['builtin', 'idx', 'image-folder']).optional(),
   /** Fingerprint of the training and test images, filled in when the run is created (see run/data.ts). */
   dataDigest: z
     .string()

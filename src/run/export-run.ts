@@ -1,8 +1,8 @@
-import { lstatSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { InputError } from '../core/errors.js';
-import { BUILTIN_DATASETS } from '../data/builtin.js';
+import { isBuiltinName } from '../data/builtin.js';
 import { exampleFeeds, maxRelativeError } from '../export/feeds.js';
 import type { GraphBuilder, InputKind } from '../export/graph.js';
 import { writeOnnx } from '../export/onnx.js';
@@ -10,10 +10,13 @@ import { runGraph } from '../export/run-graph.js';
 import { writeTfjsGraph } from '../export/tfjs-graph.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { statPath } from '../io/files.js';
+import { existsAt, writeFolderStaged } from '../io/staged-folder.js';
 import { asExportable, type ExportPart, type GenerativeModel } from '../models/model.js';
 import { capabilitiesOf, describeModel, MODEL_KINDS } from '../models/registry.js';
 import type { RunConfig } from './config.js';
+import { dataFormatOf } from './data.js';
 import type { LoadedRun } from './load-run.js';
+import { epochTestRecord } from './metrics-log.js';
 import { runPaths } from './run-dir.js';
 
 export type ExportFormat = 'onnx' | 'tfjs';
@@ -41,9 +44,6 @@ export interface ExportedPart {
 
 /** The graph must compute what the model does; a larger difference than this is a bug in vaekit, not bad input. */
 const GRAPH_TOLERANCE = 1e-4;
-
-/** Whether anything (a file, a folder, a link, even a dangling one) is at `path`. */
-const existsAt = (path: string) => lstatSync(path, { throwIfNoEntry: false }) !== undefined;
 
 /**
  * Checks, before the model is loaded, that an export folder can be created at `out`: nothing is there yet
@@ -117,28 +117,6 @@ function checkGraph(model: GenerativeModel, part: ExportPart, graph: GraphBuilde
   return worst;
 }
 
-/** The run's logged metrics for the epoch its checkpoint ends (metrics.jsonl counts epochs from 1). */
-function checkpointMetrics(dir: string, epoch: number): Record<string, unknown> | null {
-  let text: string;
-  try {
-    text = readFileSync(runPaths(dir).metrics, 'utf8');
-  } catch {
-    return null;
-  }
-  const records = text
-    .split('\n')
-    .flatMap((line) => {
-      try {
-        return [JSON.parse(line) as Record<string, unknown>];
-      } catch {
-        return [];
-      }
-    })
-    .filter((r) => typeof r.epoch === 'number' && r.test !== undefined);
-  const record = records.find((r) => r.epoch === epoch) ?? records.at(-1);
-  return record ? { epoch: record.epoch, test: record.test } : null;
-}
-
 /** Writes one part in the chosen format into `folder`; returns the files written, relative to it. */
 function writePart(
   folder: string,
@@ -170,8 +148,8 @@ function writePart(
 
 /**
  * Exports a loaded run's parts as ONNX or TensorFlow.js graph models with a `model-card.json`. Each graph is
- * checked against the model before anything is written; the files are written into a temporary folder beside
- * `out` that is renamed to `out` at the end, so `out` holds a whole export or nothing.
+ * checked against the model before anything is written; the folder is staged (io/staged-folder.ts), so `out`
+ * holds a whole export or nothing.
  */
 export function exportRun(dir: string, run: LoadedRun, o: ExportOptions): ExportedPart[] {
   checkExportFolder(o.out);
@@ -185,33 +163,30 @@ export function exportRun(dir: string, run: LoadedRun, o: ExportOptions): Export
     const graph = exportable.exportGraph(part);
     return { part, graph, checkedError: checkGraph(run.model, part, graph) };
   });
-  const staging = `${resolve(o.out)}.partial-${process.pid}`;
-  rmSync(staging, { recursive: true, force: true });
-  mkdirSync(staging);
-  try {
-    const exported: ExportedPart[] = graphs.map(({ part, graph, checkedError }) => ({
-      part,
-      files: writePart(staging, part, graph, o, { ...run, name: basename(resolve(dir)) }),
-      inputs: graph.inputs.map((p) => ({
-        name: p.name,
-        shape: shapeOf(p.value.shape),
-        kind: p.kind,
-        holds: p.doc,
-      })),
-      outputs: graph.outputs.map((p) => ({ name: p.name, shape: shapeOf(p.value.shape), holds: p.doc })),
-      checkedError,
-    }));
-    writeFileAtomic(
-      join(staging, 'model-card.json'),
-      `${JSON.stringify(modelCard(dir, run, o, exported), null, 2)}\n`,
-    );
-    checkExportFolder(o.out); // nothing appeared there meanwhile
-    renameSync(staging, o.out);
-    return exported;
-  } catch (e) {
-    rmSync(staging, { recursive: true, force: true });
-    throw e;
-  }
+  const name = basename(resolve(dir));
+  return writeFolderStaged(
+    o.out,
+    (staging) => {
+      const exported: ExportedPart[] = graphs.map(({ part, graph, checkedError }) => ({
+        part,
+        files: writePart(staging, part, graph, o, { ...run, name }),
+        inputs: graph.inputs.map((p) => ({
+          name: p.name,
+          shape: shapeOf(p.value.shape),
+          kind: p.kind,
+          holds: p.doc,
+        })),
+        outputs: graph.outputs.map((p) => ({ name: p.name, shape: shapeOf(p.value.shape), holds: p.doc })),
+        checkedError,
+      }));
+      writeFileAtomic(
+        join(staging, 'model-card.json'),
+        `${JSON.stringify(modelCard(dir, run, o, exported), null, 2)}\n`,
+      );
+      return exported;
+    },
+    () => checkExportFolder(o.out), // nothing appeared there meanwhile
+  );
 }
 
 /** What a user of the exported files needs to know, without vaekit: data, preprocessing, ports, metrics. */
@@ -227,7 +202,9 @@ function modelCard(dir: string, run: LoadedRun, o: ExportOptions, parts: Exporte
     producer: `vaekit ${o.version}`,
     run: basename(resolve(dir)),
     checkpoint: {
-      which: o.checkpoint,
+      // the loader falls back (and says why) when the one asked for is gone or unreadable
+      which: run.checkpointNote ? 'fallback' : o.checkpoint,
+      ...(run.checkpointNote ? { asked: o.checkpoint, note: run.checkpointNote } : {}),
       folder: basename(run.checkpoint),
       epochsTrained: state.epoch,
       steps: state.step,
@@ -238,28 +215,57 @@ function modelCard(dir: string, run: LoadedRun, o: ExportOptions, parts: Exporte
       latentDim: model.latentDim ?? null,
       likelihood: model.likelihood ?? null,
       classes: config.model.type === 'cvae' ? config.classes : null,
+      ...(config.model.type === 'cvae' ? { labelColumns: labelColumns(config) } : {}),
     },
     data: {
       dataset: config.data.dataset,
       imageShape: { height: h, width: w, channels: c, layout: 'NHWC' },
       inputRange: '[0, 1], float32 (8-bit pixels divided by 255)',
-      preprocessing: preprocessing(config.data),
+      preprocessing: preprocessing(config),
     },
     parts,
-    metrics: checkpointMetrics(dir, state.epoch),
+    metrics: epochTestRecord(runPaths(dir).metrics, state.epoch),
     metricUnits: run.model.capabilities.bound
       ? 'per test image, in nats (loss = −ELBO, an upper bound on −log p(x)); bitsPerDim = loss / (D · ln 2), D = height · width · channels'
       : "the adversarial game's scores, without units",
   };
 }
 
+/** What column k of a CVAE's one-hot `y` stands for: the data's class names, or its label k. */
+function labelColumns(config: RunConfig): string[] {
+  const n = config.classes ?? 0;
+  const names = config.classNames?.length === n ? config.classNames : undefined;
+  return Array.from({ length: n }, (_, k) => (names ? names[k] : `label ${k} of the data's label file`));
+}
+
+/** How the run's images are stored: recorded when it was created, else told from the dataset if it is still there. */
+function dataFormat(config: RunConfig): RunConfig['dataFormat'] {
+  if (config.dataFormat) return config.dataFormat;
+  try {
+    return existsAt(config.data.dataset) || isBuiltinName(config.data.dataset)
+      ? dataFormatOf(config.data.dataset)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** How the training images became the model's inputs, in words. */
-function preprocessing(data: RunConfig['data']): string[] {
+function preprocessing(config: RunConfig): string[] {
+  const { data } = config;
+  const [h, w, c] = config.inputShape ?? [];
+  const stored = `${h}×${w}, ${c === 1 ? 'grey' : c === 3 ? 'RGB' : `${c} channels`}`;
   const out = ['pixel values divided by 255 (8-bit images), so x is in [0, 1]'];
-  if (!(BUILTIN_DATASETS as readonly string[]).includes(data.dataset)) {
-    const colour = data.channels === 1 ? 'grey' : 'RGB';
+  const format = dataFormat(config);
+  if (format === 'image-folder') {
     out.push(
-      `image folders: centre-cropped to a square and area-resized to ${data.imageSize}×${data.imageSize}, ${colour}; IDX files as stored`,
+      `image files centre-cropped to a square and area-resized to ${data.imageSize}×${data.imageSize}, ${data.channels === 1 ? 'grey' : 'RGB'}`,
+    );
+  } else if (format === 'builtin' || format === 'idx') {
+    out.push(`IDX images as stored (${stored}): no crop, no resize`);
+  } else {
+    out.push(
+      `images ${stored}: IDX images as stored, or image files centre-cropped and area-resized to that size (the dataset is no longer there to tell which)`,
     );
   }
   if (data.binarize !== 'none')

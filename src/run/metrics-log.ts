@@ -29,6 +29,30 @@ export function truncateLog(
 }
 
 /**
+ * The test metrics logged for `epoch` (1-based, as the log counts: the epochs a checkpoint has completed):
+ * the last such line, as a roll-back may have logged the epoch again, or null when none is there (a log cut
+ * short, a run without test data); never another epoch's.
+ */
+export function epochTestRecord(path: string, epoch: number): { epoch: number; test: unknown } | null {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return null;
+  }
+  let found: { epoch: number; test: unknown } | null = null;
+  for (const line of text.split('\n')) {
+    try {
+      const r = JSON.parse(line) as { epoch?: unknown; test?: unknown };
+      if (r.epoch === epoch && r.test !== undefined) found = { epoch, test: r.test };
+    } catch {
+      // a line torn by a crash
+    }
+  }
+  return found;
+}
+
+/**
  * `metrics.jsonl`: one JSON line per epoch (written before the epoch's checkpoint, so each epoch is
  * logged exactly once across crashes, resumes and roll-backs) and one per event (roll-backs); when the
  * run goes back to a checkpoint, the lines after it are dropped first.

@@ -11,7 +11,7 @@ import { buildModel, capabilitiesOf, checkModelSize, imagesPerPass } from '../mo
 import { type EpochRecord, type TrainCallbacks, type TrainState, train } from '../train/loop.js';
 import { withWorkers } from '../train/parallel/data-parallel.js';
 import type { RunConfig } from './config.js';
-import { classCount, datasetForRun, loadRunData, loadRunDataFor } from './data.js';
+import { classCount, dataFormatOf, datasetForRun, loadRunData, loadRunDataFor } from './data.js';
 import { latentLogger } from './latent-log.js';
 import { openRunCheckpoint, stampRunCheckpoints } from './load-run.js';
 import { metricsLog, truncateLog } from './metrics-log.js';
@@ -225,7 +225,13 @@ async function trainRunLocked(opts: TrainRunOptions, locks: RunLock[]): Promise<
     batchSize: config.train.batchSize,
     samples: objective.kind === 'iwae' ? objective.k : 1,
   });
-  config = { ...config, inputShape: data.inputShape, classes: data.classes };
+  config = {
+    ...config,
+    inputShape: data.inputShape,
+    classes: data.classes,
+    classNames: split.classNames,
+    dataFormat: dataFormatOf(config.data.dataset),
+  };
   if (!opts.resume) config = { ...config, dataDigest: digest() };
   const model = buildModel(config.model, data, config.seed);
   const callbacks = opts.callbacks ?? [];

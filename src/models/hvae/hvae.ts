@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../core/random.js';
 import type { Batch, NamedWeight, StepContext, TrainingStage } from '../../core/trainable.js';
 import { DiagGaussian, type Likelihood } from '../../distributions/index.js';
-import { GraphBuilder, MEAN_DOC, type Value } from '../../export/graph.js';
+import { GraphBuilder, type Value } from '../../export/graph.js';
 import { lowerLayer, lowerSequential } from '../../export/layers.js';
 import { dense } from '../../nn/layers.js';
 import { buildDecoder, buildEncoder, type ImageShape } from '../../nn/networks.js';
@@ -258,7 +258,7 @@ export class HierarchicalVAE implements GenerativeModel, Reconstructing, LatentM
       d = cells(this.down[grp], d ? g.add2(d, zin) : zin);
     }
     const out = lowerSequential(g, this.head, d as Value);
-    g.output('x', this.likelihoodHead.exportMean(g, out), MEAN_DOC);
+    g.output('x', this.likelihoodHead.exportMean(g, out), this.likelihoodHead.exportMeanDoc);
     return g;
   }
 

@@ -1,7 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { InputError } from '../../core/errors.js';
 import type { Batch } from '../../core/trainable.js';
-import { GraphBuilder, IMAGE_DOC, MEAN_DOC } from '../../export/graph.js';
+import { GraphBuilder, IMAGE_DOC } from '../../export/graph.js';
 import { lowerSequential } from '../../export/layers.js';
 import type { ImageShape } from '../../nn/networks.js';
 import type { PosteriorFamily } from '../../objectives/latent.js';
@@ -19,7 +19,7 @@ export interface VaeParts {
   readonly conditioning: Conditioning;
   readonly likelihood: LikelihoodHead;
   readonly family: PosteriorFamily;
-  readonly config: { posterior: { type: string } };
+  readonly config: { posterior: { type: string }; refineSteps: number };
   decodeMean(z: tf.Tensor2D, labels?: tf.Tensor1D): tf.Tensor4D;
   posteriorParams(batch: Batch): tf.Tensor2D;
 }
@@ -36,7 +36,7 @@ export function vaeExportGraph(vae: VaeParts, part: ExportPart): GraphBuilder {
   if (part === 'decoder') {
     const z = g.input('z', [-1, m], `latent vectors [batch, ${m}]; z ~ N(0, I) draws samples`);
     const out = lowerSequential(g, vae.decoder, vae.conditioning.exportDecoderInput(g, z));
-    g.output('x', vae.likelihood.exportMean(g, out), MEAN_DOC);
+    g.output('x', vae.likelihood.exportMean(g, out), vae.likelihood.exportMeanDoc);
     return g;
   }
   if (vae.config.posterior.type !== 'gaussian') {
@@ -49,8 +49,13 @@ export function vaeExportGraph(vae: VaeParts, part: ExportPart): GraphBuilder {
   }
   const x = g.input('x', [-1, ...vae.inputShape], IMAGE_DOC, 'unit');
   const params = lowerSequential(g, vae.encoder, vae.conditioning.exportEncoderInput(g, x));
-  g.output('mu', g.slice(params, 1, 0, m), `means of q(z|x) [batch, ${m}]`);
-  g.output('logvar', g.slice(params, 1, m, m), `log variances of q(z|x) [batch, ${m}]`);
+  const steps = vae.config.refineSteps;
+  const q =
+    steps > 0
+      ? `the encoder's q(z|x), before the ${steps} refinement steps per image the model takes at inference (not in this file)`
+      : 'q(z|x)';
+  g.output('mu', g.slice(params, 1, 0, m), `means of ${q} [batch, ${m}]`);
+  g.output('logvar', g.slice(params, 1, m, m), `log variances of ${q} [batch, ${m}]`);
   return g;
 }
 
