@@ -24,7 +24,7 @@ int adam(float* theta, const float* g, float* m, float* v, int n, double lr, dou
       v[i] = vi;
       theta[i] = ti;
       // the state must stay finite: an ∞ moment silently zeroes every later update (m / ∞)
-      bad += !std::isfinite(mi) | !std::isfinite(vi) | !std::isfinite(ti);
+      bad += int(!std::isfinite(mi)) | int(!std::isfinite(vi)) | int(!std::isfinite(ti));
     }
     nonFinite[part % 64] += bad;
   });

@@ -3,6 +3,8 @@
 // Every argument is checked, and every range must lie inside the heap, before a kernel runs.
 #include <node_api.h>
 
+#include <string>
+
 #include "kernels.h"
 #include "pool.h"
 
@@ -376,6 +378,28 @@ napi_value Threads(napi_env env, napi_callback_info) {
   return out;
 }
 
+// The compiler and architecture the addon was built with, e.g. "clang 14.0.6, aarch64" (for the tests of each build).
+napi_value Compiler(napi_env env, napi_callback_info) {
+#if defined(__clang__)
+  const char* compiler = "clang " __clang_version__;
+#elif defined(__GNUC__)
+  const char* compiler = "gcc " __VERSION__;
+#else
+  const char* compiler = "unknown compiler";
+#endif
+#if defined(__x86_64__)
+  const char* arch = "x86-64";
+#elif defined(__aarch64__)
+  const char* arch = "aarch64";
+#else
+  const char* arch = "other";
+#endif
+  const std::string text = std::string(compiler) + ", " + arch;
+  napi_value out;
+  napi_create_string_utf8(env, text.c_str(), text.size(), &out);
+  return out;
+}
+
 napi_value Init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"sgemm", nullptr, Sgemm, nullptr, nullptr, nullptr, napi_default, nullptr},
@@ -403,6 +427,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"batchNormApply", nullptr, BatchNormApply, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"batchNormGrad", nullptr, BatchNormGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"threads", nullptr, Threads, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"compiler", nullptr, Compiler, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

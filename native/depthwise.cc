@@ -233,14 +233,9 @@ void backpropFilterRowsFast(const float* x, const float* dy, double* acc, float*
 // against 2.8-3.1 row by row; but [64,8,8,192] 1.9-2.1 against 1.3-1.5 (the padded copy and the padding's taps
 // cost more there), hence only up to BLOCKED_MAX_C channels.
 constexpr int BLOCKED_MAX_C = 32;
-typedef float Vec16 __attribute__((vector_size(64)));
-#pragma GCC diagnostic ignored "-Wpsabi"  // Vec16 is never passed to or returned from a call (always inlined)
-
-[[gnu::always_inline]] inline Vec16 load16(const float* p) {
-  Vec16 v;
-  __builtin_memcpy(&v, p, sizeof v);
-  return v;
-}
+// 16 floats at any float address: the vector extensions become NEON on aarch64, AVX on x86, plain floats elsewhere
+typedef float Vec16 __attribute__((vector_size(64), aligned(4)));
+#define LOAD16(p) (*reinterpret_cast<const Vec16*>(p))
 
 // The padded image's extent: the rows and columns the taps of every output pixel read, from −padTop, −padLeft.
 int paddedRows(const ConvGeometry& g) { return (g.outH - 1) * g.strideH + (g.filterH - 1) * g.dilationH + 1; }
@@ -289,10 +284,10 @@ VAEKIT_CLONES void forwardRowsBlocked(const float* x, const float* wRow, float* 
           if (ox1 + jp < g.padLeft || ox0 + jp >= g.padLeft + g.inW) continue;
           const float* p = pr + (size_t)jp * C;
           const float* w = wr + kx * row;
-          a0 += load16(p) * load16(w);
-          a1 += load16(p + 16) * load16(w + 16);
-          a2 += load16(p + 32) * load16(w + 32);
-          a3 += load16(p + 48) * load16(w + 48);
+          a0 += LOAD16(p) * LOAD16(w);
+          a1 += LOAD16(p + 16) * LOAD16(w + 16);
+          a2 += LOAD16(p + 32) * LOAD16(w + 32);
+          a3 += LOAD16(p + 48) * LOAD16(w + 48);
         }
       }
       __builtin_memcpy(yr + j0, &a0, 64);

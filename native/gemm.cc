@@ -23,7 +23,12 @@ constexpr int MR = 6;  // rows of the register tile
 // With 6 accumulators the multiply-adds waited on each other: 120 GFLOP/s on one Zen 5 core, 160 with 12.
 constexpr int MAX_NR = 32;
 #ifndef VAEKIT_NR  // -DVAEKIT_NR=16 or 32 fixes it (to test both widths on any machine)
+#if defined(__x86_64__) || defined(__i386__)
 #define VAEKIT_NR (__builtin_cpu_supports("avx512f") ? 32 : 16)
+#else
+// aarch64: a 16-float vector is four 128-bit NEON registers; the 6×16 tile's 24 accumulators fit its 32
+#define VAEKIT_NR 16
+#endif
 #endif
 const int NR = VAEKIT_NR;
 constexpr int KC = 256;  // depth of one packed block

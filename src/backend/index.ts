@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { InputError } from '../core/errors.js';
 import type { OptimizerSpec } from '../core/trainable.js';
 import { internalsProblem } from './internals.js';
-import { loadNativeKernels } from './native.js';
+import { loadNativeKernels, nativeKernelsOrigin } from './native.js';
 import { FusedAdamOptimizer } from './wasm/adam.js';
 import { installWasmKernels } from './wasm/index.js';
 
@@ -114,6 +114,12 @@ async function activate(name: string): Promise<boolean> {
       return false;
     }
   });
+}
+
+/** The running backend in words; for wasm, where its native kernels come from (or why there are none). */
+export function describeBackend(): string {
+  const name = tf.getBackend();
+  return name === 'wasm' ? `wasm, native kernels ${nativeKernelsOrigin()}` : name;
 }
 
 /**

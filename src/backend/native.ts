@@ -1,7 +1,8 @@
 /**
- * The optional native addon (native/gemm.cc), built by node-gyp when the package is installed.
- * It multiplies matrices in place on the wasm heap with AVX-512/AVX2 register tiles on every core.
- * Absent (no compiler at install, another platform, a browser) or disabled with VAEKIT_NATIVE=0,
+ * The optional native addon (native/*.cc): prebuilt in the npm package for linux-x64 and linux-arm64, else
+ * built by node-gyp when the package is installed. It multiplies matrices in place on the wasm heap with
+ * register tiles of vector extensions (AVX-512/AVX2 on x86-64, NEON on aarch64) on every core.
+ * Absent (no binary for the platform and no compiler, a browser) or disabled with VAEKIT_NATIVE=0,
  * the wasm kernels run alone: nothing else changes. This module imports nothing from Node statically,
  * so code that the browser page bundles may use it (there it always answers null).
  */
@@ -157,6 +158,8 @@ export interface NativeKernels {
   ): void;
   /** Threads the addon multiplies on (VAEKIT_THREADS, default: the machine's cores, at most 8). */
   threads(): number;
+  /** The compiler and architecture it was built with, e.g. "gcc 12.2.0, x86-64". */
+  compiler(): string;
 }
 
 /**
@@ -168,6 +171,8 @@ export type ConvGeometry = number[];
 let loaded: NativeKernels | null = null;
 let attempted = false;
 let enabled = true;
+/** Where the loaded addon came from, or why there is none, in words (see nativeKernelsOrigin). */
+let origin = 'not loaded yet';
 
 /** Turns the native kernels off (or back on) for this process: for tests and benchmarks of both paths. */
 export function setNativeKernelsEnabled(on: boolean): void {
@@ -175,27 +180,54 @@ export function setNativeKernelsEnabled(on: boolean): void {
 }
 
 /**
- * Loads the addon once (initBackend calls this): in Node, unless VAEKIT_NATIVE=0, from
- * build/Release/vaekit_native.node. In a browser, or when it was not built, the wasm kernels serve alone.
+ * Loads the addon once (initBackend calls this), in Node unless VAEKIT_NATIVE=0: the file VAEKIT_NATIVE_ADDON
+ * names, else what node-gyp-build finds in the package — build/Release (built from source at install), then
+ * prebuilds/<platform>-<arch> (the binaries the npm package ships). In a browser, or when none loads, the
+ * wasm kernels serve alone.
  */
 export async function loadNativeKernels(): Promise<void> {
   if (attempted) return;
   attempted = true;
   const proc = (
-    globalThis as { process?: { versions?: { node?: string }; env: Record<string, string | undefined> } }
+    globalThis as {
+      process?: {
+        versions?: { node?: string };
+        env: Record<string, string | undefined>;
+        platform: string;
+        arch: string;
+      };
+    }
   ).process;
-  if (!proc?.versions?.node || proc.env.VAEKIT_NATIVE === '0') return;
+  if (!proc?.versions?.node) return;
+  if (proc.env.VAEKIT_NATIVE === '0') {
+    origin = 'turned off (VAEKIT_NATIVE=0)';
+    return;
+  }
   // a computed specifier: the explorer's bundler must not try to resolve a Node built-in
   const nodeModule = 'node:module';
   try {
     const { createRequire } = (await import(/* @vite-ignore */ nodeModule)) as {
-      createRequire(url: string): (id: string) => unknown;
+      createRequire(url: string): ((id: string) => unknown) & { resolve(id: string): string };
     };
-    // src/backend/native.ts and dist/backend/native.js both sit two folders below the package root.
-    loaded = createRequire(import.meta.url)('../../build/Release/vaekit_native.node') as NativeKernels;
-  } catch {
-    // not built: the wasm kernels serve alone
+    const require = createRequire(import.meta.url);
+    // src/backend/native.ts and dist/backend/native.js both sit two folders below the package root
+    const root = require.resolve('../../package.json').replace(/package\.json$/, '');
+    const explicit = proc.env.VAEKIT_NATIVE_ADDON;
+    const file = explicit ?? (require('node-gyp-build') as { resolve(dir: string): string }).resolve(root);
+    loaded = require(file) as NativeKernels;
+    origin = explicit
+      ? `from VAEKIT_NATIVE_ADDON (${explicit})`
+      : /[\\/]prebuilds[\\/]/.test(file)
+        ? `prebuilt for ${proc.platform}-${proc.arch}`
+        : 'built from source';
+  } catch (e) {
+    origin = `none for ${proc.platform}-${proc.arch} (${String((e as Error).message).split('\n')[0]}): the wasm kernels alone`;
   }
+}
+
+/** Where the native kernels come from (prebuilt, built from source), or why there are none, in a few words. */
+export function nativeKernelsOrigin(): string {
+  return enabled ? origin : 'turned off in this process';
 }
 
 /** The addon, or null when it is not built, VAEKIT_NATIVE=0, turned off, or not loaded yet. */

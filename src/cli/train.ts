@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import type { z } from 'zod';
-import { initBackend } from '../backend/index.js';
+import { describeBackend, initBackend } from '../backend/index.js';
 import { InputError } from '../core/errors.js';
 import { kebab } from '../core/flags.js';
 import { capabilitiesOf, describeModel, MODEL_KINDS, MODEL_TYPES } from '../models/registry.js';
@@ -169,7 +169,7 @@ export function trainCommand(): Command {
       }
       const dir = String(given.resume);
       const config = readRunConfig(dir);
-      const backend = await initBackend((given.backend as RunConfig['backend']) ?? config.backend);
+      await initBackend((given.backend as RunConfig['backend']) ?? config.backend);
       const epochs = (given.epochs as number | undefined) ?? config.train.epochs;
       const r = await trainRun({
         dir,
@@ -177,7 +177,7 @@ export function trainCommand(): Command {
         epochs,
         onStart: ({ resumedFrom }) =>
           log(
-            `vaekit: resuming ${dir} ${resumedFrom ? `from ${resumedFrom}` : 'from its start'} on backend ${backend}`,
+            `vaekit: resuming ${dir} ${resumedFrom ? `from ${resumedFrom}` : 'from its start'} on backend ${describeBackend()}`,
           ),
         callbacks: [terminalProgress(capabilitiesOf(config.model.type), epochs, config.train.batchSize, log)],
       });
@@ -194,12 +194,14 @@ export function trainCommand(): Command {
     const runsDir = String(given.runsDir);
     const dir = runDirFor(runsDir, (given.name as string | undefined) ?? defaultRunName(config));
     checkNewRunDir(dir);
-    const backend = await initBackend(config.backend);
+    await initBackend(config.backend);
     const r = await trainRun({
       dir,
       config,
       onStart: () => {
-        log(`vaekit: training ${config.model.type} on ${config.data.dataset} → ${dir} (backend ${backend})`);
+        log(
+          `vaekit: training ${config.model.type} on ${config.data.dataset} → ${dir} (backend ${describeBackend()})`,
+        );
         log(`vaekit: model ${describeModel(config.model)}`);
       },
       callbacks: [
