@@ -259,6 +259,22 @@ export function readIdxChecked(path: string, check?: (declared: IdxDeclared) => 
   return parseIdx(gunzipExactly(bytes, path, { bytes: h.expectedLength, what: h.described }), path);
 }
 
+const HEADER_ONLY = Symbol('header only');
+
+/** What an IDX file's header declares (value type, dims, sizes), read without reading or inflating its data. */
+export function readIdxHeader(path: string): IdxDeclared {
+  let declared: IdxDeclared | undefined;
+  try {
+    readIdxChecked(path, (d) => {
+      declared = d;
+      throw HEADER_ONLY; // stop before the data is read
+    });
+  } catch (e) {
+    if (e !== HEADER_ONLY) throw e;
+  }
+  return declared as IdxDeclared;
+}
+
 /** Encode an array as IDX bytes, gzip-compressed when `gzip` is set. */
 export function encodeIdx(arr: IdxArray, opts: { gzip?: boolean } = {}): Buffer {
   const type = typeOf(arr.data);

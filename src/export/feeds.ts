@@ -28,7 +28,7 @@ export function exampleFeeds(graph: GraphBuilder, n: number, seed: number): Reco
   );
 }
 
-/** The largest |a − b| / max(1, |b|) over the outputs both hold. */
+/** The largest |a − b| / max(1, |b|) over the outputs both hold; equal values (NaN for NaN, ∞ for ∞) agree. */
 export function maxRelativeError(a: Record<string, tf.Tensor>, b: Record<string, tf.Tensor>): number {
   let worst = 0;
   for (const name of Object.keys(b)) {
@@ -36,6 +36,7 @@ export function maxRelativeError(a: Record<string, tf.Tensor>, b: Record<string,
     const y = b[name].dataSync();
     if (x.length !== y.length) return Number.POSITIVE_INFINITY;
     for (let i = 0; i < y.length; i++) {
+      if (Object.is(x[i], y[i]) || x[i] === y[i]) continue;
       const e = Math.abs(x[i] - y[i]) / Math.max(1, Math.abs(y[i]));
       if (Number.isNaN(e)) return Number.POSITIVE_INFINITY;
       worst = Math.max(worst, e);

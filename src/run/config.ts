@@ -71,8 +71,8 @@ export const runConfigSchema = z.strictObject({
   classes: z.number().int().positive().optional(),
   /** What label k means, filled in when the run is created from data that names its classes (class folders, the built-ins). */
   classNames: z.array(z.string()).optional(),
-  /** How the images are stored, filled in when the run is created: it says how they were prepared. */
-  dataFormat: z.enum(['builtin', 'idx', 'image-folder']).optional(),
+  /** How the stored images became the model's inputs, in words (data/preparation.ts), filled in when the run is created. */
+  dataPreparation: z.array(z.string()).optional(),
   /** Fingerprint of the training and test images, filled in when the run is created (see run/data.ts). */
   dataDigest: z
     .string()

@@ -5,7 +5,7 @@ import { Rng } from '../core/random.js';
 import { type Binarization, binarizeDataset } from '../data/binarize.js';
 import { isBuiltinName } from '../data/builtin.js';
 import type { Dataset } from '../data/dataset.js';
-import { isImageFolder, loadTrainingData } from '../data/load.js';
+import { loadTrainingData } from '../data/load.js';
 import type { TrainingSplit } from '../data/source.js';
 import { isInMemory } from '../data/source.js';
 import type { RunConfig } from './config.js';
@@ -105,12 +105,6 @@ function checkSameShape(train: readonly number[], test: readonly number[], datas
       found: shapeText(test),
     });
   }
-}
-
-/** How the images of `dataset` are stored: it decides how they were prepared (see loadDataset). */
-export function dataFormatOf(dataset: string): NonNullable<RunConfig['dataFormat']> {
-  if (isBuiltinName(dataset)) return 'builtin';
-  return isImageFolder(dataset) ? 'image-folder' : 'idx';
 }
 
 /** The largest label of a split plus one (its number of classes), or undefined without labels. */

@@ -1,8 +1,8 @@
-import { mkdirSync } from 'node:fs';
+import { accessSync, constants, mkdirSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { InputError } from '../core/errors.js';
-import { isBuiltinName } from '../data/builtin.js';
+import { describePreparation } from '../data/preparation.js';
 import { exampleFeeds, maxRelativeError } from '../export/feeds.js';
 import type { GraphBuilder, InputKind } from '../export/graph.js';
 import { writeOnnx } from '../export/onnx.js';
@@ -14,7 +14,6 @@ import { existsAt, writeFolderStaged } from '../io/staged-folder.js';
 import { asExportable, type ExportPart, type GenerativeModel } from '../models/model.js';
 import { capabilitiesOf, describeModel, MODEL_KINDS } from '../models/registry.js';
 import type { RunConfig } from './config.js';
-import { dataFormatOf } from './data.js';
 import type { LoadedRun } from './load-run.js';
 import { epochTestRecord } from './metrics-log.js';
 import { runPaths } from './run-dir.js';
@@ -46,21 +45,23 @@ export interface ExportedPart {
 const GRAPH_TOLERANCE = 1e-4;
 
 /**
- * Checks, before the model is loaded, that an export folder can be created at `out`: nothing is there yet
- * and its parent folder exists.
+ * Checks, before the model is loaded, that an export folder can be created at `out`: nothing is there yet,
+ * and its parent is an existing folder this process may write in. Returns the folder's absolute, normalised
+ * path (`new/.` is `new`; `..` is the folder above, which exists), the one the export is renamed to.
  */
-export function checkExportFolder(out: string): void {
+export function checkExportFolder(out: string): string {
   if (out === '') throw new InputError({ where: '-o', expected: 'a folder name', found: 'an empty name' });
+  const target = resolve(out);
   // lstat: a link at -o, even one that points nowhere, is something that exists there
-  if (existsAt(out)) {
+  if (existsAt(target)) {
     throw new InputError({
       where: `-o ${out}`,
       expected: 'a folder that does not exist yet (vaekit export never writes over files)',
-      found: 'it exists',
+      found: out === target ? 'it exists' : `it exists (${target})`,
       hint: 'choose another name, or remove the old export first',
     });
   }
-  const parent = dirname(resolve(out));
+  const parent = dirname(target);
   if (!statPath(parent, 'a folder to write into')?.isDirectory()) {
     throw new InputError({
       where: `-o ${out}`,
@@ -69,6 +70,16 @@ export function checkExportFolder(out: string): void {
       hint: `create it first (mkdir -p ${parent})`,
     });
   }
+  try {
+    accessSync(parent, constants.W_OK | constants.X_OK);
+  } catch {
+    throw new InputError({
+      where: `-o ${out}`,
+      expected: 'a folder inside a folder this user may write in',
+      found: `no permission to write in ${parent}`,
+    });
+  }
+  return target;
 }
 
 /**
@@ -107,7 +118,17 @@ function checkGraph(model: GenerativeModel, part: ExportPart, graph: GraphBuilde
     const got = runGraph(graph, feeds);
     const want = exportable.exportReference(part, feeds);
     worst = Math.max(worst, maxRelativeError(got, want));
+    const values = Object.values(want).flatMap((t) => Array.from(t.dataSync()));
+    const bad = values.filter((v) => !Number.isFinite(v)).length;
     tf.dispose([...Object.values(feeds), ...Object.values(got), ...Object.values(want)]);
+    if (bad > 0) {
+      // the run itself is broken (weights that overflow): an export of it would give the same NaN or ∞
+      throw new InputError({
+        where: `the run's checkpoint (${part})`,
+        expected: 'a model whose outputs are finite on ordinary inputs (N(0, I) latents, images in [0, 1])',
+        found: `${bad} of ${values.length} output values NaN or ∞ on such inputs; nothing was written`,
+      });
+    }
   }
   if (!(worst <= GRAPH_TOLERANCE)) {
     throw new Error(
@@ -152,7 +173,7 @@ function writePart(
  * holds a whole export or nothing.
  */
 export function exportRun(dir: string, run: LoadedRun, o: ExportOptions): ExportedPart[] {
-  checkExportFolder(o.out);
+  const target = checkExportFolder(o.out);
   // a flow posterior has no (μ, log σ²) encoder to export: `all` then means the decoder alone
   const flow = (run.config.model as { posterior?: { type: string } }).posterior?.type === 'iaf';
   const parts = exportParts(run.model.kind, o.part).filter(
@@ -165,7 +186,7 @@ export function exportRun(dir: string, run: LoadedRun, o: ExportOptions): Export
   });
   const name = basename(resolve(dir));
   return writeFolderStaged(
-    o.out,
+    target,
     (staging) => {
       const exported: ExportedPart[] = graphs.map(({ part, graph, checkedError }) => ({
         part,
@@ -220,11 +241,11 @@ function modelCard(dir: string, run: LoadedRun, o: ExportOptions, parts: Exporte
     data: {
       dataset: config.data.dataset,
       imageShape: { height: h, width: w, channels: c, layout: 'NHWC' },
-      inputRange: '[0, 1], float32 (8-bit pixels divided by 255)',
+      inputRange: '[0, 1], float32',
       preprocessing: preprocessing(config),
     },
     parts,
-    metrics: epochTestRecord(runPaths(dir).metrics, state.epoch),
+    metrics: epochTestRecord(runPaths(dir).metrics, state.epoch, state.step),
     metricUnits: run.model.capabilities.bound
       ? 'per test image, in nats (loss = −ELBO, an upper bound on −log p(x)); bitsPerDim = loss / (D · ln 2), D = height · width · channels'
       : "the adversarial game's scores, without units",
@@ -238,37 +259,23 @@ function labelColumns(config: RunConfig): string[] {
   return Array.from({ length: n }, (_, k) => (names ? names[k] : `label ${k} of the data's label file`));
 }
 
-/** How the run's images are stored: recorded when it was created, else told from the dataset if it is still there. */
-function dataFormat(config: RunConfig): RunConfig['dataFormat'] {
-  if (config.dataFormat) return config.dataFormat;
-  try {
-    return existsAt(config.data.dataset) || isBuiltinName(config.data.dataset)
-      ? dataFormatOf(config.data.dataset)
-      : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** How the training images became the model's inputs, in words. */
+/**
+ * How the training images became the model's inputs, in words: as recorded when the run was created, else
+ * told from the dataset if it is still there.
+ */
 function preprocessing(config: RunConfig): string[] {
   const { data } = config;
-  const [h, w, c] = config.inputShape ?? [];
-  const stored = `${h}×${w}, ${c === 1 ? 'grey' : c === 3 ? 'RGB' : `${c} channels`}`;
-  const out = ['pixel values divided by 255 (8-bit images), so x is in [0, 1]'];
-  const format = dataFormat(config);
-  if (format === 'image-folder') {
-    out.push(
-      `image files centre-cropped to a square and area-resized to ${data.imageSize}×${data.imageSize}, ${data.channels === 1 ? 'grey' : 'RGB'}`,
-    );
-  } else if (format === 'builtin' || format === 'idx') {
-    out.push(`IDX images as stored (${stored}): no crop, no resize`);
-  } else {
-    out.push(
-      `images ${stored}: IDX images as stored, or image files centre-cropped and area-resized to that size (the dataset is no longer there to tell which)`,
-    );
+  let out = config.dataPreparation;
+  if (!out) {
+    try {
+      out = describePreparation(data.dataset, data, config.inputShape ?? []);
+    } catch {
+      out = [
+        'the stored images as vaekit read them, in [0, 1] (the dataset is no longer there to tell how: see data.dataset)',
+      ];
+    }
   }
-  if (data.binarize !== 'none')
-    out.push(`binarised during training (${data.binarize}): the model was fit to 0/1 pixels`);
-  return out;
+  return data.binarize === 'none'
+    ? out
+    : [...out, `binarised during training (${data.binarize}): the model was fit to 0/1 pixels`];
 }

@@ -29,22 +29,27 @@ export function truncateLog(
 }
 
 /**
- * The test metrics logged for `epoch` (1-based, as the log counts: the epochs a checkpoint has completed):
- * the last such line, as a roll-back may have logged the epoch again, or null when none is there (a log cut
- * short, a run without test data); never another epoch's.
+ * The test metrics logged at the end of epoch `epoch` (1-based, as the log counts), measured at `step`: those
+ * of a checkpoint that ends that epoch. The last such line, as a roll-back may have logged the epoch again;
+ * null when there is none (a log cut short, a run without test data, a checkpoint taken inside an epoch,
+ * whose weights no line measured) — never another epoch's or another step's.
  */
-export function epochTestRecord(path: string, epoch: number): { epoch: number; test: unknown } | null {
+export function epochTestRecord(
+  path: string,
+  epoch: number,
+  step: number,
+): { epoch: number; step: number; test: unknown } | null {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch {
     return null;
   }
-  let found: { epoch: number; test: unknown } | null = null;
+  let found: { epoch: number; step: number; test: unknown } | null = null;
   for (const line of text.split('\n')) {
     try {
-      const r = JSON.parse(line) as { epoch?: unknown; test?: unknown };
-      if (r.epoch === epoch && r.test !== undefined) found = { epoch, test: r.test };
+      const r = JSON.parse(line) as { epoch?: unknown; step?: unknown; test?: unknown };
+      if (r.epoch === epoch && r.step === step && r.test !== undefined) found = { epoch, step, test: r.test };
     } catch {
       // a line torn by a crash
     }

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from '../core/errors.js';
+import { describePreparation } from '../data/preparation.js';
 import type { TrainingSplit } from '../data/source.js';
 import { disposeCheckpoint, type LoadedCheckpoint, type OpenedCheckpoint } from '../io/checkpoint.js';
 import { lockRun, type RunLock } from '../io/run-lock.js';
@@ -11,7 +12,7 @@ import { buildModel, capabilitiesOf, checkModelSize, imagesPerPass } from '../mo
 import { type EpochRecord, type TrainCallbacks, type TrainState, train } from '../train/loop.js';
 import { withWorkers } from '../train/parallel/data-parallel.js';
 import type { RunConfig } from './config.js';
-import { classCount, dataFormatOf, datasetForRun, loadRunData, loadRunDataFor } from './data.js';
+import { classCount, datasetForRun, loadRunData, loadRunDataFor } from './data.js';
 import { latentLogger } from './latent-log.js';
 import { openRunCheckpoint, stampRunCheckpoints } from './load-run.js';
 import { metricsLog, truncateLog } from './metrics-log.js';
@@ -230,7 +231,7 @@ async function trainRunLocked(opts: TrainRunOptions, locks: RunLock[]): Promise<
     inputShape: data.inputShape,
     classes: data.classes,
     classNames: split.classNames,
-    dataFormat: dataFormatOf(config.data.dataset),
+    dataPreparation: describePreparation(config.data.dataset, config.data, data.inputShape),
   };
   if (!opts.resume) config = { ...config, dataDigest: digest() };
   const model = buildModel(config.model, data, config.seed);

@@ -1,0 +1,86 @@
+/**
+ * Found by a hostile test (fixed since): -o inside a folder the user cannot write (mode 0555, a non-root user) passes the up-front checks of
+ * checkExportFolder (it only looks for the parent's existence), so vaekit loads the checkpoint, builds and
+ * checks every graph, and then stops with an error about a folder the user never named:
+ *   vaekit: error: /tmp/ex2/rop/ro/.vaekit-staging-vm-24026: expected a usable path (mkdir), found no permission (EACCES)
+ * Expected: refused before the model is loaded, with an error about -o (its parent is not writable), as
+ * a missing parent is ("-o …: expected a folder inside an existing folder"). Run as root, the test drops to
+ * uid 65534 with setpriv (skipped where that cannot be done).
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { before, test } from 'node:test';
+import { vaekitFromSource } from '../../helpers/cli-source.js';
+import { idxDigits } from '../../helpers/idx-digits.js';
+
+const work = mkdtempSync(join(tmpdir(), 'vk-attack2-ro-'));
+const vaekit = vaekitFromSource(work);
+const mainTs = join(import.meta.dirname, '..', '..', '..', 'src', 'cli', 'main.ts');
+const tsx = import.meta.resolve('tsx');
+const canDrop =
+  process.getuid?.() === 0 && spawnSync('setpriv', ['--version'], { encoding: 'utf8' }).status === 0;
+
+before(() => {
+  const data = idxDigits(100, 50);
+  chmodSync(data, 0o755);
+  const r = vaekit(
+    'train',
+    '--name',
+    'vae',
+    '--dataset',
+    data,
+    '--epochs',
+    '1',
+    '--batch-size',
+    '50',
+    '--runs-dir',
+    'runs',
+    '--seed',
+    '3',
+    '--hidden',
+    '16',
+    '--latent-dim',
+    '3',
+  );
+  assert.equal(r.code, 0, r.err);
+  chmodSync(work, 0o755);
+  mkdirSync(join(work, 'ro'));
+  chmodSync(join(work, 'ro'), 0o555);
+});
+
+test("-o in a folder the user cannot write: refused about -o, not with an error naming vaekit's staging folder", {
+  skip: !canDrop && 'needs root and setpriv to act as another user',
+}, () => {
+  const script = `import { main } from ${JSON.stringify(mainTs)}; process.exitCode = await main(['node', 'vaekit', ...process.argv.slice(1)]);`;
+  const r = spawnSync(
+    'setpriv',
+    [
+      '--reuid=65534',
+      '--regid=65534',
+      '--clear-groups',
+      process.execPath,
+      '--import',
+      tsx,
+      '--input-type=module',
+      '-e',
+      script,
+      'export',
+      'runs/vae',
+      '--format',
+      'onnx',
+      '-o',
+      join(work, 'ro', 'out'),
+    ],
+    { cwd: work, encoding: 'utf8', env: { ...process.env, HOME: tmpdir() }, timeout: 300_000 },
+  );
+  assert.equal(r.status, 2, r.stdout + r.stderr);
+  assert.doesNotMatch(
+    r.stderr,
+    /vaekit-staging/,
+    `the error names vaekit's staging folder: ${r.stderr.trim()}`,
+  );
+  assert.match(r.stderr, /-o/, `the error does not name -o: ${r.stderr.trim()}`);
+});
