@@ -394,7 +394,9 @@ napi_value Compiler(napi_env env, napi_callback_info) {
 #else
   const char* arch = "other";
 #endif
-  const std::string text = std::string(compiler) + ", " + arch;
+  std::string text = compiler;
+  while (!text.empty() && text.back() == ' ') text.pop_back();  // __clang_version__ ends in a space
+  text += std::string(", ") + arch;
   napi_value out;
   napi_create_string_utf8(env, text.c_str(), text.size(), &out);
   return out;
