@@ -21,6 +21,8 @@ export interface Variant {
   key: string;
   value: string;
   shared: string[];
+  /** A field every variant has (an activation): it picks `value`, the default variant, only when none is chosen yet. */
+  ifUnset?: boolean;
 }
 
 export interface SchemaFlag {
@@ -191,7 +193,12 @@ export function schemaFlags(schema: z.ZodType, path: string[] = [], variant?: Va
           },
         ]
       : [];
-    const sharedFlags = shared.flatMap((k) => schemaFlags(shapeOf(options[0])[k], [...path, k], variant));
+    // alone (`--activation tanh`), a shared field still makes the union whole: with its default variant
+    const fallback = (defaultValue as Json | undefined)?.[disc];
+    const sharedVariant = fallback === undefined ? variant : { ...union(String(fallback)), ifUnset: true };
+    const sharedFlags = shared.flatMap((k) =>
+      schemaFlags(shapeOf(options[0])[k], [...path, k], sharedVariant),
+    );
     const fields = options.flatMap((o, i) =>
       fieldsOf[i]
         .filter((k) => !shared.includes(k))
@@ -246,7 +253,11 @@ export function setFlag(raw: Json, flag: SchemaFlag, value: unknown): string | u
     const parent = objectAt(raw, chosen.at.slice(0, -1));
     const last = chosen.at.at(-1)!;
     const current = parent[last] as Json | undefined;
-    if (typeof current !== 'object' || current === null || current[chosen.key] !== chosen.value) {
+    const chosenAlready =
+      typeof current === 'object' && current !== null && current[chosen.key] !== undefined;
+    if (chosen.ifUnset && chosenAlready) {
+      // a shared field keeps whichever variant is there
+    } else if (typeof current !== 'object' || current === null || current[chosen.key] !== chosen.value) {
       if (typeof current === 'object' && current !== null && current[chosen.key] !== undefined)
         replaced = String(current[chosen.key]);
       const kept = Object.fromEntries(

@@ -86,6 +86,8 @@ export function mergeFlags(
   const notes: string[] = [];
   /** The variant each union was given by a flag, and which flag. */
   const chosen = new Map<string, { flag: string; value: string }>();
+  /** Fields every variant has (an activation): set last, into whichever variant the other flags chose. */
+  const shared: [SchemaFlag, unknown][] = [];
   for (const f of flags) {
     const value = given[optionKey(f.flag.name)];
     if (value === undefined) continue;
@@ -103,6 +105,10 @@ export function mergeFlags(
     }
     const flag = inSection(target.section, target.flag);
     const variant = chosenVariant(flag, value);
+    if (variant?.ifUnset) {
+      shared.push([flag, value]);
+      continue;
+    }
     if (variant) {
       const union = variant.at.join('.');
       const before = chosen.get(union);
@@ -121,6 +127,7 @@ export function mergeFlags(
         `--${f.flag.name} makes ${variant.at.join('.')} ${variant.value}: the config file's ${replaced} settings are dropped`,
       );
   }
+  for (const [flag, value] of shared) setFlag(raw, flag, value);
   return { raw, notes };
 }
 

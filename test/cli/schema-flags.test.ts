@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { mergeFlags } from '../../src/cli/train.js';
 import { InputError } from '../../src/core/errors.js';
+import { runConfigSchema } from '../../src/run/config.js';
 
 const merged = (given: Record<string, unknown>, file: unknown = {}) => mergeFlags(file, given);
 
@@ -49,6 +50,23 @@ test('a field of one variant chooses it; fields every variant has survive a swit
     () => merged({ model: 'hvae', flowSteps: 2 }),
     /--flow-steps \(model\.posterior\.flowSteps\): expected a model that has this setting \(vae, cvae\)/,
   );
+});
+
+test('a field every variant has, given alone, goes into the default variant or the one already chosen', () => {
+  // --activation alone once left the network without its type: "Expected 'mlp' | 'conv', found nothing"
+  for (const model of ['vae', 'hvae', 'cvae']) {
+    const { raw } = merged({ model, activation: 'tanh' });
+    assert.deepEqual(
+      (raw.model as Record<string, unknown>).network,
+      { type: 'mlp', activation: 'tanh' },
+      model,
+    );
+    assert.equal(runConfigSchema.safeParse(raw).success, true, model);
+  }
+  const file = { model: { network: { type: 'conv', filters: [4] } } };
+  const { raw, notes } = merged({ activation: 'elu' }, file);
+  assert.deepEqual(raw.model, { network: { type: 'conv', filters: [4], activation: 'elu' } });
+  assert.deepEqual(notes, []);
 });
 
 test('two flags that choose different variants of one union are refused, in either order', () => {
