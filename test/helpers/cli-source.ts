@@ -6,11 +6,16 @@ import { join } from 'node:path';
 const mainTs = join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
 const tsx = import.meta.resolve('tsx');
 
+/** The arguments after `node` that run `vaekit <args>` from the sources (for a spawn of one's own). */
+export function sourceCliArgs(...args: string[]): string[] {
+  const script = `import { main } from ${JSON.stringify(mainTs)}; process.exitCode = await main(['node', 'vaekit', ...process.argv.slice(1)]);`;
+  return ['--import', tsx, '--input-type=module', '-e', script, ...args];
+}
+
 /** A function that runs `vaekit <args>` from the sources in `cwd`: its exit code, stdout and stderr. */
 export function vaekitFromSource(cwd: string, timeout = 300_000) {
   return (...args: string[]) => {
-    const script = `import { main } from ${JSON.stringify(mainTs)}; process.exitCode = await main(['node', 'vaekit', ...process.argv.slice(1)]);`;
-    const r = spawnSync(process.execPath, ['--import', tsx, '--input-type=module', '-e', script, ...args], {
+    const r = spawnSync(process.execPath, sourceCliArgs(...args), {
       cwd,
       encoding: 'utf8',
       timeout,
@@ -25,3 +30,32 @@ export const jsonLines = (path: string) =>
     .trim()
     .split('\n')
     .map((l) => JSON.parse(l));
+
+/** What trainTiny trains unless told otherwise: 1 epoch of batch 50, an MLP of 16, 3 latent dims, seed 3, into runs/. */
+const TINY: Record<string, string> = {
+  '--epochs': '1',
+  '--batch-size': '50',
+  '--runs-dir': 'runs',
+  '--seed': '3',
+  '--hidden': '16',
+  '--latent-dim': '3',
+};
+
+/**
+ * `vaekit train --name <name> --dataset <dataset>` of a tiny model (TINY) through `vaekit`; a flag of TINY
+ * given in `extra` replaces its value there, any other flag is added.
+ */
+export function trainTiny(
+  vaekit: ReturnType<typeof vaekitFromSource>,
+  name: string,
+  dataset: string,
+  ...extra: string[]
+) {
+  const settings = { ...TINY };
+  const rest: string[] = [];
+  for (let i = 0; i < extra.length; i++) {
+    if (extra[i] in settings && i + 1 < extra.length) settings[extra[i]] = extra[++i];
+    else rest.push(extra[i]);
+  }
+  return vaekit('train', '--name', name, '--dataset', dataset, ...Object.entries(settings).flat(), ...rest);
+}

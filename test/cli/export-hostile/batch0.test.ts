@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { vaekitFromSource } from '../../helpers/cli-source.js';
+import { trainTiny, vaekitFromSource } from '../../helpers/cli-source.js';
 import { idxDigits } from '../../helpers/idx-digits.js';
 import { onnxSession, runOnnx } from '../../helpers/onnx-runtime.js';
 
@@ -17,29 +17,7 @@ const vaekit = vaekitFromSource(work);
 
 test('a logistic-mixture ONNX decoder on a batch of 0 gives x [0, 28, 28, 1]', async () => {
   const data = idxDigits(100, 50);
-  const t = vaekit(
-    'train',
-    '--name',
-    'lm',
-    '--dataset',
-    data,
-    '--epochs',
-    '1',
-    '--batch-size',
-    '50',
-    '--runs-dir',
-    'runs',
-    '--seed',
-    '3',
-    '--hidden',
-    '16',
-    '--latent-dim',
-    '3',
-    '--likelihood',
-    'logistic-mixture',
-    '--mixtures',
-    '2',
-  );
+  const t = trainTiny(vaekit, 'lm', data, '--likelihood', 'logistic-mixture', '--mixtures', '2');
   assert.equal(t.code, 0, t.err);
   const r = vaekit('export', 'runs/lm', '--format', 'onnx', '-o', 'lm-onnx');
   assert.equal(r.code, 0, r.err);

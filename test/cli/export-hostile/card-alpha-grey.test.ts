@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { PNG } from 'pngjs';
-import { vaekitFromSource } from '../../helpers/cli-source.js';
+import { trainTiny, vaekitFromSource } from '../../helpers/cli-source.js';
 
 const work = mkdtempSync(join(tmpdir(), 'vk-attack2-alpha-'));
 const vaekit = vaekitFromSource(work);
@@ -32,26 +32,16 @@ before(() => {
       writeFileSync(join(work, 'rgba', kind, `${n}.png`), PNG.sync.write(png));
     }
   }
-  const r = vaekit(
-    'train',
-    '--name',
+  const r = trainTiny(
+    vaekit,
     'grey',
-    '--dataset',
     join(work, 'rgba'),
     '--image-size',
     '8',
     '--channels',
     '1',
-    '--epochs',
-    '1',
     '--batch-size',
     '10',
-    '--runs-dir',
-    'runs',
-    '--seed',
-    '3',
-    '--hidden',
-    '16',
     '--latent-dim',
     '2',
   );

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { writeIdx } from '../../../src/data/idx.js';
-import { vaekitFromSource } from '../../helpers/cli-source.js';
+import { trainTiny, vaekitFromSource } from '../../helpers/cli-source.js';
 
 const work = mkdtempSync(join(tmpdir(), 'vk-attack2-float-'));
 const vaekit = vaekitFromSource(work);
@@ -39,27 +39,7 @@ before(() => {
       data: Uint8Array.from({ length: n }, (_, i) => i % 10),
     });
   }
-  const r = vaekit(
-    'train',
-    '--name',
-    'float',
-    '--dataset',
-    dir,
-    '--epochs',
-    '1',
-    '--batch-size',
-    '50',
-    '--runs-dir',
-    'runs',
-    '--seed',
-    '3',
-    '--hidden',
-    '16',
-    '--latent-dim',
-    '3',
-    '--likelihood',
-    'gaussian',
-  );
+  const r = trainTiny(vaekit, 'float', dir, '--likelihood', 'gaussian');
   assert.equal(r.code, 0, r.err);
 });
 

@@ -16,7 +16,7 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
-import { vaekitFromSource } from '../../helpers/cli-source.js';
+import { trainTiny, vaekitFromSource } from '../../helpers/cli-source.js';
 import { idxDigits } from '../../helpers/idx-digits.js';
 
 const work = mkdtempSync(join(tmpdir(), 'vk-attack2-mid-'));
@@ -24,24 +24,14 @@ const vaekit = vaekitFromSource(work);
 
 before(() => {
   // 100 images, batch 25: 4 steps an epoch; checkpoints at steps 3, 4, 6, 8
-  const r = vaekit(
-    'train',
-    '--name',
+  const r = trainTiny(
+    vaekit,
     'mid',
-    '--dataset',
     idxDigits(100, 50),
     '--epochs',
     '2',
     '--batch-size',
     '25',
-    '--runs-dir',
-    'runs',
-    '--seed',
-    '3',
-    '--hidden',
-    '16',
-    '--latent-dim',
-    '3',
     '--checkpoint-every',
     '3',
     '--keep-checkpoints',

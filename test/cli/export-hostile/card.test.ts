@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { writeShapesFolder } from '../../../src/data/shapes.js';
-import { vaekitFromSource } from '../../helpers/cli-source.js';
+import { trainTiny, vaekitFromSource } from '../../helpers/cli-source.js';
 import { idxDigits } from '../../helpers/idx-digits.js';
 import { onnxSession, runOnnx } from '../../helpers/onnx-runtime.js';
 
@@ -18,25 +18,7 @@ const data = idxDigits(100, 50);
 
 before(() => {
   // three epochs: checkpoints step-4, step-8, step-12; best.json and latest.json name step-12
-  const r = vaekit(
-    'train',
-    '--name',
-    'three',
-    '--dataset',
-    data,
-    '--epochs',
-    '3',
-    '--batch-size',
-    '25',
-    '--runs-dir',
-    'runs',
-    '--seed',
-    '3',
-    '--hidden',
-    '16',
-    '--latent-dim',
-    '3',
-  );
+  const r = trainTiny(vaekit, 'three', data, '--epochs', '3', '--batch-size', '25');
   assert.equal(r.code, 0, r.err);
 });
 
@@ -87,27 +69,7 @@ test("the card's metrics are the loaded checkpoint's epoch, or none; never anoth
 });
 
 test('a Gaussian-likelihood decoder: the card says x is "float32 in [0, 1]" only if the file keeps x in [0, 1]', async () => {
-  const r = vaekit(
-    'train',
-    '--name',
-    'gauss',
-    '--dataset',
-    data,
-    '--epochs',
-    '1',
-    '--batch-size',
-    '25',
-    '--runs-dir',
-    'runs',
-    '--seed',
-    '3',
-    '--hidden',
-    '16',
-    '--latent-dim',
-    '3',
-    '--likelihood',
-    'gaussian',
-  );
+  const r = trainTiny(vaekit, 'gauss', data, '--batch-size', '25', '--likelihood', 'gaussian');
   assert.equal(r.code, 0, r.err);
   const e = vaekit('export', 'runs/gauss', '--format', 'onnx', '-o', 'gauss');
   assert.equal(e.code, 0, e.err);
@@ -137,28 +99,18 @@ test('a Gaussian-likelihood decoder: the card says x is "float32 in [0, 1]" only
 
 test("a CVAE trained on an image folder: the card says which one-hot column is which class (the folder's names)", () => {
   const shapes = writeShapesFolder(join(work, 'shapes'), 40, 16, 2); // classes disc/ and square/
-  const r = vaekit(
-    'train',
-    '--name',
+  const r = trainTiny(
+    vaekit,
     'cvae-shapes',
+    shapes,
     '--model',
     'cvae',
-    '--dataset',
-    shapes,
     '--image-size',
     '12',
     '--channels',
     '3',
-    '--epochs',
-    '1',
     '--batch-size',
     '20',
-    '--runs-dir',
-    'runs',
-    '--seed',
-    '3',
-    '--hidden',
-    '16',
     '--latent-dim',
     '2',
   );
@@ -176,27 +128,7 @@ test("a CVAE trained on an image folder: the card says which one-hot column is w
 });
 
 test('a run that refines q(z|x) per image (--refine-steps): the card says the exported encoder gives the unrefined start', () => {
-  const r = vaekit(
-    'train',
-    '--name',
-    'refine',
-    '--dataset',
-    data,
-    '--epochs',
-    '1',
-    '--batch-size',
-    '25',
-    '--runs-dir',
-    'runs',
-    '--seed',
-    '3',
-    '--hidden',
-    '16',
-    '--latent-dim',
-    '3',
-    '--refine-steps',
-    '2',
-  );
+  const r = trainTiny(vaekit, 'refine', data, '--batch-size', '25', '--refine-steps', '2');
   assert.equal(r.code, 0, r.err);
   const e = vaekit('export', 'runs/refine', '--format', 'onnx', '--part', 'encoder', '-o', 'refine');
   assert.equal(e.code, 0, e.err);

@@ -9,38 +9,18 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, watch } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { vaekitFromSource } from '../../helpers/cli-source.js';
+import { sourceCliArgs, trainTiny, vaekitFromSource } from '../../helpers/cli-source.js';
 import { idxDigits } from '../../helpers/idx-digits.js';
 
 const work = mkdtempSync(join(tmpdir(), 'vk-attack-crash-'));
 const vaekit = vaekitFromSource(work);
-const mainTs = join(import.meta.dirname, '..', '..', '..', 'src', 'cli', 'main.ts');
-const tsx = import.meta.resolve('tsx');
 
 const trained = (() => {
   let done = false;
   return () => {
     if (done) return;
     const data = idxDigits(100, 50);
-    const t = vaekit(
-      'train',
-      '--name',
-      'big',
-      '--dataset',
-      data,
-      '--epochs',
-      '1',
-      '--batch-size',
-      '50',
-      '--runs-dir',
-      'runs',
-      '--seed',
-      '3',
-      '--hidden',
-      '1200,1200',
-      '--latent-dim',
-      '8',
-    );
+    const t = trainTiny(vaekit, 'big', data, '--hidden', '1200,1200', '--latent-dim', '8');
     assert.equal(t.code, 0, t.err);
     done = true;
   };
@@ -52,24 +32,9 @@ for (const signal of ['SIGKILL', 'SIGINT'] as const) {
     const parent = join(work, `exports-${signal}`);
     mkdirSync(parent);
     const out = join(parent, 'vae');
-    const script = `import { main } from ${JSON.stringify(mainTs)}; process.exitCode = await main(['node', 'vaekit', ...process.argv.slice(1)]);`;
     const child = spawn(
       process.execPath,
-      [
-        '--import',
-        tsx,
-        '--input-type=module',
-        '-e',
-        script,
-        'export',
-        'runs/big',
-        '--format',
-        'tfjs',
-        '--part',
-        'all',
-        '-o',
-        out,
-      ],
+      sourceCliArgs('export', 'runs/big', '--format', 'tfjs', '--part', 'all', '-o', out),
       { cwd: work, stdio: 'ignore' },
     );
     const exited = new Promise((r) => child.on('exit', r));

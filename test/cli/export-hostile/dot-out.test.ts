@@ -15,32 +15,14 @@ import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
-import { vaekitFromSource } from '../../helpers/cli-source.js';
+import { trainTiny, vaekitFromSource } from '../../helpers/cli-source.js';
 import { idxDigits } from '../../helpers/idx-digits.js';
 
 const work = mkdtempSync(join(tmpdir(), 'vk-attack2-dot-'));
 const vaekit = vaekitFromSource(work);
 
 before(() => {
-  const r = vaekit(
-    'train',
-    '--name',
-    'vae',
-    '--dataset',
-    idxDigits(100, 50),
-    '--epochs',
-    '1',
-    '--batch-size',
-    '50',
-    '--runs-dir',
-    'runs',
-    '--seed',
-    '3',
-    '--hidden',
-    '16',
-    '--latent-dim',
-    '3',
-  );
+  const r = trainTiny(vaekit, 'vae', idxDigits(100, 50));
   assert.equal(r.code, 0, r.err);
   mkdirSync(join(work, 'p'));
 });

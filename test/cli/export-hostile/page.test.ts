@@ -7,7 +7,7 @@ import { mkdtempSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { vaekitFromSource } from '../../helpers/cli-source.js';
+import { trainTiny, vaekitFromSource } from '../../helpers/cli-source.js';
 import { idxDigits } from '../../helpers/idx-digits.js';
 import { serveFolder } from '../../helpers/serve-folder.js';
 import { launchBrowser, openPage } from '../../web/browser-helpers.js';
@@ -18,25 +18,7 @@ const vaekit = vaekitFromSource(work);
 
 test('the example page refuses ?n=0, a negative, a fractional or a non-number n, naming it; a good n draws', async () => {
   const data = idxDigits(100, 50);
-  const t = vaekit(
-    'train',
-    '--name',
-    'vae',
-    '--dataset',
-    data,
-    '--epochs',
-    '1',
-    '--batch-size',
-    '50',
-    '--runs-dir',
-    'runs',
-    '--seed',
-    '3',
-    '--hidden',
-    '16',
-    '--latent-dim',
-    '3',
-  );
+  const t = trainTiny(vaekit, 'vae', data);
   assert.equal(t.code, 0, t.err);
   for (const format of ['onnx', 'tfjs']) {
     const r = vaekit('export', 'runs/vae', '--format', format, '-o', `vae-${format}`);

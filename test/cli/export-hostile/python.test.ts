@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { vaekitFromSource } from '../../helpers/cli-source.js';
+import { trainTiny, vaekitFromSource } from '../../helpers/cli-source.js';
 import { idxDigits } from '../../helpers/idx-digits.js';
 
 const repo = join(import.meta.dirname, '..', '..', '..');
@@ -23,25 +23,7 @@ test('sample_onnx.py on an encoder-only export says it has no decoder (no StopIt
   skip: pythonHasOnnx ? false : `no Python with onnxruntime and onnx at ${python}`,
 }, () => {
   const data = idxDigits(100, 50);
-  const t = vaekit(
-    'train',
-    '--name',
-    'vae',
-    '--dataset',
-    data,
-    '--epochs',
-    '1',
-    '--batch-size',
-    '50',
-    '--runs-dir',
-    'runs',
-    '--seed',
-    '3',
-    '--hidden',
-    '16',
-    '--latent-dim',
-    '3',
-  );
+  const t = trainTiny(vaekit, 'vae', data);
   assert.equal(t.code, 0, t.err);
   const e = vaekit('export', 'runs/vae', '--format', 'onnx', '--part', 'encoder', '-o', 'enc');
   assert.equal(e.code, 0, e.err);

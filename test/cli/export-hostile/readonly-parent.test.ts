@@ -13,38 +13,18 @@ import { chmodSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
-import { vaekitFromSource } from '../../helpers/cli-source.js';
+import { sourceCliArgs, trainTiny, vaekitFromSource } from '../../helpers/cli-source.js';
 import { idxDigits } from '../../helpers/idx-digits.js';
 
 const work = mkdtempSync(join(tmpdir(), 'vk-attack2-ro-'));
 const vaekit = vaekitFromSource(work);
-const mainTs = join(import.meta.dirname, '..', '..', '..', 'src', 'cli', 'main.ts');
-const tsx = import.meta.resolve('tsx');
 const canDrop =
   process.getuid?.() === 0 && spawnSync('setpriv', ['--version'], { encoding: 'utf8' }).status === 0;
 
 before(() => {
   const data = idxDigits(100, 50);
   chmodSync(data, 0o755);
-  const r = vaekit(
-    'train',
-    '--name',
-    'vae',
-    '--dataset',
-    data,
-    '--epochs',
-    '1',
-    '--batch-size',
-    '50',
-    '--runs-dir',
-    'runs',
-    '--seed',
-    '3',
-    '--hidden',
-    '16',
-    '--latent-dim',
-    '3',
-  );
+  const r = trainTiny(vaekit, 'vae', data);
   assert.equal(r.code, 0, r.err);
   chmodSync(work, 0o755);
   mkdirSync(join(work, 'ro'));
@@ -54,7 +34,6 @@ before(() => {
 test("-o in a folder the user cannot write: refused about -o, not with an error naming vaekit's staging folder", {
   skip: !canDrop && 'needs root and setpriv to act as another user',
 }, () => {
-  const script = `import { main } from ${JSON.stringify(mainTs)}; process.exitCode = await main(['node', 'vaekit', ...process.argv.slice(1)]);`;
   const r = spawnSync(
     'setpriv',
     [
@@ -62,17 +41,7 @@ test("-o in a folder the user cannot write: refused about -o, not with an error 
       '--regid=65534',
       '--clear-groups',
       process.execPath,
-      '--import',
-      tsx,
-      '--input-type=module',
-      '-e',
-      script,
-      'export',
-      'runs/vae',
-      '--format',
-      'onnx',
-      '-o',
-      join(work, 'ro', 'out'),
+      ...sourceCliArgs('export', 'runs/vae', '--format', 'onnx', '-o', join(work, 'ro', 'out')),
     ],
     { cwd: work, encoding: 'utf8', env: { ...process.env, HOME: tmpdir() }, timeout: 300_000 },
   );

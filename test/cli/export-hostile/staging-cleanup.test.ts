@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { stagingName } from '../../../src/io/staged-folder.js';
-import { vaekitFromSource } from '../../helpers/cli-source.js';
+import { trainTiny, vaekitFromSource } from '../../helpers/cli-source.js';
 import { idxDigits } from '../../helpers/idx-digits.js';
 
 const work = mkdtempSync(join(tmpdir(), 'vk-attack2-staging-'));
@@ -22,25 +22,7 @@ const vaekit = vaekitFromSource(work);
 const own = stagingName(0).slice(0, -1);
 
 before(() => {
-  const r = vaekit(
-    'train',
-    '--name',
-    'vae',
-    '--dataset',
-    idxDigits(100, 50),
-    '--epochs',
-    '1',
-    '--batch-size',
-    '50',
-    '--runs-dir',
-    'runs',
-    '--seed',
-    '3',
-    '--hidden',
-    '16',
-    '--latent-dim',
-    '3',
-  );
+  const r = trainTiny(vaekit, 'vae', idxDigits(100, 50));
   assert.equal(r.code, 0, r.err);
 });
 

@@ -16,13 +16,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { stagingName } from '../../../src/io/staged-folder.js';
-import { vaekitFromSource } from '../../helpers/cli-source.js';
+import { sourceCliArgs, trainTiny, vaekitFromSource } from '../../helpers/cli-source.js';
 import { idxDigits } from '../../helpers/idx-digits.js';
 
 const work = mkdtempSync(join(tmpdir(), 'vk-attack2-other-'));
 const vaekit = vaekitFromSource(work);
-const mainTs = join(import.meta.dirname, '..', '..', '..', 'src', 'cli', 'main.ts');
-const tsx = import.meta.resolve('tsx');
 // vaekit's own temporaries in this process's space are `${own}<pid>`
 const own = stagingName(0).slice(0, -1);
 const canDrop =
@@ -31,25 +29,7 @@ const canDrop =
 before(() => {
   const data = idxDigits(100, 50);
   chmodSync(data, 0o755);
-  const r = vaekit(
-    'train',
-    '--name',
-    'vae',
-    '--dataset',
-    data,
-    '--epochs',
-    '1',
-    '--batch-size',
-    '50',
-    '--runs-dir',
-    'runs',
-    '--seed',
-    '3',
-    '--hidden',
-    '16',
-    '--latent-dim',
-    '3',
-  );
+  const r = trainTiny(vaekit, 'vae', data);
   assert.equal(r.code, 0, r.err);
   chmodSync(work, 0o755);
 });
@@ -64,7 +44,6 @@ test("another user's abandoned staging folder in a shared folder does not stop m
   const dead = join(shared, `${own}3999999`);
   mkdirSync(dead);
   writeFileSync(join(dead, 'model-card.json'), '{}\n');
-  const script = `import { main } from ${JSON.stringify(mainTs)}; process.exitCode = await main(['node', 'vaekit', ...process.argv.slice(1)]);`;
   const r = spawnSync(
     'setpriv',
     [
@@ -72,17 +51,7 @@ test("another user's abandoned staging folder in a shared folder does not stop m
       '--regid=65534',
       '--clear-groups',
       process.execPath,
-      '--import',
-      tsx,
-      '--input-type=module',
-      '-e',
-      script,
-      'export',
-      'runs/vae',
-      '--format',
-      'onnx',
-      '-o',
-      join(shared, 'mine'),
+      ...sourceCliArgs('export', 'runs/vae', '--format', 'onnx', '-o', join(shared, 'mine')),
     ],
     { cwd: work, encoding: 'utf8', env: { ...process.env, HOME: tmpdir() }, timeout: 300_000 },
   );

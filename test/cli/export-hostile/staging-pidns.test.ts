@@ -16,37 +16,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { stagingName } from '../../../src/io/staged-folder.js';
-import { vaekitFromSource } from '../../helpers/cli-source.js';
+import { sourceCliArgs, trainTiny, vaekitFromSource } from '../../helpers/cli-source.js';
 import { idxDigits } from '../../helpers/idx-digits.js';
 
 const work = mkdtempSync(join(tmpdir(), 'vk-attack2-pidns-'));
 const vaekit = vaekitFromSource(work);
-const mainTs = join(import.meta.dirname, '..', '..', '..', 'src', 'cli', 'main.ts');
-const tsx = import.meta.resolve('tsx');
 const canUnshare =
   process.getuid?.() === 0 && spawnSync('unshare', ['-p', '-f', '--mount-proc', 'true']).status === 0;
 const live = spawn('sleep', ['600'], { stdio: 'ignore' });
 
 before(() => {
-  const r = vaekit(
-    'train',
-    '--name',
-    'vae',
-    '--dataset',
-    idxDigits(100, 50),
-    '--epochs',
-    '1',
-    '--batch-size',
-    '50',
-    '--runs-dir',
-    'runs',
-    '--seed',
-    '3',
-    '--hidden',
-    '16',
-    '--latent-dim',
-    '3',
-  );
+  const r = trainTiny(vaekit, 'vae', idxDigits(100, 50));
   assert.equal(r.code, 0, r.err);
 });
 after(() => live.kill());
@@ -60,7 +40,6 @@ test("an export in another PID namespace does not delete a live exporter's stagi
   const staging = join(parent, stagingName(live.pid as number));
   mkdirSync(staging);
   writeFileSync(join(staging, 'model-card.json'), '{}\n');
-  const script = `import { main } from ${JSON.stringify(mainTs)}; process.exitCode = await main(['node', 'vaekit', ...process.argv.slice(1)]);`;
   const r = spawnSync(
     'unshare',
     [
@@ -68,17 +47,7 @@ test("an export in another PID namespace does not delete a live exporter's stagi
       '-f',
       '--mount-proc',
       process.execPath,
-      '--import',
-      tsx,
-      '--input-type=module',
-      '-e',
-      script,
-      'export',
-      'runs/vae',
-      '--format',
-      'onnx',
-      '-o',
-      join(parent, 'other'),
+      ...sourceCliArgs('export', 'runs/vae', '--format', 'onnx', '-o', join(parent, 'other')),
     ],
     { cwd: work, encoding: 'utf8', timeout: 300_000 },
   );
