@@ -1,40 +1,52 @@
 /**
  * npm's install hook: the native kernels from a prebuilt binary (prebuilds/, for linux-x64 and linux-arm64
- * with glibc), else built from source with node-gyp, else none (training then uses the wasm kernels alone,
- * about half as fast). Says which in one line; never fails the install.
- * `npm install vaekit --build-from-source` (or npm_config_build_from_source=true) skips the prebuilt binary.
+ * with glibc ≥ 2.34), else built from source with node-gyp, else none (training then uses the wasm kernels
+ * alone, about half as fast). Says which in one line; never fails the install. A prebuilt binary is taken
+ * only if it was built from the sources beside it (a clone whose native/ changed builds them again) and it
+ * loads here, which is tried in a child process (a bad binary could crash this one).
+ * `npm rebuild vaekit --build-from-source` (npm_config_build_from_source=true) skips the prebuilt binary.
  */
 const { spawnSync } = require('node:child_process');
-const { join, sep } = require('node:path');
+const { binaryProblem, prebuiltBinary, prebuiltMatchesSources, root } = require('../native/binary.cjs');
 
-const root = join(__dirname, '..');
 const target = `${process.platform}-${process.arch}`;
 const say = (line) => console.log(`vaekit: native kernels: ${line}`);
 
-function prebuilt() {
-  try {
-    process.env.PREBUILDS_ONLY = '1'; // node-gyp-build: look in prebuilds/, not at an earlier build/
-    const file = require('node-gyp-build').resolve(root);
-    if (!file.includes(`${sep}prebuilds${sep}`)) return null;
-    require(file).threads(); // it loads and answers on this machine
-    return file;
-  } catch {
-    return null;
+/** The prebuilt binary that serves here, or why there is none. */
+function usablePrebuilt() {
+  const file = prebuiltBinary();
+  if (!file) return { why: `no prebuilt binary for ${target}` };
+  const relative = file.slice(root.length + 1);
+  if (!prebuiltMatchesSources())
+    return { why: `${relative} was built from other sources than native/ holds` };
+  const problem = binaryProblem(file);
+  if (problem) return { why: `${relative} ${problem}` };
+  const probe = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(file)}).threads()`], {
+    encoding: 'utf8',
+  });
+  if (probe.status !== 0) {
+    const error = (
+      probe.stderr.split('\n').find((l) => /Error/.test(l)) ?? `exit ${probe.status ?? probe.signal}`
+    ).trim();
+    return { why: `${relative} does not load here (${error})` };
   }
+  return { file: relative };
 }
 
 const fromSource = /^(true|1)$/.test(process.env.npm_config_build_from_source ?? '');
-const file = fromSource ? null : prebuilt();
-if (file) {
-  say(`prebuilt binary for ${target} (${file.slice(root.length + 1)})`);
+const prebuilt = usablePrebuilt();
+if (prebuilt.file && !fromSource) {
+  say(`prebuilt binary for ${target} (${prebuilt.file})`);
 } else {
-  const why = fromSource ? 'build from source asked for' : `no prebuilt binary for ${target} loads here`;
+  const why = fromSource ? 'build from source asked for' : prebuilt.why;
   const build = spawnSync('node-gyp', ['rebuild', '--loglevel=warn'], {
     cwd: root,
     stdio: 'inherit',
     shell: process.platform === 'win32',
   });
   if (build.status === 0) say(`built from source (${why})`);
+  else if (prebuilt.file)
+    say(`the build from source failed (${why}); the prebuilt binary for ${target} serves (${prebuilt.file})`);
   else
     say(
       `none (${why}, and the build from source failed: no C++ compiler or node-gyp?); training uses the wasm kernels, about half as fast`,

@@ -179,11 +179,49 @@ export function setNativeKernelsEnabled(on: boolean): void {
   enabled = on;
 }
 
+/** Every function an addon must have to serve (an older build, or another package's .node, lacks some). */
+const KERNEL_NAMES = [
+  'sgemm',
+  'im2col',
+  'col2im',
+  'depthwiseConv',
+  'depthwiseBackpropInput',
+  'depthwiseBackpropFilter',
+  'sumRows',
+  'sumSquares',
+  'tile',
+  'adam',
+  'bernoulliLogProb',
+  'bernoulliLogProbGrad',
+  'gaussianKl',
+  'gaussianKlGrad',
+  'reparameterise',
+  'reparameteriseGrad',
+  'addRows',
+  'reluGrad',
+  'swish',
+  'swishGrad',
+  'batchNormStats',
+  'batchNormApply',
+  'batchNormGrad',
+  'threads',
+  'compiler',
+] as const satisfies readonly (keyof NativeKernels)[];
+
+/** native/binary.cjs, as the loader uses it. */
+interface Binaries {
+  root: string;
+  binaryProblem(file: string): string | null;
+  prebuiltBinary(): string | null;
+  prebuiltMatchesSources(): boolean;
+}
+
 /**
  * Loads the addon once (initBackend calls this), in Node unless VAEKIT_NATIVE=0: the file VAEKIT_NATIVE_ADDON
- * names, else what node-gyp-build finds in the package — build/Release (built from source at install), then
- * prebuilds/<platform>-<arch> (the binaries the npm package ships). In a browser, or when none loads, the
- * wasm kernels serve alone.
+ * names (relative to the working folder; that one alone), else the first of build/Release (built from source)
+ * and prebuilds/<platform>-<arch> (the binaries the npm package ships, if built from the sources beside them)
+ * that is a whole binary for this machine, loads, and has every kernel. In a browser, or when none serves,
+ * the wasm kernels serve alone; nativeKernelsOrigin says which, and why the others did not.
  */
 export async function loadNativeKernels(): Promise<void> {
   if (attempted) return;
@@ -195,6 +233,7 @@ export async function loadNativeKernels(): Promise<void> {
         env: Record<string, string | undefined>;
         platform: string;
         arch: string;
+        cwd(): string;
       };
     }
   ).process;
@@ -203,26 +242,63 @@ export async function loadNativeKernels(): Promise<void> {
     origin = 'turned off (VAEKIT_NATIVE=0)';
     return;
   }
-  // a computed specifier: the explorer's bundler must not try to resolve a Node built-in
-  const nodeModule = 'node:module';
-  try {
-    const { createRequire } = (await import(/* @vite-ignore */ nodeModule)) as {
-      createRequire(url: string): ((id: string) => unknown) & { resolve(id: string): string };
-    };
-    const require = createRequire(import.meta.url);
-    // src/backend/native.ts and dist/backend/native.js both sit two folders below the package root
-    const root = require.resolve('../../package.json').replace(/package\.json$/, '');
-    const explicit = proc.env.VAEKIT_NATIVE_ADDON;
-    const file = explicit ?? (require('node-gyp-build') as { resolve(dir: string): string }).resolve(root);
-    loaded = require(file) as NativeKernels;
-    origin = explicit
-      ? `from VAEKIT_NATIVE_ADDON (${explicit})`
-      : /[\\/]prebuilds[\\/]/.test(file)
-        ? `prebuilt for ${proc.platform}-${proc.arch}`
-        : 'built from source';
-  } catch (e) {
-    origin = `none for ${proc.platform}-${proc.arch} (${String((e as Error).message).split('\n')[0]}): the wasm kernels alone`;
+  const target = `${proc.platform}-${proc.arch}`;
+  // computed specifiers: the explorer's bundler must not try to resolve Node built-ins
+  const [nodeModule, nodePath] = ['node:module', 'node:path'];
+  const { createRequire } = (await import(/* @vite-ignore */ nodeModule)) as {
+    createRequire(url: string): (id: string) => unknown;
+  };
+  const { join, resolve } = (await import(/* @vite-ignore */ nodePath)) as {
+    join(...p: string[]): string;
+    resolve(...p: string[]): string;
+  };
+  const require = createRequire(import.meta.url);
+  // src/backend/native.ts and dist/backend/native.js both sit two folders below the package root
+  const binaries = require('../../native/binary.cjs') as Binaries;
+  const skipped: string[] = [];
+  /** The addon in `file`, or null (and why, in `skipped`). */
+  const tryLoad = (file: string, label: string): NativeKernels | null => {
+    const problem = binaries.binaryProblem(file);
+    if (problem) {
+      skipped.push(`${label} ${problem}`);
+      return null;
+    }
+    try {
+      const addon = require(file) as Partial<NativeKernels>;
+      const missing = KERNEL_NAMES.filter((k) => typeof addon[k] !== 'function');
+      if (missing.length === 0) return addon as NativeKernels;
+      skipped.push(
+        `${label} lacks ${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ', …' : ''} (not this vaekit's addon)`,
+      );
+    } catch (e) {
+      skipped.push(`${label} does not load (${String((e as Error).message).split('\n')[0]})`);
+    }
+    return null;
+  };
+  const explicit = proc.env.VAEKIT_NATIVE_ADDON;
+  if (explicit) {
+    const file = resolve(proc.cwd(), explicit);
+    loaded = tryLoad(file, `VAEKIT_NATIVE_ADDON=${explicit}`);
+    origin = loaded ? `from VAEKIT_NATIVE_ADDON (${file})` : `none: ${skipped[0]}; the wasm kernels alone`;
+    return;
   }
+  const built = join(binaries.root, 'build', 'Release', 'vaekit_native.node');
+  const prebuilt = binaries.prebuiltBinary();
+  const candidates: [string, string, string][] = [[built, 'built from source', 'build/Release']];
+  if (prebuilt && binaries.prebuiltMatchesSources())
+    candidates.push([prebuilt, `prebuilt for ${target}`, `the prebuilt binary for ${target}`]);
+  else if (prebuilt)
+    skipped.push(`the prebuilt binary for ${target} was built from other sources than native/ holds`);
+  for (const [file, what, label] of candidates) {
+    if (file === built && binaries.binaryProblem(file) === 'cannot be opened (ENOENT)') continue; // never built
+    loaded = tryLoad(file, label);
+    if (loaded) {
+      origin = skipped.length ? `${what} (${skipped.join('; ')})` : what;
+      return;
+    }
+  }
+  const none = skipped.length ? skipped.join('; ') : `no binary built here and none prebuilt for ${target}`;
+  origin = `none (${none}): the wasm kernels alone, about half as fast; to build them: npm install-scripts approve vaekit, then npm rebuild vaekit`;
 }
 
 /** Where the native kernels come from (prebuilt, built from source), or why there are none, in a few words. */

@@ -65,6 +65,9 @@ const PATH_ERRORS: Record<string, string> = {
   EMFILE: 'too many open files',
 };
 
+/** The file system's limits, which a write meets whatever its path: the machine's state, not a bug. */
+const MACHINE_LIMITS = new Set(['ENOSPC', 'EDQUOT', 'EMFILE']);
+
 /**
  * A file-system failure on a path the command was given (an `-o` into a missing folder, a symlink loop)
  * is the user's input: an InputError naming the path. Other errors are not translated.
@@ -74,7 +77,19 @@ export function asInputError(e: unknown): InputError | null {
   const err = e as (NodeJS.ErrnoException & { dest?: string }) | undefined;
   if (!err || typeof err !== 'object' || typeof err.code !== 'string') return null;
   const what = PATH_ERRORS[err.code];
-  if (!what || typeof err.path !== 'string') return null;
+  if (!what) return null;
+  if (typeof err.path !== 'string') {
+    // a full disk or quota, met by a write through an open file (whose error names no path), is no bug either
+    if (!MACHINE_LIMITS.has(err.code)) return null;
+    return new InputError(
+      {
+        where: `a write (${err.syscall ?? 'write'})`,
+        expected: 'room for the output',
+        found: `${what} (${err.code})`,
+      },
+      { cause: e },
+    );
+  }
   const path = err.dest ? `${err.path} → ${err.dest}` : err.path;
   return new InputError(
     { where: path, expected: `a usable path (${err.syscall ?? 'access'})`, found: `${what} (${err.code})` },

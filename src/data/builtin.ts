@@ -66,14 +66,21 @@ const FASHION_MNIST_CLASSES = [
   'Ankle boot',
 ];
 
+/** What label k of a built-in dataset stands for. */
+export function builtinClassNames(name: BuiltinName): string[] {
+  return name === 'mnist'
+    ? Array.from({ length: 10 }, (_, digit) => `digit ${digit}`)
+    : FASHION_MNIST_CLASSES;
+}
+
 function loadMnist(): DatasetSplit {
   const split = splitDataset(mnistDigits(), MNIST_TEST_FRACTION, MNIST_SPLIT_SEED);
-  return { ...split, classNames: Array.from({ length: 10 }, (_, digit) => `digit ${digit}`) };
+  return { ...split, classNames: builtinClassNames('mnist') };
 }
 
 function loadFashionMnist(dir: string): DatasetSplit {
   try {
-    return { ...loadIdxDir(dir, 'fashion-mnist'), classNames: FASHION_MNIST_CLASSES };
+    return { ...loadIdxDir(dir, 'fashion-mnist'), classNames: builtinClassNames('fashion-mnist') };
   } catch (e) {
     if (!(e instanceof InputError)) throw e;
     throw new InputError(

@@ -3,9 +3,10 @@
  * what loadDataset does to them — the built-ins, IDX files by their value type, image folders.
  */
 import { statPath } from '../io/files.js';
-import { isBuiltinName } from './builtin.js';
+import { builtinClassNames, isBuiltinName } from './builtin.js';
 import { readIdxHeader } from './idx.js';
 import { findIdxFiles } from './idxdataset.js';
+import { classFolderNames } from './imagefolder.js';
 import { isImageFolder } from './load.js';
 
 /** The image options a folder is read with (see ImageFolderOptions). */
@@ -26,7 +27,7 @@ export function describePreparation(spec: string, folder: FolderReading, shape: 
   if (isBuiltinName(spec)) return [`${spec}: 8-bit pixels divided by 255, ${size}, no crop, no resize`];
   if (isImageFolder(spec)) {
     return [
-      `PNG/JPEG files: 8-bit values divided by 255; transparency composited over black; centre-cropped to a square and area-resized to ${folder.imageSize}×${folder.imageSize}`,
+      `PNG/JPEG files: 8-bit values divided by 255 (16-bit PNG samples first reduced to 8 bits, v·255/65535 rounded); transparency composited over black; centre-cropped to a square and area-resized to ${folder.imageSize}×${folder.imageSize}`,
       folder.channels === 1
         ? 'grey as the ITU-R BT.601 luma 0.299 R + 0.587 G + 0.114 B of the composited colour'
         : 'RGB (a grey file repeated in the three channels)',
@@ -43,4 +44,16 @@ export function describePreparation(spec: string, folder: FolderReading, shape: 
         ? `${type} values used as they are (already in [0, 1])`
         : 'values as loadDataset reads them';
   return [`IDX images as stored (${size}), no crop, no resize: ${values}`];
+}
+
+/** What label k of the dataset `spec` stands for (built-ins, class folders), or undefined where it does not say. */
+export function datasetClassNames(spec: string): string[] | undefined {
+  if (isBuiltinName(spec)) return builtinClassNames(spec);
+  try {
+    if (!isImageFolder(spec)) return undefined;
+    const names = classFolderNames(spec);
+    return names.length > 0 ? names : undefined;
+  } catch {
+    return undefined; // gone, or unreadable: the card then says "label k"
+  }
 }

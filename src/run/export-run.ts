@@ -2,7 +2,7 @@ import { accessSync, constants, mkdirSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { InputError } from '../core/errors.js';
-import { describePreparation } from '../data/preparation.js';
+import { datasetClassNames, describePreparation } from '../data/preparation.js';
 import { exampleFeeds, maxRelativeError } from '../export/feeds.js';
 import type { GraphBuilder, InputKind } from '../export/graph.js';
 import { writeOnnx } from '../export/onnx.js';
@@ -174,6 +174,18 @@ function writePart(
  */
 export function exportRun(dir: string, run: LoadedRun, o: ExportOptions): ExportedPart[] {
   const target = checkExportFolder(o.out);
+  const metrics = epochTestRecord(runPaths(dir).metrics, run.state.epoch, run.state.step);
+  // JSON writes NaN and ∞ as null: a measured bound of null is a run that diverged at this checkpoint
+  const test = metrics?.test as Record<string, unknown> | undefined;
+  if (run.model.capabilities.bound && test && 'loss' in test && test.loss === null) {
+    throw new InputError({
+      where: `${basename(run.checkpoint)} (${dir})`,
+      expected: 'a checkpoint whose test loss was a number',
+      found:
+        'a test loss of NaN or ∞ logged at this checkpoint: the run had diverged there; nothing was written',
+      hint: 'try --checkpoint best, or train again with a smaller learning rate',
+    });
+  }
   // a flow posterior has no (μ, log σ²) encoder to export: `all` then means the decoder alone
   const flow = (run.config.model as { posterior?: { type: string } }).posterior?.type === 'iaf';
   const parts = exportParts(run.model.kind, o.part).filter(
@@ -202,7 +214,7 @@ export function exportRun(dir: string, run: LoadedRun, o: ExportOptions): Export
       }));
       writeFileAtomic(
         join(staging, 'model-card.json'),
-        `${JSON.stringify(modelCard(dir, run, o, exported), null, 2)}\n`,
+        `${JSON.stringify(modelCard(dir, run, o, exported, metrics), null, 2)}\n`,
       );
       return exported;
     },
@@ -211,7 +223,13 @@ export function exportRun(dir: string, run: LoadedRun, o: ExportOptions): Export
 }
 
 /** What a user of the exported files needs to know, without vaekit: data, preprocessing, ports, metrics. */
-function modelCard(dir: string, run: LoadedRun, o: ExportOptions, parts: ExportedPart[]) {
+function modelCard(
+  dir: string,
+  run: LoadedRun,
+  o: ExportOptions,
+  parts: ExportedPart[],
+  metrics: ReturnType<typeof epochTestRecord>,
+) {
   const { config, state } = run;
   const model = config.model as Record<string, unknown>;
   const [h, w, c] = config.inputShape ?? [];
@@ -245,7 +263,7 @@ function modelCard(dir: string, run: LoadedRun, o: ExportOptions, parts: Exporte
       preprocessing: preprocessing(config),
     },
     parts,
-    metrics: epochTestRecord(runPaths(dir).metrics, state.epoch, state.step),
+    metrics,
     metricUnits: run.model.capabilities.bound
       ? 'per test image, in nats (loss = −ELBO, an upper bound on −log p(x)); bitsPerDim = loss / (D · ln 2), D = height · width · channels'
       : "the adversarial game's scores, without units",
@@ -255,8 +273,10 @@ function modelCard(dir: string, run: LoadedRun, o: ExportOptions, parts: Exporte
 /** What column k of a CVAE's one-hot `y` stands for: the data's class names, or its label k. */
 function labelColumns(config: RunConfig): string[] {
   const n = config.classes ?? 0;
-  const names = config.classNames?.length === n ? config.classNames : undefined;
-  return Array.from({ length: n }, (_, k) => (names ? names[k] : `label ${k} of the data's label file`));
+  // label k is class folder k (classes counts up to the last label that has images; an empty last folder is
+  // named, not counted); a run from before names were recorded reads them from its dataset, if still there
+  const names = config.classNames ?? datasetClassNames(config.data.dataset);
+  return Array.from({ length: n }, (_, k) => names?.[k] ?? `label ${k} of the data's label file`);
 }
 
 /**

@@ -16,6 +16,7 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  rmSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
@@ -218,16 +219,27 @@ test('the install script takes the prebuilt binary, else builds from source, els
       'npx',
     );
   assert.match(train({}).out, /native kernels built from source/);
-  // no compiler: the build fails, the install does not
-  const none = rebuild({ CXX: '/nonexistent/c++', CC: '/nonexistent/cc' }, '--build-from-source');
+  // no compiler: the build fails, the install does not, and the prebuilt binary serves
+  const noCompiler = { CXX: '/nonexistent/c++', CC: '/nonexistent/cc' };
+  const failed = rebuild(noCompiler, '--build-from-source');
+  assert.equal(failed.status, 0, failed.out);
+  assert.match(
+    failed.out,
+    /vaekit: native kernels: the build from source failed .*; the prebuilt binary for linux-x64 serves/,
+  );
+  assert.match(train({}).out, /native kernels prebuilt for linux-x64/);
+  // and with no prebuilt binary either: none, and training runs on the wasm kernels alone, saying how to build them
+  rmSync(join(consumer, 'node_modules', 'vaekit', 'prebuilds'), { recursive: true });
+  const none = rebuild(noCompiler);
   assert.equal(none.status, 0, none.out);
-  assert.match(none.out, /vaekit: native kernels: none \(.*\); training uses the wasm kernels/);
-  // and with no binary at all (no build, and prebuilds looked for in an empty folder) training still runs, on wasm alone
-  const empty = mkdtempSync(join(tmpdir(), 'vk-no-prebuilds-'));
-  const wasm = train({ VAEKIT_PREBUILD: empty });
+  assert.match(
+    none.out,
+    /vaekit: native kernels: none \(no prebuilt binary for linux-x64, and the build from source failed.*\); training uses the wasm kernels/,
+  );
+  const wasm = train({});
   assert.equal(wasm.status, 0, wasm.out);
   assert.match(
     wasm.out,
-    /native kernels none for linux-x64 \(No native build was found.*\): the wasm kernels alone/,
+    /native kernels none \(no binary built here and none prebuilt for linux-x64\): the wasm kernels alone.*npm rebuild vaekit/,
   );
 });
