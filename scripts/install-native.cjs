@@ -3,11 +3,20 @@
  * with glibc ≥ 2.34), else built from source with node-gyp, else none (training then uses the wasm kernels
  * alone, about half as fast). Says which in one line; never fails the install. A prebuilt binary is taken
  * only if it was built from the sources beside it (a clone whose native/ changed builds them again) and it
- * loads here, which is tried in a child process (a bad binary could crash this one).
+ * loads here, which is tried in a child process with a time limit (a bad binary could crash or hang this
+ * one); taking it removes an earlier build/, which the loader would otherwise take first.
  * `npm rebuild vaekit --build-from-source` (npm_config_build_from_source=true) skips the prebuilt binary.
  */
 const { spawnSync } = require('node:child_process');
-const { binaryProblem, prebuiltBinary, prebuiltMatchesSources, root } = require('../native/binary.cjs');
+const { rmSync } = require('node:fs');
+const { join } = require('node:path');
+const {
+  binaryProblem,
+  prebuiltBinary,
+  prebuiltMatchesSources,
+  probeProblem,
+  root,
+} = require('../native/binary.cjs');
 
 const target = `${process.platform}-${process.arch}`;
 const say = (line) => console.log(`vaekit: native kernels: ${line}`);
@@ -19,23 +28,15 @@ function usablePrebuilt() {
   const relative = file.slice(root.length + 1);
   if (!prebuiltMatchesSources())
     return { why: `${relative} was built from other sources than native/ holds` };
-  const problem = binaryProblem(file);
-  if (problem) return { why: `${relative} ${problem}` };
-  const probe = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(file)}).threads()`], {
-    encoding: 'utf8',
-  });
-  if (probe.status !== 0) {
-    const error = (
-      probe.stderr.split('\n').find((l) => /Error/.test(l)) ?? `exit ${probe.status ?? probe.signal}`
-    ).trim();
-    return { why: `${relative} does not load here (${error})` };
-  }
-  return { file: relative };
+  const problem = binaryProblem(file) ?? probeProblem(file);
+  return problem ? { why: `${relative} ${problem}` } : { file: relative };
 }
 
 const fromSource = /^(true|1)$/.test(process.env.npm_config_build_from_source ?? '');
 const prebuilt = usablePrebuilt();
 if (prebuilt.file && !fromSource) {
+  // an earlier build from source would come first at run time: this install chose the prebuilt binary
+  rmSync(join(root, 'build'), { recursive: true, force: true });
   say(`prebuilt binary for ${target} (${prebuilt.file})`);
 } else {
   const why = fromSource ? 'build from source asked for' : prebuilt.why;

@@ -212,15 +212,17 @@ const KERNEL_NAMES = [
 interface Binaries {
   root: string;
   binaryProblem(file: string): string | null;
+  probeProblem(file: string): string | null;
+  loadAddon(file: string): unknown;
   prebuiltBinary(): string | null;
   prebuiltMatchesSources(): boolean;
 }
 
 /**
  * Loads the addon once (initBackend calls this), in Node unless VAEKIT_NATIVE=0: the file VAEKIT_NATIVE_ADDON
- * names (relative to the working folder; that one alone), else the first of build/Release (built from source)
+ * names (relative to the working folder, any file name; that one alone), else the first of build/Release (built from source)
  * and prebuilds/<platform>-<arch> (the binaries the npm package ships, if built from the sources beside them)
- * that is a whole binary for this machine, loads, and has every kernel. In a browser, or when none serves,
+ * that is a whole binary for this machine, loads in a child process (once per binary), and has every kernel. In a browser, or when none serves,
  * the wasm kernels serve alone; nativeKernelsOrigin says which, and why the others did not.
  */
 export async function loadNativeKernels(): Promise<void> {
@@ -258,13 +260,14 @@ export async function loadNativeKernels(): Promise<void> {
   const skipped: string[] = [];
   /** The addon in `file`, or null (and why, in `skipped`). */
   const tryLoad = (file: string, label: string): NativeKernels | null => {
-    const problem = binaries.binaryProblem(file);
+    // a quick look first (it names the cause), then a load in a child: a damaged binary must not crash this process
+    const problem = binaries.binaryProblem(file) ?? binaries.probeProblem(file);
     if (problem) {
       skipped.push(`${label} ${problem}`);
       return null;
     }
     try {
-      const addon = require(file) as Partial<NativeKernels>;
+      const addon = binaries.loadAddon(file) as Partial<NativeKernels>;
       const missing = KERNEL_NAMES.filter((k) => typeof addon[k] !== 'function');
       if (missing.length === 0) return addon as NativeKernels;
       skipped.push(
