@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -58,4 +59,17 @@ export function trainTiny(
     else rest.push(extra[i]);
   }
   return vaekit('train', '--name', name, '--dataset', dataset, ...Object.entries(settings).flat(), ...rest);
+}
+
+/** `vaekit export <run> --format onnx [flags] -o <out>` through `vaekit` (working in `cwd`), which must succeed; its model card. */
+export function exportCard(
+  vaekit: ReturnType<typeof vaekitFromSource>,
+  cwd: string,
+  run: string,
+  out: string,
+  ...flags: string[]
+) {
+  const r = vaekit('export', run, '--format', 'onnx', ...flags, '-o', out);
+  assert.equal(r.code, 0, r.err);
+  return JSON.parse(readFileSync(join(cwd, out, 'model-card.json'), 'utf8'));
 }

@@ -8,12 +8,12 @@
  * Expected: the card's preprocessing says how alpha and colour were turned into the model's input.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { PNG } from 'pngjs';
-import { trainTiny, vaekitFromSource } from '../../helpers/cli-source.js';
+import { exportCard, trainTiny, vaekitFromSource } from '../../helpers/cli-source.js';
 
 const work = mkdtempSync(join(tmpdir(), 'vk-attack2-alpha-'));
 const vaekit = vaekitFromSource(work);
@@ -49,9 +49,7 @@ before(() => {
 });
 
 test('the card of a grey run on RGBA images says how alpha and colour became the grey input', () => {
-  const r = vaekit('export', 'runs/grey', '--format', 'onnx', '--part', 'all', '-o', 'grey');
-  assert.equal(r.code, 0, r.err);
-  const card = JSON.parse(readFileSync(join(work, 'grey', 'model-card.json'), 'utf8'));
+  const card = exportCard(vaekit, work, 'runs/grey', 'grey', '--part', 'all');
   const text = (card.data.preprocessing as string[]).join(' | ');
   assert.match(text, /alpha|transparen/i, `the card never says what became of transparent pixels: ${text}`);
   assert.match(text, /0\.299|601|luma/i, `the card never says how colour became grey: ${text}`);

@@ -16,7 +16,7 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
-import { trainTiny, vaekitFromSource } from '../../helpers/cli-source.js';
+import { exportCard, trainTiny, vaekitFromSource } from '../../helpers/cli-source.js';
 import { idxDigits } from '../../helpers/idx-digits.js';
 
 const work = mkdtempSync(join(tmpdir(), 'vk-attack2-mid-'));
@@ -49,9 +49,7 @@ test("a mid-epoch checkpoint's card does not give the previous epoch's test metr
   );
   const log = join(dir, 'metrics.jsonl');
   writeFileSync(log, `${readFileSync(log, 'utf8').split('\n')[0]}\n`);
-  const r = vaekit('export', 'runs/killed', '--format', 'onnx', '--checkpoint', 'latest', '-o', 'killed');
-  assert.equal(r.code, 0, r.err);
-  const c = JSON.parse(readFileSync(join(work, 'killed', 'model-card.json'), 'utf8'));
+  const c = exportCard(vaekit, work, 'runs/killed', 'killed', '--checkpoint', 'latest');
   assert.equal(c.checkpoint.steps, 6);
   const logged = JSON.parse(readFileSync(log, 'utf8').split('\n')[0]);
   assert.equal(logged.step, 4); // epoch 1's test metrics were measured at step 4
