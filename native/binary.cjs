@@ -171,6 +171,32 @@ function prebuiltBinary(dir = root) {
   return winner ? path.join(base, tuple.name, winner.file) : null;
 }
 
+/** Why `file` cannot serve as the addon here (the quick look, then a load in a child), or null. */
+function servingProblem(file) {
+  return binaryProblem(file) ?? probeProblem(file);
+}
+
+/**
+ * The prebuilt binary to try here ({ file }), or why the one there is not tried ({ why }: built from other
+ * sources than native/ holds, as in a clone whose kernels changed since `npm pack`), or null when there is
+ * none for this platform. Whether it loads is servingProblem's to say.
+ */
+function prebuiltCandidate(dir = root) {
+  const file = prebuiltBinary(dir);
+  if (!file) return null;
+  if (!prebuiltMatchesSources(dir)) {
+    const target = `${process.platform}-${process.arch}`;
+    return { why: `the prebuilt binary for ${target} was built from other sources than native/ holds` };
+  }
+  return { file };
+}
+
+/** The addon built from source under `dir` (build/Release), or null when there is none. */
+function builtBinary(dir = root) {
+  const file = path.join(dir, 'build', 'Release', 'vaekit_native.node');
+  return fs.existsSync(file) ? file : null;
+}
+
 module.exports = {
   root,
   sourcesDigest,
@@ -178,6 +204,9 @@ module.exports = {
   prebuiltMatchesSources,
   binaryProblem,
   probeProblem,
+  servingProblem,
   loadAddon,
   prebuiltBinary,
+  prebuiltCandidate,
+  builtBinary,
 };

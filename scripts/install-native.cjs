@@ -10,25 +10,18 @@
 const { spawnSync } = require('node:child_process');
 const { rmSync } = require('node:fs');
 const { join } = require('node:path');
-const {
-  binaryProblem,
-  prebuiltBinary,
-  prebuiltMatchesSources,
-  probeProblem,
-  root,
-} = require('../native/binary.cjs');
+const { prebuiltCandidate, servingProblem, root } = require('../native/binary.cjs');
 
 const target = `${process.platform}-${process.arch}`;
 const say = (line) => console.log(`vaekit: native kernels: ${line}`);
 
-/** The prebuilt binary that serves here, or why there is none. */
+/** The prebuilt binary that serves here (relative to the package), or why there is none. */
 function usablePrebuilt() {
-  const file = prebuiltBinary();
-  if (!file) return { why: `no prebuilt binary for ${target}` };
-  const relative = file.slice(root.length + 1);
-  if (!prebuiltMatchesSources())
-    return { why: `${relative} was built from other sources than native/ holds` };
-  const problem = binaryProblem(file) ?? probeProblem(file);
+  const candidate = prebuiltCandidate();
+  if (!candidate) return { why: `no prebuilt binary for ${target}` };
+  if (!candidate.file) return candidate;
+  const relative = candidate.file.slice(root.length + 1);
+  const problem = servingProblem(candidate.file);
   return problem ? { why: `${relative} ${problem}` } : { file: relative };
 }
 

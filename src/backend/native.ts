@@ -210,20 +210,19 @@ const KERNEL_NAMES = [
 
 /** native/binary.cjs, as the loader uses it. */
 interface Binaries {
-  root: string;
-  binaryProblem(file: string): string | null;
-  probeProblem(file: string): string | null;
+  servingProblem(file: string): string | null;
   loadAddon(file: string): unknown;
-  prebuiltBinary(): string | null;
-  prebuiltMatchesSources(): boolean;
+  builtBinary(): string | null;
+  prebuiltCandidate(): { file?: string; why?: string } | null;
 }
 
 /**
  * Loads the addon once (initBackend calls this), in Node unless VAEKIT_NATIVE=0: the file VAEKIT_NATIVE_ADDON
- * names (relative to the working folder, any file name; that one alone), else the first of build/Release (built from source)
- * and prebuilds/<platform>-<arch> (the binaries the npm package ships, if built from the sources beside them)
- * that is a whole binary for this machine, loads in a child process (once per binary), and has every kernel. In a browser, or when none serves,
- * the wasm kernels serve alone; nativeKernelsOrigin says which, and why the others did not.
+ * names (relative to the working folder, any file name; that one alone), else the first of build/Release
+ * (built from source) and prebuilds/<platform>-<arch> (the binaries the npm package ships, if built from the
+ * sources beside them) that is a whole binary for this machine, loads in a child process (once per binary),
+ * and has every kernel. In a browser, or when none serves, the wasm kernels serve alone; nativeKernelsOrigin
+ * says which, and why the others did not.
  */
 export async function loadNativeKernels(): Promise<void> {
   if (attempted) return;
@@ -250,18 +249,14 @@ export async function loadNativeKernels(): Promise<void> {
   const { createRequire } = (await import(/* @vite-ignore */ nodeModule)) as {
     createRequire(url: string): (id: string) => unknown;
   };
-  const { join, resolve } = (await import(/* @vite-ignore */ nodePath)) as {
-    join(...p: string[]): string;
-    resolve(...p: string[]): string;
-  };
-  const require = createRequire(import.meta.url);
+  const { resolve } = (await import(/* @vite-ignore */ nodePath)) as { resolve(...p: string[]): string };
   // src/backend/native.ts and dist/backend/native.js both sit two folders below the package root
-  const binaries = require('../../native/binary.cjs') as Binaries;
+  const binaries = createRequire(import.meta.url)('../../native/binary.cjs') as Binaries;
   const skipped: string[] = [];
   /** The addon in `file`, or null (and why, in `skipped`). */
   const tryLoad = (file: string, label: string): NativeKernels | null => {
-    // a quick look first (it names the cause), then a load in a child: a damaged binary must not crash this process
-    const problem = binaries.binaryProblem(file) ?? binaries.probeProblem(file);
+    // a quick look, then a load in a child: a damaged binary must not crash (or hang) this process
+    const problem = binaries.servingProblem(file);
     if (problem) {
       skipped.push(`${label} ${problem}`);
       return null;
@@ -285,15 +280,14 @@ export async function loadNativeKernels(): Promise<void> {
     origin = loaded ? `from VAEKIT_NATIVE_ADDON (${file})` : `none: ${skipped[0]}; the wasm kernels alone`;
     return;
   }
-  const built = join(binaries.root, 'build', 'Release', 'vaekit_native.node');
-  const prebuilt = binaries.prebuiltBinary();
-  const candidates: [string, string, string][] = [[built, 'built from source', 'build/Release']];
-  if (prebuilt && binaries.prebuiltMatchesSources())
-    candidates.push([prebuilt, `prebuilt for ${target}`, `the prebuilt binary for ${target}`]);
-  else if (prebuilt)
-    skipped.push(`the prebuilt binary for ${target} was built from other sources than native/ holds`);
+  const prebuilt = binaries.prebuiltCandidate();
+  if (prebuilt?.why) skipped.push(prebuilt.why);
+  const candidates: [string | null | undefined, string, string][] = [
+    [binaries.builtBinary(), 'built from source', 'build/Release'],
+    [prebuilt?.file, `prebuilt for ${target}`, `the prebuilt binary for ${target}`],
+  ];
   for (const [file, what, label] of candidates) {
-    if (file === built && binaries.binaryProblem(file) === 'cannot be opened (ENOENT)') continue; // never built
+    if (!file) continue;
     loaded = tryLoad(file, label);
     if (loaded) {
       origin = skipped.length ? `${what} (${skipped.join('; ')})` : what;

@@ -54,11 +54,6 @@ function checkDecodedSize(root: string, source: ImageFolderSource, count: number
 
 const visible = (dir: string) => listDir(dir, 'a readable image folder').filter((n) => !n.startsWith('.'));
 
-/** The class folders of an image folder, in label order (label k is the k-th): its visible subfolders. */
-export function classFolderNames(root: string): string[] {
-  return visible(root).filter((n) => statPath(join(root, n), 'a class folder')?.isDirectory());
-}
-
 /**
  * The image files of `root` and, when it has class subfolders, their labels and the class names. An entry
  * that cannot be looked at (a loop of symbolic links, no permission), or an image name that is not a
@@ -101,7 +96,7 @@ function scanFolder(
       .filter(({ path, st }) => IMAGE.test(path) && !st?.isDirectory() && isImageFile(path, st))
       .map((e) => e.path);
   const topImages = imagesIn(entries);
-  const classDirs = entries.filter((e) => e.st?.isDirectory()).map((e) => e.path); // as classFolderNames
+  const classDirs = entries.filter((e) => e.st?.isDirectory()).map((e) => e.path);
   const classFiles = classDirs.map((d) =>
     imagesIn(
       visible(d).flatMap((n) => {

@@ -6,7 +6,7 @@ import { statPath } from '../io/files.js';
 import { builtinClassNames, isBuiltinName } from './builtin.js';
 import { readIdxHeader } from './idx.js';
 import { findIdxFiles } from './idxdataset.js';
-import { classFolderNames } from './imagefolder.js';
+import { openImageFolder } from './imagefolder.js';
 import { isImageFolder } from './load.js';
 
 /** The image options a folder is read with (see ImageFolderOptions). */
@@ -50,9 +50,10 @@ export function describePreparation(spec: string, folder: FolderReading, shape: 
 export function datasetClassNames(spec: string): string[] | undefined {
   if (isBuiltinName(spec)) return builtinClassNames(spec);
   try {
-    if (!isImageFolder(spec)) return undefined;
-    const names = classFolderNames(spec);
-    return names.length > 0 ? names : undefined;
+    // the folder scanned as training scans it (no image decoded), so label k names the same folder
+    return isImageFolder(spec)
+      ? openImageFolder(spec, { size: 1, skipBadFiles: true }).classNames
+      : undefined;
   } catch {
     return undefined; // gone, or unreadable: the card then says "label k"
   }

@@ -3,6 +3,7 @@ import {
   closeSync,
   constants,
   fstatSync,
+  lstatSync,
   openSync,
   readdirSync,
   readSync,
@@ -276,6 +277,9 @@ export function gunzipHead(buf: Buffer, n: number, where: string): Buffer {
   // one more compressed byte cannot add more than the budget's slack
   throw gzipError(where, new Error('an inflation step beyond any deflate stream'));
 }
+
+/** Whether anything (a file, a folder, a link, even a dangling one) is at `path`. */
+export const existsAt = (path: string): boolean => lstatSync(path, { throwIfNoEntry: false }) !== undefined;
 
 /**
  * What is at `path` (following symbolic links), or undefined when nothing is; any other failure (a loop

@@ -9,7 +9,7 @@
  * cleaning is best effort: one it may not remove (another user's) is left, and the export goes on.
  */
 import { createHash } from 'node:crypto';
-import { lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pidAlive } from './run-lock.js';
@@ -81,6 +81,3 @@ export function writeFolderStaged<T>(dest: string, write: (dir: string) => T, be
     throw e;
   }
 }
-
-/** Whether anything (a file, a folder, a link, even a dangling one) is at `path`. */
-export const existsAt = (path: string): boolean => lstatSync(path, { throwIfNoEntry: false }) !== undefined;

@@ -9,8 +9,8 @@ import { writeOnnx } from '../export/onnx.js';
 import { runGraph } from '../export/run-graph.js';
 import { writeTfjsGraph } from '../export/tfjs-graph.js';
 import { writeFileAtomic } from '../io/atomic.js';
-import { statPath } from '../io/files.js';
-import { existsAt, writeFolderStaged } from '../io/staged-folder.js';
+import { existsAt, statPath } from '../io/files.js';
+import { writeFolderStaged } from '../io/staged-folder.js';
 import { asExportable, type ExportPart, type GenerativeModel } from '../models/model.js';
 import { capabilitiesOf, describeModel, MODEL_KINDS } from '../models/registry.js';
 import type { RunConfig } from './config.js';
@@ -118,15 +118,19 @@ function checkGraph(model: GenerativeModel, part: ExportPart, graph: GraphBuilde
     const got = runGraph(graph, feeds);
     const want = exportable.exportReference(part, feeds);
     worst = Math.max(worst, maxRelativeError(got, want));
-    const values = Object.values(want).flatMap((t) => Array.from(t.dataSync()));
-    const bad = values.filter((v) => !Number.isFinite(v)).length;
+    let [bad, values] = [0, 0];
+    for (const t of Object.values(want)) {
+      const data = t.dataSync();
+      values += data.length;
+      for (const v of data) if (!Number.isFinite(v)) bad++;
+    }
     tf.dispose([...Object.values(feeds), ...Object.values(got), ...Object.values(want)]);
     if (bad > 0) {
       // the run itself is broken (weights that overflow): an export of it would give the same NaN or ∞
       throw new InputError({
         where: `the run's checkpoint (${part})`,
         expected: 'a model whose outputs are finite on ordinary inputs (N(0, I) latents, images in [0, 1])',
-        found: `${bad} of ${values.length} output values NaN or ∞ on such inputs; nothing was written`,
+        found: `${bad} of ${values} output values NaN or ∞ on such inputs; nothing was written`,
       });
     }
   }
