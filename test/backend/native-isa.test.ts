@@ -6,17 +6,14 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { arch, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { buildKernelCheck } from '../helpers/kernel-check.js';
 
-const root = join(import.meta.dirname, '..', '..');
 const gxx = spawnSync('g++', ['--version']).status === 0;
 const dir = mkdtempSync(join(tmpdir(), 'vk-isa-'));
-const sources = readdirSync(join(root, 'native'))
-  .filter((f) => f.endsWith('.cc') && f !== 'addon.cc')
-  .map((f) => join(root, 'native', f));
 
 /** Does this CPU run code built with -march=<level>? */
 function cpuHas(level: string): boolean {
@@ -34,19 +31,12 @@ for (const level of ['x86-64-v4', 'x86-64-v3', 'x86-64']) {
       skip,
     }, () => {
       const exe = join(dir, `${level}-${nr}`);
-      const build = spawnSync('g++', [
-        '-O2',
-        '-std=c++17',
-        `-march=${level}`,
-        '-DVAEKIT_CLONES=',
-        `-DVAEKIT_NR=${nr}`,
-        '-pthread',
-        join(root, 'test', 'backend', 'native', 'kernel_check.cc'),
-        ...sources,
-        '-o',
+      const build = buildKernelCheck(
+        'g++',
+        [`-march=${level}`, '-DVAEKIT_CLONES=', `-DVAEKIT_NR=${nr}`],
         exe,
-      ]);
-      assert.equal(build.status, 0, build.stderr.toString());
+      );
+      assert.equal(build.status, 0, build.stderr);
       const run = spawnSync(exe, { encoding: 'utf8' });
       assert.match(run.stdout, /^mismatches 0$/m, run.stdout);
       assert.equal(run.status, 0);

@@ -8,16 +8,13 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { arch, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { buildKernelCheck, kernelSources } from '../helpers/kernel-check.js';
 
-const root = join(import.meta.dirname, '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'vk-portable-'));
-const sources = readdirSync(join(root, 'native'))
-  .filter((f) => f.endsWith('.cc') && f !== 'addon.cc')
-  .map((f) => join(root, 'native', f));
 const works = (tool: string) => spawnSync(tool, ['--version'], { stdio: 'ignore' }).status === 0;
 
 /** The kernel sums of every build, to compare the builds with each other. */
@@ -46,21 +43,7 @@ for (const b of builds) {
         : false;
   test(`native kernels built with ${b.name} match their definitions`, { skip }, () => {
     const exe = join(dir, b.cxx);
-    const build = spawnSync(
-      b.cxx,
-      [
-        '-O2',
-        '-std=c++17',
-        '-Wall',
-        '-Werror',
-        '-pthread',
-        join(root, 'test', 'backend', 'native', 'kernel_check.cc'),
-        ...sources,
-        '-o',
-        exe,
-      ],
-      { encoding: 'utf8' },
-    );
+    const build = buildKernelCheck(b.cxx, ['-Wall', '-Werror'], exe);
     assert.equal(build.status, 0, build.stderr);
     const [cmd, ...args] = [...b.run, exe];
     const run = spawnSync(cmd, args, { encoding: 'utf8', timeout: 300_000 });
@@ -76,7 +59,7 @@ test('no x86-only attribute or builtin reaches an aarch64 build of the kernels',
     ? false
     : 'no aarch64-linux-gnu-g++ (apt-get install g++-aarch64-linux-gnu)',
 }, () => {
-  for (const source of sources) {
+  for (const source of kernelSources) {
     // the preprocessed source, as the aarch64 compiler sees it
     const pre = spawnSync('aarch64-linux-gnu-g++', ['-std=c++17', '-E', '-P', source], {
       encoding: 'utf8',

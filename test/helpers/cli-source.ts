@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 // The CLI from the sources (src/cli/main.ts through tsx), so a test does not depend on a build.
@@ -11,6 +12,20 @@ const tsx = import.meta.resolve('tsx');
 export function sourceCliArgs(...args: string[]): string[] {
   const script = `import { main } from ${JSON.stringify(mainTs)}; process.exitCode = await main(['node', 'vaekit', ...process.argv.slice(1)]);`;
   return ['--import', tsx, '--input-type=module', '-e', script, ...args];
+}
+
+/** Whether this process may run the CLI as another user: root, with util-linux's setpriv. */
+export const canRunAsNobody =
+  process.getuid?.() === 0 && spawnSync('setpriv', ['--version'], { encoding: 'utf8' }).status === 0;
+
+/** Runs `vaekit <args>` from the sources in `cwd` as the user nobody (uid and gid 65534), through setpriv. */
+export function vaekitAsNobody(cwd: string, ...args: string[]) {
+  const r = spawnSync(
+    'setpriv',
+    ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, ...sourceCliArgs(...args)],
+    { cwd, encoding: 'utf8', env: { ...process.env, HOME: tmpdir() }, timeout: 300_000 },
+  );
+  return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
 /** A function that runs `vaekit <args>` from the sources in `cwd`: its exit code, stdout and stderr. */

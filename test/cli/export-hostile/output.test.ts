@@ -6,31 +6,16 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, symlinkSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
-import { vaekitFromSource } from '../../helpers/cli-source.js';
+import { trainTiny, vaekitFromSource } from '../../helpers/cli-source.js';
 import { idxDigits } from '../../helpers/idx-digits.js';
 
 const work = mkdtempSync(join(tmpdir(), 'vk-attack-out-'));
 const vaekit = vaekitFromSource(work);
 const data = idxDigits(100, 50);
-const common = [
-  '--dataset',
-  data,
-  '--epochs',
-  '1',
-  '--batch-size',
-  '50',
-  '--runs-dir',
-  'runs',
-  '--seed',
-  '3',
-];
 
 before(() => {
-  for (const [name, ...args] of [
-    ['vae', '--hidden', '16', '--latent-dim', '3'],
-    ['iaf', '--hidden', '16', '--latent-dim', '3', '--posterior', 'iaf', '--flow-hidden', '8'],
-  ]) {
-    const r = vaekit('train', '--name', name, ...common, ...args);
+  for (const [name, ...args] of [['vae'], ['iaf', '--posterior', 'iaf', '--flow-hidden', '8']]) {
+    const r = trainTiny(vaekit, name, data, ...args);
     assert.equal(r.code, 0, r.err);
   }
 });

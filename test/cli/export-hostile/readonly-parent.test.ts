@@ -8,18 +8,15 @@
  * uid 65534 with setpriv (skipped where that cannot be done).
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
-import { sourceCliArgs, trainTiny, vaekitFromSource } from '../../helpers/cli-source.js';
+import { canRunAsNobody, trainTiny, vaekitAsNobody, vaekitFromSource } from '../../helpers/cli-source.js';
 import { idxDigits } from '../../helpers/idx-digits.js';
 
 const work = mkdtempSync(join(tmpdir(), 'vk-attack2-ro-'));
 const vaekit = vaekitFromSource(work);
-const canDrop =
-  process.getuid?.() === 0 && spawnSync('setpriv', ['--version'], { encoding: 'utf8' }).status === 0;
 
 before(() => {
   const data = idxDigits(100, 50);
@@ -32,24 +29,10 @@ before(() => {
 });
 
 test("-o in a folder the user cannot write: refused about -o, not with an error naming vaekit's staging folder", {
-  skip: !canDrop && 'needs root and setpriv to act as another user',
+  skip: !canRunAsNobody && 'needs root and setpriv to act as another user',
 }, () => {
-  const r = spawnSync(
-    'setpriv',
-    [
-      '--reuid=65534',
-      '--regid=65534',
-      '--clear-groups',
-      process.execPath,
-      ...sourceCliArgs('export', 'runs/vae', '--format', 'onnx', '-o', join(work, 'ro', 'out')),
-    ],
-    { cwd: work, encoding: 'utf8', env: { ...process.env, HOME: tmpdir() }, timeout: 300_000 },
-  );
-  assert.equal(r.status, 2, r.stdout + r.stderr);
-  assert.doesNotMatch(
-    r.stderr,
-    /vaekit-staging/,
-    `the error names vaekit's staging folder: ${r.stderr.trim()}`,
-  );
-  assert.match(r.stderr, /-o/, `the error does not name -o: ${r.stderr.trim()}`);
+  const r = vaekitAsNobody(work, 'export', 'runs/vae', '--format', 'onnx', '-o', join(work, 'ro', 'out'));
+  assert.equal(r.code, 2, r.out + r.err);
+  assert.doesNotMatch(r.err, /vaekit-staging/, `the error names vaekit's staging folder: ${r.err.trim()}`);
+  assert.match(r.err, /-o/, `the error does not name -o: ${r.err.trim()}`);
 });

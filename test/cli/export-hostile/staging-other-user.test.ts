@@ -10,21 +10,18 @@
  * Run as root, the test leaves root's dead staging folder and exports as uid 65534 (skipped otherwise).
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { stagingName } from '../../../src/io/staged-folder.js';
-import { sourceCliArgs, trainTiny, vaekitFromSource } from '../../helpers/cli-source.js';
+import { canRunAsNobody, trainTiny, vaekitAsNobody, vaekitFromSource } from '../../helpers/cli-source.js';
 import { idxDigits } from '../../helpers/idx-digits.js';
 
 const work = mkdtempSync(join(tmpdir(), 'vk-attack2-other-'));
 const vaekit = vaekitFromSource(work);
 // vaekit's own temporaries in this process's space are `${own}<pid>`
 const own = stagingName(0).slice(0, -1);
-const canDrop =
-  process.getuid?.() === 0 && spawnSync('setpriv', ['--version'], { encoding: 'utf8' }).status === 0;
 
 before(() => {
   const data = idxDigits(100, 50);
@@ -35,7 +32,7 @@ before(() => {
 });
 
 test("another user's abandoned staging folder in a shared folder does not stop my export", {
-  skip: !canDrop && 'needs root and setpriv to act as two users',
+  skip: !canRunAsNobody && 'needs root and setpriv to act as two users',
 }, () => {
   const shared = join(work, 'shared');
   mkdirSync(shared);
@@ -44,17 +41,7 @@ test("another user's abandoned staging folder in a shared folder does not stop m
   const dead = join(shared, `${own}3999999`);
   mkdirSync(dead);
   writeFileSync(join(dead, 'model-card.json'), '{}\n');
-  const r = spawnSync(
-    'setpriv',
-    [
-      '--reuid=65534',
-      '--regid=65534',
-      '--clear-groups',
-      process.execPath,
-      ...sourceCliArgs('export', 'runs/vae', '--format', 'onnx', '-o', join(shared, 'mine')),
-    ],
-    { cwd: work, encoding: 'utf8', env: { ...process.env, HOME: tmpdir() }, timeout: 300_000 },
-  );
-  assert.equal(r.status, 0, `exit ${r.status}: ${r.stderr.trim()}`);
+  const r = vaekitAsNobody(work, 'export', 'runs/vae', '--format', 'onnx', '-o', join(shared, 'mine'));
+  assert.equal(r.code, 0, `exit ${r.code}: ${r.err.trim()}`);
   assert.ok(existsSync(join(shared, 'mine', 'decoder.onnx')));
 });
