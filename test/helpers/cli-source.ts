@@ -14,17 +14,30 @@ export function sourceCliArgs(...args: string[]): string[] {
   return ['--import', tsx, '--input-type=module', '-e', script, ...args];
 }
 
-/** Whether this process may run the CLI as another user: root, with util-linux's setpriv. */
-export const canRunAsNobody =
-  process.getuid?.() === 0 && spawnSync('setpriv', ['--version'], { encoding: 'utf8' }).status === 0;
+const NOBODY = ['--reuid=65534', '--regid=65534', '--clear-groups'];
+
+/**
+ * Why the CLI cannot be run here as another user (false when it can): it takes root and util-linux's
+ * setpriv, and a checkout the user nobody may read (a clone in a 0700 folder is not).
+ */
+export function cannotRunAsNobody(): string | false {
+  if (process.getuid?.() !== 0) return 'needs root to act as another user';
+  if (spawnSync('setpriv', ['--version']).status !== 0) return 'needs setpriv (util-linux)';
+  const probe = spawnSync('setpriv', [...NOBODY, process.execPath, ...sourceCliArgs('export', '--help')], {
+    cwd: tmpdir(),
+    encoding: 'utf8',
+  });
+  return probe.status === 0 ? false : `the user nobody cannot run vaekit from this checkout (${mainTs})`;
+}
 
 /** Runs `vaekit <args>` from the sources in `cwd` as the user nobody (uid and gid 65534), through setpriv. */
 export function vaekitAsNobody(cwd: string, ...args: string[]) {
-  const r = spawnSync(
-    'setpriv',
-    ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, ...sourceCliArgs(...args)],
-    { cwd, encoding: 'utf8', env: { ...process.env, HOME: tmpdir() }, timeout: 300_000 },
-  );
+  const r = spawnSync('setpriv', [...NOBODY, process.execPath, ...sourceCliArgs(...args)], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, HOME: tmpdir() },
+    timeout: 300_000,
+  });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 

@@ -12,7 +12,7 @@ import { chmodSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
-import { canRunAsNobody, trainTiny, vaekitAsNobody, vaekitFromSource } from '../../helpers/cli-source.js';
+import { cannotRunAsNobody, trainTiny, vaekitAsNobody, vaekitFromSource } from '../../helpers/cli-source.js';
 import { idxDigits } from '../../helpers/idx-digits.js';
 
 const work = mkdtempSync(join(tmpdir(), 'vk-attack2-ro-'));
@@ -29,7 +29,7 @@ before(() => {
 });
 
 test("-o in a folder the user cannot write: refused about -o, not with an error naming vaekit's staging folder", {
-  skip: !canRunAsNobody && 'needs root and setpriv to act as another user',
+  skip: cannotRunAsNobody(),
 }, () => {
   const r = vaekitAsNobody(work, 'export', 'runs/vae', '--format', 'onnx', '-o', join(work, 'ro', 'out'));
   assert.equal(r.code, 2, r.out + r.err);

@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { stagingName } from '../../../src/io/staged-folder.js';
-import { canRunAsNobody, trainTiny, vaekitAsNobody, vaekitFromSource } from '../../helpers/cli-source.js';
+import { cannotRunAsNobody, trainTiny, vaekitAsNobody, vaekitFromSource } from '../../helpers/cli-source.js';
 import { idxDigits } from '../../helpers/idx-digits.js';
 
 const work = mkdtempSync(join(tmpdir(), 'vk-attack2-other-'));
@@ -32,7 +32,7 @@ before(() => {
 });
 
 test("another user's abandoned staging folder in a shared folder does not stop my export", {
-  skip: !canRunAsNobody && 'needs root and setpriv to act as two users',
+  skip: cannotRunAsNobody(),
 }, () => {
   const shared = join(work, 'shared');
   mkdirSync(shared);
