@@ -4,7 +4,8 @@
  * depthwise convolution gradients (missing upstream; depthwise.ts), an im2col-based Conv2DBackpropInput,
  * and — with the native addon — Conv2D, FusedConv2D, DepthwiseConv2dNative, FusedDepthwiseConv2D and
  * _FusedMatMul on every core, sums and means over leading axes, bias adds, and Tile; and an
- * Identity that shares its input's data instead of copying it (identity.ts); with the addon, the fused
+ * Identity that shares its input's data instead of copying it (identity.ts), Slice and SplitV that read
+ * their input in place instead of copying all of it first (slice.ts); with the addon, the fused
  * kernels of the VAE loss (vae-loss.ts, run by backend/fused/), relu's gradient as one kernel
  * (relu-grad.ts; the gradient itself is registered here, fused/relu-grad.ts), and Swish and training-mode
  * batch norm each way (swish.ts, batch-norm.ts; run by fused/). The other
@@ -38,6 +39,7 @@ import { fusedMatMulConfig } from './fused_mat_mul.js';
 import { identityConfig } from './identity.js';
 import { callOriginal, original, saveOriginal } from './originals.js';
 import { reluGradKernelConfig } from './relu-grad.js';
+import { sliceConfigs } from './slice.js';
 import { meanConfig, sumConfig } from './sum.js';
 import { swishConfigs } from './swish.js';
 import { tileConfig } from './tile.js';
@@ -60,6 +62,7 @@ const REPLACEMENTS: KernelConfig[] = [
   sumConfig,
   meanConfig,
   tileConfig,
+  ...sliceConfigs,
   ...vaeLossConfigs,
   reluGradKernelConfig,
   ...swishConfigs,

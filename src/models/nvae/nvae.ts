@@ -239,9 +239,10 @@ export class NVAE implements GenerativeModel, Reconstructing, LatentModel {
     const n = x ? x.shape[0] : (o.n ?? 1);
     const pass: Pass = { z: [], q: [], p: [], px: undefined as unknown as Likelihood };
     const draw = (d: DiagGaussian) => (o.useMeans ? d.mean : d.sample(rng.seed(), x ? 1 : t)) as tf.Tensor4D;
-    // broadcast, not tiled: the gradient is one sum over the batch, not a slice per image
+    // h₀ added to zeros, not tf.broadcastTo (a Tile, whose gradient is a slice and a sum per image): its
+    // gradient is one sum over the batch
     const [, sh, sw, sc] = this.start.shape;
-    let d = tf.broadcastTo(this.start, [n, sh, sw, sc]) as tf.Tensor4D;
+    let d = tf.zeros([n, sh, sw, sc]).add(this.start) as tf.Tensor4D;
     for (let j = 0; j < this.layout.groups; j++) {
       let prior: DiagGaussian;
       let post: DiagGaussian | null = null;
