@@ -48,7 +48,9 @@ await withSteps(async (step) => {
     for (const [k] of [...byName]
       .sort((a, b) => b[1].ms - a[1].ms)
       .slice(0, Number(process.env.PROFILE_SHAPES))) {
-      for (const [key, e] of [...shapes.get(k)!].sort((a, b) => b[1].ms - a[1].ms).slice(0, 3))
+      for (const [key, e] of [...shapes.get(k)!]
+        .sort((a, b) => b[1].ms - a[1].ms)
+        .slice(0, Number(process.env.PROFILE_TOP ?? 3)))
         console.log(`  ${k.padEnd(26)} ×${String(e.n).padEnd(4)} ${e.ms.toFixed(2).padStart(8)} ms  ${key}`);
     }
   }

@@ -107,6 +107,46 @@ napi_value ConvGather(napi_env env, napi_callback_info info, bool toCols) {
 napi_value Im2col(napi_env env, napi_callback_info info) { return ConvGather(env, info, true); }
 napi_value Col2im(napi_env env, napi_callback_info info) { return ConvGather(env, info, false); }
 
+// convForward(heap, xAt, wAt, yAt, outC, geometry…), convBackpropInput(heap, dyAt, wAt, dxAt, outC, geometry…),
+// convBackpropFilter(heap, xAt, dyAt, dwAt, outC, geometry…): the blocked im2col convolution and its gradients.
+enum class ConvPass { Forward, BackpropInput, BackpropFilter };
+
+napi_value BlockedConv(napi_env env, napi_callback_info info, ConvPass pass) {
+  Args a(env, info, 19,
+         pass == ConvPass::Forward         ? "convForward(heap, xAt, wAt, yAt, outC, geometry…)"
+         : pass == ConvPass::BackpropInput ? "convBackpropInput(heap, dyAt, wAt, dxAt, outC, geometry…)"
+                                           : "convBackpropFilter(heap, xAt, dyAt, dwAt, outC, geometry…)");
+  const int outC = a.integer(4);
+  const vaekit::ConvGeometry g = geometry(a, 5);
+  const double filter = (double)g.filterH * g.filterW * g.inC * outC;
+  const double out = (double)g.batch * g.outH * g.outW * outC;
+  if (pass == ConvPass::Forward) {
+    const float* x = a.range(a.integer(1), imageSize(g));
+    const float* w = a.range(a.integer(2), filter);
+    float* y = a.range(a.integer(3), out);
+    if (a.ok) vaekit::convForward(x, w, y, outC, g);
+  } else if (pass == ConvPass::BackpropInput) {
+    const float* dy = a.range(a.integer(1), out);
+    const float* w = a.range(a.integer(2), filter);
+    float* dx = a.range(a.integer(3), imageSize(g));
+    if (a.ok) vaekit::convBackpropInput(dy, w, dx, outC, g);
+  } else {
+    const float* x = a.range(a.integer(1), imageSize(g));
+    const float* dy = a.range(a.integer(2), out);
+    float* dw = a.range(a.integer(3), filter);
+    if (a.ok) vaekit::convBackpropFilter(x, dy, dw, outC, g);
+  }
+  return nullptr;
+}
+
+napi_value ConvForward(napi_env env, napi_callback_info info) { return BlockedConv(env, info, ConvPass::Forward); }
+napi_value ConvBackpropInput(napi_env env, napi_callback_info info) {
+  return BlockedConv(env, info, ConvPass::BackpropInput);
+}
+napi_value ConvBackpropFilter(napi_env env, napi_callback_info info) {
+  return BlockedConv(env, info, ConvPass::BackpropFilter);
+}
+
 // depthwiseConv(heap, xAt, wAt, yAt, multiplier, geometry…), depthwiseBackpropInput(heap, dyAt, wAt, dxAt, …)
 // and depthwiseBackpropFilter(heap, xAt, dyAt, dwAt, …): the first two arguments read, the third written; the
 // geometry is the convolution's (inC = C), the filter [kh, kw, C, multiplier].
@@ -406,6 +446,9 @@ napi_value Init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"sgemm", nullptr, Sgemm, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"im2col", nullptr, Im2col, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"convForward", nullptr, ConvForward, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"convBackpropInput", nullptr, ConvBackpropInput, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"convBackpropFilter", nullptr, ConvBackpropFilter, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"col2im", nullptr, Col2im, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"sumRows", nullptr, SumRows, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"sumSquares", nullptr, SumSquares, nullptr, nullptr, nullptr, napi_default, nullptr},

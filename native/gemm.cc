@@ -31,6 +31,9 @@ constexpr int MAX_NR = 32;
 #endif
 #endif
 const int NR = VAEKIT_NR;
+// A product of at most 16 columns (a convolution's 8 or 16 output channels) runs on the 16-column tile:
+// on the 32-column one, half or more of every multiply-add would fall on padding.
+int nrFor(int n) { return n <= 16 ? 16 : NR; }
 constexpr int KC = 256;  // depth of one packed block
 constexpr int MC = 120;  // rows of A packed at a time (a multiple of MR)
 
@@ -42,6 +45,8 @@ struct Operands {
   float* c;
   int m, n, k;
   bool transA, transB;
+  bool accumulate;  // C += op(A)·op(B) instead of C =
+  int nr;           // columns of the register tile for this product (nrFor)
   // element (i, p) of op(A) and (p, j) of op(B)
   float A(int i, int p) const { return transA ? a[(size_t)p * m + i] : a[(size_t)i * k + p]; }
   float B(int p, int j) const { return transB ? b[(size_t)j * k + p] : b[(size_t)p * n + j]; }
@@ -49,24 +54,24 @@ struct Operands {
 
 // Packs op(B)[p0:p0+kc, j0:j0+nc] into panels of NR columns: panel q holds rows p at q*kc*NR + p*NR.
 void packB(const Operands& o, int p0, int kc, int j0, int nc, float* out) {
-  for (int jp = 0; jp < nc; jp += NR) {
-    float* panel = out + (size_t)(jp / NR) * kc * NR;
-    const int cols = std::min(NR, nc - jp);
-    if (!o.transB && cols == NR) {
-      for (int p = 0; p < kc; p++) std::memcpy(panel + p * NR, o.b + (size_t)(p0 + p) * o.n + j0 + jp, NR * 4);
+  for (int jp = 0; jp < nc; jp += o.nr) {
+    float* panel = out + (size_t)(jp / o.nr) * kc * o.nr;
+    const int cols = std::min(o.nr, nc - jp);
+    if (!o.transB && cols == o.nr) {
+      for (int p = 0; p < kc; p++) std::memcpy(panel + p * o.nr, o.b + (size_t)(p0 + p) * o.n + j0 + jp, o.nr * 4);
       continue;
     }
-    if (cols == NR) {
-      // B stored [n, k]: walk each of the NR columns' rows of k contiguously
-      for (int j = 0; j < NR; j++) {
+    if (cols == o.nr) {
+      // B stored [n, k]: walk each of the o.nr columns' rows of k contiguously
+      for (int j = 0; j < o.nr; j++) {
         const float* col = o.b + (size_t)(j0 + jp + j) * o.k + p0;
-        for (int p = 0; p < kc; p++) panel[p * NR + j] = col[p];
+        for (int p = 0; p < kc; p++) panel[p * o.nr + j] = col[p];
       }
       continue;
     }
     for (int p = 0; p < kc; p++) {
-      for (int j = 0; j < cols; j++) panel[p * NR + j] = o.B(p0 + p, j0 + jp + j);
-      for (int j = cols; j < NR; j++) panel[p * NR + j] = 0.f;
+      for (int j = 0; j < cols; j++) panel[p * o.nr + j] = o.B(p0 + p, j0 + jp + j);
+      for (int j = cols; j < o.nr; j++) panel[p * o.nr + j] = 0.f;
     }
   }
 }
@@ -136,7 +141,7 @@ VAEKIT_CLONES void microKernel32(
 void strip(const Operands& o, int i0, int i1, int j0, int j1) {
   thread_local std::vector<float> bufA, bufB;
   const int nc = j1 - j0;
-  const int ncPadded = (nc + NR - 1) / NR * NR;
+  const int ncPadded = (nc + o.nr - 1) / o.nr * o.nr;
   bufB.resize((size_t)KC * ncPadded);
   bufA.resize((size_t)KC * MC);
   alignas(64) float tile[MR * MAX_NR];
@@ -146,21 +151,21 @@ void strip(const Operands& o, int i0, int i1, int j0, int j1) {
     for (int ic = i0; ic < i1; ic += MC) {
       const int mc = std::min(MC, i1 - ic);
       packA(o, ic, mc, p0, kc, bufA.data());
-      for (int jr = 0; jr < nc; jr += NR) {
-        const int cols = std::min(NR, nc - jr);
-        const float* bp = bufB.data() + (size_t)(jr / NR) * kc * NR;
+      for (int jr = 0; jr < nc; jr += o.nr) {
+        const int cols = std::min(o.nr, nc - jr);
+        const float* bp = bufB.data() + (size_t)(jr / o.nr) * kc * o.nr;
         for (int ir = 0; ir < mc; ir += MR) {
           const int rows = std::min(MR, mc - ir);
           const float* ap = bufA.data() + (size_t)(ir / MR) * kc * MR;
-          if (NR == 32) {
+          if (o.nr == 32) {
             microKernel32(kc, ap, bp, tile);
           } else {
             microKernel16(kc, ap, bp, tile);
           }
           for (int r = 0; r < rows; r++) {
             float* c = o.c + (size_t)(ic + ir + r) * o.n + j0 + jr;
-            const float* t = tile + r * NR;
-            if (p0 == 0) {
+            const float* t = tile + r * o.nr;
+            if (p0 == 0 && !o.accumulate) {
               std::memcpy(c, t, cols * 4);
             } else {
               for (int j = 0; j < cols; j++) c[j] += t[j];
@@ -170,7 +175,7 @@ void strip(const Operands& o, int i0, int i1, int j0, int j1) {
       }
     }
   }
-  if (o.k == 0) {
+  if (o.k == 0 && !o.accumulate) {
     for (int i = i0; i < i1; i++) std::fill(o.c + (size_t)i * o.n + j0, o.c + (size_t)i * o.n + j1, 0.f);
   }
 }
@@ -181,17 +186,22 @@ constexpr double MIN_WORK_PER_THREAD = 1 << 18;
 }  // namespace
 
 void gemm(const float* a, const float* b, float* c, int m, int n, int k, bool transA, bool transB) {
-  const Operands o{a, b, c, m, n, k, transA, transB};
+  const Operands o{a, b, c, m, n, k, transA, transB, false, nrFor(n)};
   const double work = (double)o.m * o.n * std::max(o.k, 1);
   const bool byColumns = o.n >= o.m;  // split the longer side into strips
-  const int units = byColumns ? (o.n + NR - 1) / NR : (o.m + MR - 1) / MR;
+  const int units = byColumns ? (o.n + o.nr - 1) / o.nr : (o.m + MR - 1) / MR;
   parallelFor(units, std::max(1, (int)(work / MIN_WORK_PER_THREAD)), [&](int, int u0, int u1) {
     if (byColumns) {
-      strip(o, 0, o.m, u0 * NR, std::min(o.n, u1 * NR));
+      strip(o, 0, o.m, u0 * o.nr, std::min(o.n, u1 * o.nr));
     } else {
       strip(o, u0 * MR, std::min(o.m, u1 * MR), 0, o.n);
     }
   });
+}
+
+void gemmSerial(const float* a, const float* b, float* c, int m, int n, int k, bool transA, bool transB,
+                bool accumulate) {
+  strip(Operands{a, b, c, m, n, k, transA, transB, accumulate, nrFor(n)}, 0, m, 0, n);
 }
 
 }  // namespace vaekit

@@ -5,6 +5,9 @@ namespace vaekit {
 
 // C[m×n] = op(A)·op(B); A is stored [m,k] (or [k,m] when transA), B [k,n] (or [n,k] when transB).
 void gemm(const float* a, const float* b, float* c, int m, int n, int k, bool transA, bool transB);
+// The same on the calling thread alone (inside a parallelFor job), C = or (accumulate) C += op(A)·op(B).
+void gemmSerial(const float* a, const float* b, float* c, int m, int n, int k, bool transA, bool transB,
+                bool accumulate);
 
 // Geometry of a 2-D convolution in NHWC layout (padding before the first row/column).
 struct ConvGeometry {
@@ -26,6 +29,13 @@ void im2col(const float* x, float* cols, const ConvGeometry& g);
 
 // dx = the adjoint of im2col applied to cols: every tap scatter-added back to its input pixel.
 void col2im(const float* cols, float* dx, const ConvGeometry& g);
+
+// A convolution and its two gradients with the filter w stored [kh·kw·inC, outC], the im2col matrix X
+// built a block of rows at a time (a block fits in the core's cache, never the whole matrix in memory):
+//   y = X·w,   dx = col2im(dy·wᵀ),   dw = Xᵀ·dy   (x, y, dx, dy NHWC). For inC ≥ 8.
+void convForward(const float* x, const float* w, float* y, int outC, const ConvGeometry& g);
+void convBackpropInput(const float* dy, const float* w, float* dx, int outC, const ConvGeometry& g);
+void convBackpropFilter(const float* x, const float* dy, float* dw, int outC, const ConvGeometry& g);
 
 // One Adam step in place over n values (Kingma & Ba 2015, with tfjs's bias correction):
 //   m ← β₁m + (1−β₁)g,  v ← β₂v + (1−β₂)g²,  θ ← θ − lr·m̂ / (√v̂ + ε),  m̂ = m/(1−β₁ᵗ), v̂ = v/(1−β₂ᵗ).

@@ -24,6 +24,36 @@ export interface NativeKernels {
   /** dx = the adjoint of im2col: each tap of cols scatter-added back to its input pixel. */
   col2im(heap: Float32Array, colsAt: number, dxAt: number, ...geometry: ConvGeometry): void;
   /**
+   * y = im2col(x)·w for w as [kh·kw·inC, outC], the im2col matrix built a cache-sized block of rows at a
+   * time (inC ≥ 8).
+   */
+  convForward(
+    heap: Float32Array,
+    xAt: number,
+    wAt: number,
+    yAt: number,
+    outC: number,
+    ...geometry: ConvGeometry
+  ): void;
+  /** dx = col2im(dy·wᵀ), blocked likewise. */
+  convBackpropInput(
+    heap: Float32Array,
+    dyAt: number,
+    wAt: number,
+    dxAt: number,
+    outC: number,
+    ...geometry: ConvGeometry
+  ): void;
+  /** dw = im2col(x)ᵀ·dy, blocked likewise. */
+  convBackpropFilter(
+    heap: Float32Array,
+    xAt: number,
+    dyAt: number,
+    dwAt: number,
+    outC: number,
+    ...geometry: ConvGeometry
+  ): void;
+  /**
    * Depthwise convolution of NHWC x by w [kh, kw, C, multiplier] (depthwise.cc; geometry with inC = C):
    * y[b, oy, ox, c·M + m] = Σ_{ky, kx} x[b, iy, ix, c]·w[ky, kx, c, m].
    */
@@ -184,6 +214,9 @@ const KERNEL_NAMES = [
   'sgemm',
   'im2col',
   'col2im',
+  'convForward',
+  'convBackpropInput',
+  'convBackpropFilter',
   'depthwiseConv',
   'depthwiseBackpropInput',
   'depthwiseBackpropFilter',

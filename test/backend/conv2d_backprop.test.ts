@@ -88,3 +88,40 @@ test('conv2dTranspose odd sizes, stride 2, same and valid, match cpu', async () 
   await compareBackends('deconv valid', deconvAndGrads([3, 3, 2, 2], [3, 3, 5, 2], [3, 7, 5, 5], 2, 'valid'));
   await compareBackends('deconv s1', deconvAndGrads([2, 5, 3, 4], [3, 3, 3, 4], [2, 5, 3, 3], 1, 'same'));
 });
+
+// The native blocked route (native-conv.ts convRoute, native/conv.cc): im2col a block of rows at a time,
+// the filter gradient summed over the threads' partial products, the input gradient by whole images.
+test('blocked convolutions (inC ≥ 8) over several blocks and threads match cpu, every stride and padding', async () => {
+  // 5·20·18 = 1,800 rows of 3·3·12 = 108 taps: three blocks of 606 rows, the last one short
+  for (const stride of [1, 2])
+    for (const pad of ['same', 'valid'] as const)
+      await compareBackends(
+        `blocked s${stride} ${pad}`,
+        convAndGrads([5, 20, 18, 12], [3, 3, 12, 7], stride, pad),
+      );
+  await compareBackends('blocked, 8 channels exactly', convAndGrads([3, 9, 11, 8], [3, 3, 8, 5], 1, 'same'));
+  await compareBackends('blocked, one image', convAndGrads([1, 12, 10, 16], [5, 5, 16, 3], 1, 2));
+  await compareBackends('blocked, 1×1 at stride 2', convAndGrads([3, 9, 8, 10], [1, 1, 10, 6], 2, 'same'));
+  await compareBackends(
+    'blocked transposed',
+    deconvAndGrads([3, 6, 5, 9], [3, 3, 11, 9], [3, 12, 10, 11], 2, 'same'),
+  );
+});
+
+test('pointwise convolutions (1×1, stride 1) match cpu', async () => {
+  await compareBackends('pointwise', convAndGrads([4, 6, 5, 10], [1, 1, 10, 7], 1, 'same'));
+  await compareBackends('pointwise, 3 channels', convAndGrads([2, 5, 7, 3], [1, 1, 3, 4], 1, 'valid'));
+});
+
+test('a dilated blocked convolution matches cpu', async () => {
+  await compareBackends('dilated', () => [
+    tf.conv2d(
+      tensor([2, 11, 9, 8], 7) as tf.Tensor4D,
+      tensor([3, 3, 8, 4], 8) as tf.Tensor4D,
+      1,
+      'same',
+      'NHWC',
+      2,
+    ),
+  ]);
+});

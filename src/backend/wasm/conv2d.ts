@@ -1,14 +1,15 @@
 /**
- * Conv2D for the wasm backend with the native addon: out = im2col(x)·W, W as [kh·kw·inC, outC],
- * both steps on every core. Without the addon (or for NCHW) the backend's own XNNPACK kernel runs.
+ * Conv2D for the wasm backend with the native addon: out = im2col(x)·W, W as [kh·kw·inC, outC], on every
+ * core: a block of im2col rows at a time, or x itself for a pointwise convolution (native-conv.ts). Without the addon (or for NCHW) the backend's own XNNPACK kernel runs.
  */
 import type { Conv2DAttrs, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import { backend_util, Conv2D } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { nativeKernels } from '../native.js';
 import { gemm } from './gemm.js';
-import { free, view } from './heap.js';
-import { im2colNative } from './native-conv.js';
+import { alloc, free, heapF32, offset, view } from './heap.js';
+import { convGeometry } from './im2col.js';
+import { convRoute, im2colNative } from './native-conv.js';
 import { callOriginal } from './originals.js';
 
 interface Args {
@@ -32,9 +33,22 @@ export function conv2D({ inputs, backend, attrs }: Args): TensorInfo {
     pad,
     dimRoundingMode,
   );
-  const cols = im2colNative(native, backend, x, info);
   const taps = info.filterHeight * info.filterWidth * info.inChannels;
-  const out = gemm(backend, cols, view(filter, [taps, info.outChannels]), false, false);
+  const w = view(filter, [taps, info.outChannels]);
+  const route = convRoute(info);
+  if (route === 'pointwise') {
+    const rows = info.batchSize * info.outHeight * info.outWidth;
+    const out = gemm(backend, view(x, [rows, info.inChannels]), w, false, false);
+    return { ...out, shape: [...info.outShape] };
+  }
+  if (route === 'blocked') {
+    const y = alloc(backend, [...info.outShape]);
+    const at = [x, filter, y].map((t) => offset(backend, t)) as [number, number, number];
+    native.convForward(heapF32(backend), ...at, info.outChannels, ...convGeometry(info));
+    return y;
+  }
+  const cols = im2colNative(native, backend, x, info);
+  const out = gemm(backend, cols, w, false, false);
   free(backend, cols);
   return { ...out, shape: [...info.outShape] };
 }

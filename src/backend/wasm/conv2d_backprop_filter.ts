@@ -11,9 +11,9 @@ import { backend_util, Conv2DBackpropFilter, Transpose } from '@tensorflow/tfjs'
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { nativeKernels } from '../native.js';
 import { gemm } from './gemm.js';
-import { alloc, f32, free, view } from './heap.js';
-import { im2colT } from './im2col.js';
-import { im2colNative } from './native-conv.js';
+import { alloc, f32, free, heapF32, offset, view } from './heap.js';
+import { convGeometry, im2colT } from './im2col.js';
+import { convRoute, im2colNative } from './native-conv.js';
 import { callOriginal } from './originals.js';
 
 interface Args {
@@ -40,6 +40,17 @@ export function conv2DBackpropFilter({ inputs, backend, attrs }: Args): TensorIn
   const dY = view(dy, [rows, info.outChannels]);
   const native = nativeKernels();
   if (native != null) {
+    const route = convRoute(info);
+    if (route === 'pointwise') {
+      const dw = gemm(backend, view(x, [rows, info.inChannels]), dY, true, false);
+      return { ...dw, shape: [...filterShape] };
+    }
+    if (route === 'blocked') {
+      const dw = alloc(backend, [...filterShape]);
+      const at = [x, dy, dw].map((t) => offset(backend, t)) as [number, number, number];
+      native.convBackpropFilter(heapF32(backend), ...at, info.outChannels, ...convGeometry(info));
+      return dw;
+    }
     const cols = im2colNative(native, backend, x, info);
     const dw = gemm(backend, cols, dY, true, false);
     free(backend, cols);

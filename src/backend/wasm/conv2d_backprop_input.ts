@@ -8,9 +8,9 @@ import { backend_util, Conv2DBackpropInput } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { nativeKernels } from '../native.js';
 import { gemm } from './gemm.js';
-import { alloc, f32, free, view } from './heap.js';
-import { col2im } from './im2col.js';
-import { col2imNative } from './native-conv.js';
+import { alloc, f32, free, heapF32, offset, view } from './heap.js';
+import { col2im, convGeometry } from './im2col.js';
+import { col2imNative, convRoute } from './native-conv.js';
 
 interface Args {
   inputs: { dy: TensorInfo; filter: TensorInfo };
@@ -33,6 +33,24 @@ export function conv2DBackpropInput({ inputs, backend, attrs }: Args): TensorInf
   );
   const rows = info.batchSize * info.outHeight * info.outWidth;
   const taps = info.filterHeight * info.filterWidth * info.inChannels;
+  const native = nativeKernels();
+  const route = native == null ? 'whole' : convRoute(info);
+  if (route === 'pointwise') {
+    const dx = gemm(
+      backend,
+      view(dy, [rows, info.outChannels]),
+      view(filter, [taps, info.outChannels]),
+      false,
+      true,
+    );
+    return { ...dx, shape: [...inputShape] };
+  }
+  if (native != null && route === 'blocked') {
+    const dx = alloc(backend, [...inputShape]);
+    const at = [dy, filter, dx].map((t) => offset(backend, t)) as [number, number, number];
+    native.convBackpropInput(heapF32(backend), ...at, info.outChannels, ...convGeometry(info));
+    return dx;
+  }
   const cols = gemm(
     backend,
     view(dy, [rows, info.outChannels]),
@@ -41,7 +59,6 @@ export function conv2DBackpropInput({ inputs, backend, attrs }: Args): TensorInf
     true,
   );
   const dx = alloc(backend, [...inputShape]);
-  const native = nativeKernels();
   if (native != null) col2imNative(native, backend, cols, dx, info);
   else col2im(f32(backend, cols), info, f32(backend, dx));
   free(backend, cols);
