@@ -36,12 +36,16 @@ export class Conv {
     this.bias = variable(() => init.apply([this.depthwise ? o.inChannels : o.outChannels]));
   }
 
+  /** The fused op: the bias is added by the convolution's kernel, not by a kernel of its own. */
   apply(x: tf.Tensor4D): tf.Tensor4D {
-    const s = this.stride;
-    const y = this.depthwise
-      ? tf.depthwiseConv2d(x, this.kernel as tf.Tensor4D, s, 'same')
-      : tf.conv2d(x, this.kernel as tf.Tensor4D, s, 'same');
-    return y.add(this.bias);
+    const args = {
+      x,
+      filter: this.kernel as tf.Tensor4D,
+      strides: this.stride,
+      pad: 'same' as const,
+      bias: this.bias,
+    };
+    return this.depthwise ? tf.fused.depthwiseConv2d(args) : tf.fused.conv2d(args);
   }
 
   get variables(): tf.Variable[] {
