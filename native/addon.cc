@@ -370,6 +370,35 @@ napi_value SwishGrad(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// gatedResidual(heap, skipAt, xAt, gateAt, yAt, B, P, C, s)
+napi_value GatedResidual(napi_env env, napi_callback_info info) {
+  Args a(env, info, 9, "gatedResidual(heap, skipAt, xAt, gateAt, yAt, B, P, C, s)");
+  const int B = a.integer(5), P = a.integer(6), C = a.integer(7);
+  const double n = (double)B * P * C;
+  const float* skip = a.range(a.integer(1), n);
+  const float* x = a.range(a.integer(2), n);
+  const float* gate = a.range(a.integer(3), (double)B * C);
+  float* y = a.range(a.integer(4), n);
+  const float s = (float)a.number(8);
+  if (a.ok) vaekit::gatedResidual(skip, x, gate, y, B, P, C, s);
+  return nullptr;
+}
+
+// gatedResidualGrad(heap, xAt, gateAt, dyAt, dxAt, dgateAt, B, P, C, s)
+napi_value GatedResidualGrad(napi_env env, napi_callback_info info) {
+  Args a(env, info, 10, "gatedResidualGrad(heap, xAt, gateAt, dyAt, dxAt, dgateAt, B, P, C, s)");
+  const int B = a.integer(6), P = a.integer(7), C = a.integer(8);
+  const double n = (double)B * P * C;
+  const float* x = a.range(a.integer(1), n);
+  const float* gate = a.range(a.integer(2), (double)B * C);
+  const float* dy = a.range(a.integer(3), n);
+  float* dx = a.range(a.integer(4), n);
+  float* dgate = a.range(a.integer(5), (double)B * C);
+  const float s = (float)a.number(9);
+  if (a.ok) vaekit::gatedResidualGrad(x, gate, dy, dx, dgate, B, P, C, s);
+  return nullptr;
+}
+
 // batchNormStats(heap, xAt, statsAt, rows, C)
 napi_value BatchNormStats(napi_env env, napi_callback_info info) {
   Args a(env, info, 5, "batchNormStats(heap, xAt, statsAt, rows, C)");
@@ -468,6 +497,8 @@ napi_value Init(napi_env env, napi_value exports) {
        nullptr},
       {"swish", nullptr, Swish, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"swishGrad", nullptr, SwishGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"gatedResidual", nullptr, GatedResidual, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"gatedResidualGrad", nullptr, GatedResidualGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"batchNormStats", nullptr, BatchNormStats, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"batchNormApply", nullptr, BatchNormApply, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"batchNormGrad", nullptr, BatchNormGrad, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -1,6 +1,7 @@
 // Fused elementwise kernels of the VAE loss (see kernels.h): one pass each, forward and gradient, in
 // place of the chains of tensor ops (exp, log1p, abs, max, …) that tfjs would run and record.
 #include <algorithm>
+#include <vector>
 
 #include "clones.h"
 #include "kernels.h"
@@ -133,6 +134,46 @@ void swish(const float* x, float* y, int n) {
 
 void swishGrad(const float* x, const float* dy, float* dx, int n) {
   parallelFor(n, partsFor(n, 1), [&](int, int i0, int i1) { swishGradRange(x, dy, dx, i0, i1); });
+}
+
+VAEKIT_CLONES static void gatedResidualImages(const float* skip, const float* x, const float* gate, float* y, int b0,
+                                              int b1, int P, int C, float s) {
+  for (int b = b0; b < b1; b++) {
+    const float* g = gate + (size_t)b * C;
+    const size_t at = (size_t)b * P * C;
+    for (int p = 0; p < P; p++) {
+      const size_t row = at + (size_t)p * C;
+      for (int c = 0; c < C; c++) y[row + c] = skip[row + c] + s * x[row + c] * g[c];
+    }
+  }
+}
+
+VAEKIT_CLONES static void gatedResidualGradImages(const float* x, const float* gate, const float* dy, float* dx,
+                                                  float* dgate, int b0, int b1, int P, int C, float s) {
+  std::vector<float> acc(C);
+  for (int b = b0; b < b1; b++) {
+    const float* g = gate + (size_t)b * C;
+    const size_t at = (size_t)b * P * C;
+    std::fill(acc.begin(), acc.end(), 0.f);
+    for (int p = 0; p < P; p++) {
+      const size_t row = at + (size_t)p * C;
+      for (int c = 0; c < C; c++) {
+        dx[row + c] = s * dy[row + c] * g[c];
+        acc[c] += dy[row + c] * x[row + c];
+      }
+    }
+    for (int c = 0; c < C; c++) dgate[(size_t)b * C + c] = s * acc[c];
+  }
+}
+
+void gatedResidual(const float* skip, const float* x, const float* gate, float* y, int B, int P, int C, float s) {
+  parallelFor(B, partsFor(B, P * C), [&](int, int b0, int b1) { gatedResidualImages(skip, x, gate, y, b0, b1, P, C, s); });
+}
+
+void gatedResidualGrad(const float* x, const float* gate, const float* dy, float* dx, float* dgate, int B, int P,
+                       int C, float s) {
+  parallelFor(B, partsFor(B, P * C),
+              [&](int, int b0, int b1) { gatedResidualGradImages(x, gate, dy, dx, dgate, b0, b1, P, C, s); });
 }
 
 }  // namespace vaekit

@@ -102,6 +102,13 @@ namespace vaekit {
 void swish(const float* x, float* y, int n);
 void swishGrad(const float* x, const float* dy, float* dx, int n);
 
+// The end of an NVAE residual cell, squeeze-and-excitation's gate and the residual sum in one pass
+// (elementwise.cc), for x, skip, y [B, P, C] (P = h·w pixels) and gate [B, C]:
+//   y = skip + s·x·gate,   dskip = dy,   dx = s·dy·gate,   dgate[b, c] = s·Σ_p dy·x.   Split over the batch.
+void gatedResidual(const float* skip, const float* x, const float* gate, float* y, int B, int P, int C, float s);
+void gatedResidualGrad(const float* x, const float* gate, const float* dy, float* dx, float* dgate, int B, int P,
+                       int C, float s);
+
 // Batch normalisation in training mode over rows (norm.cc): x stored [rows, C] (NHWC with rows = B·h·w).
 // Statistics: stats[c] = μ_c = mean over rows, stats[C + c] = v_c = the biased variance (shifted sums in
 // double precision). Normalise: y = γ·x̂ + β, x̂ = (x − μ)/√(v + ε). Gradient, with μ and v functions of x:

@@ -158,6 +158,31 @@ export interface NativeKernels {
   swish(heap: Float32Array, xAt: number, yAt: number, n: number): void;
   /** Its gradient: dx = dy·σ(x)·(1 + x·(1 − σ(x))). */
   swishGrad(heap: Float32Array, xAt: number, dyAt: number, dxAt: number, n: number): void;
+  /** y = skip + s·x·gate for x, skip, y [B, P, C] and gate [B, C] (an NVAE cell's end). */
+  gatedResidual(
+    heap: Float32Array,
+    skipAt: number,
+    xAt: number,
+    gateAt: number,
+    yAt: number,
+    B: number,
+    P: number,
+    C: number,
+    s: number,
+  ): void;
+  /** Its gradient: dx = s·dy·gate, dgate[b, c] = s·Σ_p dy·x (dskip is dy itself). */
+  gatedResidualGrad(
+    heap: Float32Array,
+    xAt: number,
+    gateAt: number,
+    dyAt: number,
+    dxAt: number,
+    dgateAt: number,
+    B: number,
+    P: number,
+    C: number,
+    s: number,
+  ): void;
   /** Batch-norm statistics over the rows of x [rows, C]: stats = [μ (C), biased variance (C)]. */
   batchNormStats(heap: Float32Array, xAt: number, statsAt: number, rows: number, C: number): void;
   /** y = γ·(x − μ)/√(v + ε) + β per channel, μ and v from stats. */
@@ -234,6 +259,8 @@ const KERNEL_NAMES = [
   'reluGrad',
   'swish',
   'swishGrad',
+  'gatedResidual',
+  'gatedResidualGrad',
   'batchNormStats',
   'batchNormApply',
   'batchNormGrad',

@@ -7,8 +7,8 @@
  * Identity that shares its input's data instead of copying it (identity.ts), Slice and SplitV that read
  * their input in place instead of copying all of it first (slice.ts); with the addon, the fused
  * kernels of the VAE loss (vae-loss.ts, run by backend/fused/), relu's gradient as one kernel
- * (relu-grad.ts; the gradient itself is registered here, fused/relu-grad.ts), and Swish and training-mode
- * batch norm each way (swish.ts, batch-norm.ts; run by fused/). The other
+ * (relu-grad.ts; the gradient itself is registered here, fused/relu-grad.ts), and Swish, training-mode
+ * batch norm and the gated residual sum each way (swish.ts, batch-norm.ts, gated-residual.ts; run by fused/). The other
  * weight-caching XNNPACK kernels are wrapped to report that they ran (weight-cache.ts). Install after
  * the wasm backend is registered, and only when backend/internals.ts finds the internals we rely on.
  */
@@ -36,6 +36,7 @@ import { depthwiseConv2dNativeBackpropInputConfig } from './depthwise_conv2d_bac
 import { fusedConv2DConfig } from './fused_conv2d.js';
 import { fusedDepthwiseConv2DConfig } from './fused_depthwise_conv2d.js';
 import { fusedMatMulConfig } from './fused_mat_mul.js';
+import { gatedResidualConfigs } from './gated-residual.js';
 import { identityConfig } from './identity.js';
 import { callOriginal, original, saveOriginal } from './originals.js';
 import { reluGradKernelConfig } from './relu-grad.js';
@@ -66,6 +67,7 @@ const REPLACEMENTS: KernelConfig[] = [
   ...vaeLossConfigs,
   reluGradKernelConfig,
   ...swishConfigs,
+  ...gatedResidualConfigs,
   ...batchNormConfigs,
 ];
 

@@ -9,7 +9,7 @@
  * data), from which both the built cell and its size (nn/size.ts's contract) follow.
  */
 import * as tf from '@tensorflow/tfjs';
-import { swish } from '../../backend/index.js';
+import { gatedResidual, swish } from '../../backend/index.js';
 import type { Rng } from '../../core/random.js';
 import { BatchNorm, type NormMode } from './batch-norm.js';
 import { Conv, type ConvOptions, convParameters } from './conv.js';
@@ -144,14 +144,19 @@ class ResidualCell implements Cell {
     this.skip = spec.skip ? new Conv(spec.skip, rng) : null;
   }
 
+  /** skip(u) + 0.1·body(u); a body that ends in squeeze-and-excitation gates and sums in one op. */
   apply(x: tf.Tensor4D, mode: NormMode): tf.Tensor4D {
     const u = this.spec.upsample ? upsample2(x) : x;
-    const body = this.body.reduce((h, s) => {
+    const last = this.body[this.body.length - 1];
+    const gated = last instanceof SqueezeExcite;
+    const body = (gated ? this.body.slice(0, -1) : this.body).reduce((h, s) => {
       if (s === 'swish') return swish(h) as tf.Tensor4D;
       if (s instanceof BatchNorm) return s.apply(h, mode);
-      return s.apply(h);
+      return (s as Conv | SqueezeExcite).apply(h);
     }, u);
-    return (this.skip ? this.skip.apply(u) : u).add(body.mul(RESIDUAL_SCALE));
+    const skip = this.skip ? this.skip.apply(u) : u;
+    if (gated) return gatedResidual(skip, body, last.gate(body), RESIDUAL_SCALE);
+    return skip.add(body.mul(RESIDUAL_SCALE));
   }
 
   get variables(): tf.Variable[] {

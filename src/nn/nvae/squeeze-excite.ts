@@ -20,12 +20,16 @@ export class SqueezeExcite {
   }
 
   apply(x: tf.Tensor4D): tf.Tensor4D {
-    const [w1, b1, w2, b2] = this.variables as tf.Tensor2D[];
     const [n, , , c] = x.shape;
+    return x.mul(this.gate(x).reshape([n, 1, 1, c]));
+  }
+
+  /** g = sigmoid(W₂·relu(W₁·mean_{h,w} x + b₁) + b₂): one gate per image and channel, [B, C]. */
+  gate(x: tf.Tensor4D): tf.Tensor2D {
+    const [w1, b1, w2, b2] = this.variables as tf.Tensor2D[];
     const s = x.mean([1, 2]) as tf.Tensor2D;
     const hidden = tf.relu(tf.matMul(s, w1).add(b1)) as tf.Tensor2D;
-    const gate = tf.sigmoid(tf.matMul(hidden, w2).add(b2));
-    return x.mul(gate.reshape([n, 1, 1, c]));
+    return tf.sigmoid(tf.matMul(hidden, w2).add(b2)) as tf.Tensor2D;
   }
 }
 
