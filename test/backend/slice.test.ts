@@ -1,7 +1,7 @@
 /**
- * Slice and SplitV on wasm (backend/wasm/slice.ts: copies of contiguous runs on the heap, no copy of the
+ * Slice, SplitV and Unpack on wasm (backend/wasm/slice.ts: copies of contiguous runs on the heap, no copy of the
  * whole input first) against the cpu backend: every rank to 6, cuts on inner, outer and several axes, size
- * −1, empty slices, int32 and bool, and the SplitV that a concatenation's gradient runs.
+ * −1, empty slices, int32 and bool, the SplitV that a concatenation's gradient runs, and unstack.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -89,6 +89,13 @@ test('split along each axis, and the gradient of a concatenation, equal the cpu 
         .sum(),
     )([tf.tensor(v, shape), tf.ones([3, 4, 5, 2])]),
   );
+});
+
+test('unstack along each axis equals the cpu backend', async () => {
+  const shape = [3, 4, 2, 5];
+  const v = values(tf.util.sizeFromShape(shape), 9);
+  for (const axis of [0, 1, 2, 3, -1])
+    await compareBackends(`unstack on axis ${axis}`, () => tf.unstack(tf.tensor(v, shape), axis));
 });
 
 test('a slice of a disposed-around input keeps its values (no view of the input)', async () => {

@@ -4,7 +4,7 @@
  * depthwise convolution gradients (missing upstream; depthwise.ts), an im2col-based Conv2DBackpropInput,
  * and — with the native addon — Conv2D, FusedConv2D, DepthwiseConv2dNative, FusedDepthwiseConv2D and
  * _FusedMatMul on every core, sums and means over leading axes, bias adds, and Tile; and an
- * Identity that shares its input's data instead of copying it (identity.ts), Slice and SplitV that read
+ * Identity that shares its input's data instead of copying it (identity.ts), Slice, SplitV and Unpack that read
  * their input in place instead of copying all of it first (slice.ts); with the addon, the fused
  * kernels of the VAE loss (vae-loss.ts, run by backend/fused/), relu's gradient as one kernel
  * (relu-grad.ts; the gradient itself is registered here, fused/relu-grad.ts), and Swish, training-mode

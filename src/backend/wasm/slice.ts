@@ -1,12 +1,19 @@
 /**
- * Slice and SplitV that read their input where it lies on the heap. The wasm backend's Slice starts with
- * readSync, which copies the whole input into a fresh ArrayBuffer before slicing it: a slice of a
- * 7 MB tensor cost 17 ms, and SplitV (a concatenation's gradient) pays that once per output. Here each
+ * Slice, SplitV and Unpack that read their input where it lies on the heap. The wasm backend's Slice
+ * starts with readSync, which copies the whole input into a fresh ArrayBuffer before slicing it: a slice
+ * of a 7 MB tensor cost 17 ms, and SplitV (a concatenation's gradient) and Unpack pay that once per output. Here each
  * output is a sequence of contiguous runs moved with copyWithin on the heap: the run is the product of
  * the sizes from the last axis that is cut to the end. Strings run the backend's own kernels.
  */
-import type { KernelConfig, KernelFunc, SliceAttrs, SplitVAttrs, TensorInfo } from '@tensorflow/tfjs';
-import { backend_util, Slice, SplitV, slice_util, util } from '@tensorflow/tfjs';
+import type {
+  KernelConfig,
+  KernelFunc,
+  SliceAttrs,
+  SplitVAttrs,
+  TensorInfo,
+  UnpackAttrs,
+} from '@tensorflow/tfjs';
+import { backend_util, Slice, SplitV, slice_util, Unpack, util } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { callOriginal } from './originals.js';
 
@@ -85,7 +92,32 @@ function splitV({
   });
 }
 
+function unpack({
+  inputs,
+  backend,
+  attrs,
+}: {
+  inputs: { value: TensorInfo };
+  backend: BackendWasm;
+  attrs: UnpackAttrs;
+}): TensorInfo[] {
+  const { value } = inputs;
+  if (value.dtype === 'string')
+    return callOriginal(Unpack, backend, { value }, { ...attrs }) as unknown as TensorInfo[];
+  const axis = attrs.axis < 0 ? attrs.axis + value.shape.length : attrs.axis;
+  const outShape = value.shape.filter((_, d) => d !== axis);
+  const begin = value.shape.map(() => 0);
+  const size = [...value.shape];
+  size[axis] = 1;
+  return Array.from({ length: value.shape[axis] }, (_, i) => {
+    begin[axis] = i;
+    const part = sliceResolved(backend, value, begin, size);
+    return { ...part, shape: outShape };
+  });
+}
+
 export const sliceConfigs: KernelConfig[] = [
   { kernelName: Slice, backendName: 'wasm', kernelFunc: slice as unknown as KernelFunc },
   { kernelName: SplitV, backendName: 'wasm', kernelFunc: splitV as unknown as KernelFunc },
+  { kernelName: Unpack, backendName: 'wasm', kernelFunc: unpack as unknown as KernelFunc },
 ];
