@@ -117,6 +117,25 @@ VAEKIT_CLONES void microKernel16(
   std::memcpy(tile, acc, sizeof acc);
 }
 
+// The same for two consecutive row panels (2·MR rows) against one 16-column panel: 2·MR independent
+// accumulators, as the 32-column tile has. Used where AVX-512 runs (32 vector registers) for products of at
+// most 16 columns: with MR accumulators the multiply-adds wait on each other (94 against 190 GFLOP/s for a
+// 16-channel convolution on Zen 5).
+VAEKIT_CLONES void microKernel16Pair(
+    int kc, const float* __restrict a, const float* __restrict a2, const float* __restrict b, float* __restrict tile) {
+  v16 acc[2 * MR];
+  for (int r = 0; r < 2 * MR; r++) acc[r] = v16{};
+  for (int p = 0; p < kc; p++) {
+    v16 bv;
+    std::memcpy(&bv, b + p * 16, sizeof bv);
+    for (int r = 0; r < MR; r++) {
+      acc[r] += a[p * MR + r] * bv;
+      acc[MR + r] += a2[p * MR + r] * bv;
+    }
+  }
+  std::memcpy(tile, acc, sizeof acc);
+}
+
 // The same for NR = 32: two 16-float halves per row, 2·MR independent accumulators.
 VAEKIT_CLONES void microKernel32(
     int kc, const float* __restrict a, const float* __restrict b, float* __restrict tile) {
@@ -155,10 +174,13 @@ void strip(const Operands& o, int i0, int i1, int j0, int j1) {
         const int cols = std::min(o.nr, nc - jr);
         const float* bp = bufB.data() + (size_t)(jr / o.nr) * kc * o.nr;
         for (int ir = 0; ir < mc; ir += MR) {
-          const int rows = std::min(MR, mc - ir);
           const float* ap = bufA.data() + (size_t)(ir / MR) * kc * MR;
+          const bool pair = NR == 32 && o.nr == 16 && ir + MR < mc;  // two row panels at once
+          const int rows = std::min(pair ? 2 * MR : MR, mc - ir);
           if (o.nr == 32) {
             microKernel32(kc, ap, bp, tile);
+          } else if (pair) {
+            microKernel16Pair(kc, ap, ap + (size_t)kc * MR, bp, tile);
           } else {
             microKernel16(kc, ap, bp, tile);
           }
@@ -171,6 +193,7 @@ void strip(const Operands& o, int i0, int i1, int j0, int j1) {
               for (int j = 0; j < cols; j++) c[j] += t[j];
             }
           }
+          if (pair) ir += MR;
         }
       }
     }

@@ -1,7 +1,7 @@
 /**
  * The native kernels are portable C++: GCC and clang, x86-64 and aarch64 (NEON through the vector extensions),
  * with no x86-only attribute in a non-x86 build. Each build here compiles native/*.cc (all but the Node glue)
- * with -Wall -Werror and test/backend/native/kernel_check.cc, which checks GEMM, im2col/col2im, the depthwise
+ * with -Wall -Werror and test/backend/native/kernel_check.cc, which checks GEMM, the blocked convolution, im2col/col2im, the depthwise
  * convolution, the reductions, tile, Adam and the Bernoulli log-likelihood against definitions computed in
  * double precision; the aarch64 build runs under qemu-user. CI installs the compilers and qemu (.ci/run);
  * elsewhere a missing one skips its build and says which package brings it.
@@ -18,7 +18,16 @@ const dir = mkdtempSync(join(tmpdir(), 'vk-portable-'));
 const works = (tool: string) => spawnSync(tool, ['--version'], { stdio: 'ignore' }).status === 0;
 
 /** The kernel sums of every build, to compare the builds with each other. */
-const KERNELS = ['gemm', 'im2col/col2im', 'depthwise', 'reductions', 'tile', 'adam', 'bernoulli'];
+const KERNELS = [
+  'gemm',
+  'blocked convolution',
+  'im2col/col2im',
+  'depthwise',
+  'reductions',
+  'tile',
+  'adam',
+  'bernoulli',
+];
 
 const builds = [
   { name: 'g++, x86-64', cxx: 'g++', pkg: 'g++', run: [] as string[], host: 'x64' },

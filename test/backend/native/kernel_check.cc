@@ -32,7 +32,9 @@ void report(const char* kernel, int bad) {
 }
 
 int checkGemm() {
-  const int shapes[][3] = {{1, 1, 1}, {7, 5, 3}, {13, 33, 300}, {130, 47, 257}, {64, 400, 784}};
+  // the last three have at most 16 columns: the 16-column tile, row panels in pairs where AVX-512 runs
+  const int shapes[][3] = {{1, 1, 1},   {7, 5, 3},    {13, 33, 300}, {130, 47, 257},
+                           {64, 400, 784}, {130, 16, 257}, {125, 9, 40}, {12, 16, 5}};
   int bad = 0;
   for (const auto& s : shapes) {
     const int m = s[0], n = s[1], k = s[2];
@@ -96,6 +98,43 @@ int checkIm2colCol2im() {
                 if (p >= 0) wantDx[p * g.inC + c] += dcols[at];
               }
     for (size_t i = 0; i < dx.size(); i++) bad += !close(wantDx[i], dx[i]);
+  }
+  return bad;
+}
+
+// The blocked convolution and its gradients (convForward, …) against im2col and col2im with products in double.
+int checkBlockedConv() {
+  int bad = 0;
+  for (const auto& g : geometries()) {
+    if (g.inC < 8) continue;  // the blocked kernels' domain
+    const int outC = 7;
+    const size_t rows = (size_t)g.batch * g.outH * g.outW, taps = (size_t)g.filterH * g.filterW * g.inC;
+    auto x = randoms((size_t)g.batch * g.inH * g.inW * g.inC), w = randoms(taps * outC), dy = randoms(rows * outC);
+    std::vector<float> cols(rows * taps), y(rows * outC), dx(x.size()), dw(taps * outC), dcols(rows * taps), wantDx(x.size());
+    vaekit::im2col(x.data(), cols.data(), g);
+    vaekit::convForward(x.data(), w.data(), y.data(), outC, g);
+    vaekit::convBackpropInput(dy.data(), w.data(), dx.data(), outC, g);
+    vaekit::convBackpropFilter(x.data(), dy.data(), dw.data(), outC, g);
+    for (size_t r = 0; r < rows; r++) {
+      for (int o = 0; o < outC; o++) {
+        double sum = 0;
+        for (size_t t = 0; t < taps; t++) sum += (double)cols[r * taps + t] * w[t * outC + o];
+        bad += !close(sum, y[r * outC + o], 1e-3);
+      }
+      for (size_t t = 0; t < taps; t++) {
+        double sum = 0;
+        for (int o = 0; o < outC; o++) sum += (double)dy[r * outC + o] * w[t * outC + o];
+        dcols[r * taps + t] = (float)sum;
+      }
+    }
+    vaekit::col2im(dcols.data(), wantDx.data(), g);
+    for (size_t i = 0; i < dx.size(); i++) bad += !close(wantDx[i], dx[i], 1e-3);
+    for (size_t t = 0; t < taps; t++)
+      for (int o = 0; o < outC; o++) {
+        double sum = 0;
+        for (size_t r = 0; r < rows; r++) sum += (double)cols[r * taps + t] * dy[r * outC + o];
+        bad += !close(sum, dw[t * outC + o], 1e-3);
+      }
   }
   return bad;
 }
@@ -197,6 +236,7 @@ int checkBernoulli() {
 
 int main() {
   report("gemm", checkGemm());
+  report("blocked convolution", checkBlockedConv());
   report("im2col/col2im", checkIm2colCol2im());
   report("depthwise", checkDepthwise());
   report("reductions", checkReductions());
