@@ -309,14 +309,115 @@ VAEKIT_CLONES void forwardRowsBlocked(const float* x, const float* wRow, float* 
   }
 }
 
+// Forward for more channels, in multiples of 16: a tap's 16 weights are one vector for every pixel, so the filter
+// is read as it is (not tiled), and the sums of four output pixels' 16-channel block stay in registers over
+// all the taps, read from the zero-padded image (taps on padding rows skipped). The row-at-a-time loop
+// (forwardRowsFast) loaded and stored the output row once per tap and read a tiled filter too large for L1.
+VAEKIT_CLONES void forwardRowsChannels(const float* x, const float* w, float* y, float* padded, const ConvGeometry& g,
+                                       int r0, int r1) {
+  const int C = g.inC, Wp = paddedCols(g);
+  int current = -1;
+  for (int r = r0; r < r1; r++) {
+    const int b = r / g.outH, oy = r % g.outH;
+    if (b != current) padImage(x, padded, current = b, g);
+    float* yr = y + (size_t)r * g.outW * C;
+    for (int c0 = 0; c0 < C; c0 += 16) {
+      int ox = 0;
+      for (; ox < g.outW; ox += 4) {
+        const int n = std::min(4, g.outW - ox);  // pixels in this block; a short block reads only its own
+        Vec16 a0 = {}, a1 = {}, a2 = {}, a3 = {};
+        for (int ky = 0; ky < g.filterH; ky++) {
+          const int ip = oy * g.strideH + ky * g.dilationH;
+          if (ip < g.padTop || ip >= g.padTop + g.inH) continue;
+          const float* pr = padded + ((size_t)ip * Wp + ox) * C + c0;
+          for (int kx = 0; kx < g.filterW; kx++) {
+            const Vec16 wv = LOAD16(w + (size_t)(ky * g.filterW + kx) * C + c0);
+            const float* p = pr + (size_t)kx * g.dilationW * C;
+            a0 += LOAD16(p) * wv;
+            if (n == 4) {
+              a1 += LOAD16(p + C) * wv;
+              a2 += LOAD16(p + 2 * C) * wv;
+              a3 += LOAD16(p + 3 * C) * wv;
+            } else {
+              if (n > 1) a1 += LOAD16(p + C) * wv;
+              if (n > 2) a2 += LOAD16(p + 2 * C) * wv;
+            }
+          }
+        }
+        float* out = yr + (size_t)ox * C + c0;
+        __builtin_memcpy(out, &a0, 64);
+        if (n > 1) __builtin_memcpy(out + C, &a1, 64);
+        if (n > 2) __builtin_memcpy(out + 2 * C, &a2, 64);
+        if (n > 3) __builtin_memcpy(out + 3 * C, &a3, 64);
+      }
+    }
+  }
+}
+
+// dw likewise for channels a multiple of 16 above 32 and K = filterW columns: for each output row and filter
+// row, the K taps' 16-channel sums stay in registers over the row's pixels (dy read once per filter row, not
+// once per tap), then are added into `part` [kh·kw·C], which is folded into the double sums acc every FOLD rows.
+template <int K>
+[[gnu::always_inline]] inline void backpropFilterRowsChannelsOf(const float* x, const float* dy, double* acc, float* part,
+                                                                float* padded, const ConvGeometry& g, int r0, int r1) {
+  const int C = g.inC, Wp = paddedCols(g);
+  const size_t size = (size_t)g.filterH * K * C;
+  constexpr int FOLD = 8;
+  int current = -1;
+  std::fill(part, part + size, 0.f);
+  for (int r = r0; r < r1; r++) {
+    const int b = r / g.outH, oy = r % g.outH;
+    if (b != current) padImage(x, padded, current = b, g);
+    const float* dyr = dy + (size_t)r * g.outW * C;
+    for (int ky = 0; ky < g.filterH; ky++) {
+      const int ip = oy * g.strideH + ky * g.dilationH;
+      if (ip < g.padTop || ip >= g.padTop + g.inH) continue;
+      const float* pr = padded + (size_t)ip * Wp * C;
+      for (int c0 = 0; c0 < C; c0 += 16) {
+        Vec16 sum[K] = {};
+        for (int ox = 0; ox < g.outW; ox++) {
+          const Vec16 d = LOAD16(dyr + (size_t)ox * C + c0);
+          const float* p = pr + (size_t)ox * C + c0;
+          for (int kx = 0; kx < K; kx++) sum[kx] += LOAD16(p + (size_t)kx * g.dilationW * C) * d;
+        }
+        for (int kx = 0; kx < K; kx++) {
+          float* t = part + (size_t)(ky * K + kx) * C + c0;
+          const Vec16 add = LOAD16(t) + sum[kx];
+          __builtin_memcpy(t, &add, 64);
+        }
+      }
+    }
+    if ((r - r0) % FOLD == FOLD - 1 || r == r1 - 1) {
+      for (size_t i = 0; i < size; i++) acc[i] += part[i];
+      std::fill(part, part + size, 0.f);
+    }
+  }
+}
+
+VAEKIT_CLONES void backpropFilterRowsChannels(const float* x, const float* dy, double* acc, float* part, float* padded,
+                                              const ConvGeometry& g, int r0, int r1) {
+  if (g.filterW == 3) {
+    backpropFilterRowsChannelsOf<3>(x, dy, acc, part, padded, g, r0, r1);
+  } else {
+    backpropFilterRowsChannelsOf<5>(x, dy, acc, part, padded, g, r0, r1);
+  }
+}
+
 }  // namespace
 
 void depthwiseConv(const float* x, const float* w, float* y, int multiplier, const ConvGeometry& g) {
   const int rows = g.batch * g.outH;
   const double work = (double)rows * g.outW * g.inC * multiplier * g.filterH * g.filterW;
   if (multiplier == 1 && g.strideW == 1) {
-    const std::vector<float> wRow = tiledFilter(w, g);
     const int parts = partsFor(rows, work);
+    if (g.inC > BLOCKED_MAX_C && g.inC % 16 == 0) {
+      std::vector<std::vector<float>> padded(parts, std::vector<float>((size_t)paddedRows(g) * paddedCols(g) * g.inC));
+      parallelFor(rows, parts, [&](int t, int r0, int r1) {
+        forwardRowsChannels(x, w, y, padded[t].data(), g, r0, r1);
+      });
+      return;
+    }
+    const std::vector<float> wRow = tiledFilter(w, g);
     if (g.inC > BLOCKED_MAX_C) {
       parallelFor(rows, parts, [&](int, int r0, int r1) { forwardRowsFast(x, wRow.data(), y, g, r0, r1); });
       return;
@@ -368,9 +469,15 @@ void depthwiseBackpropFilter(const float* x, const float* dy, float* dw, int mul
   const int parts = partsFor(rows, work);
   std::vector<std::vector<double>> partial(parts, std::vector<double>(size, 0.0));
   const bool fast = multiplier == 1 && g.strideW == 1;
-  std::vector<std::vector<float>> scratch(parts, std::vector<float>(fast ? size * g.outW : size));
+  // the register-held sums: channels a multiple of 16 above 32, filters 3 or 5 columns wide
+  const bool channels = fast && g.inC > BLOCKED_MAX_C && g.inC % 16 == 0 && (g.filterW == 3 || g.filterW == 5);
+  std::vector<std::vector<float>> scratch(parts, std::vector<float>(fast && !channels ? size * g.outW : size));
+  std::vector<std::vector<float>> padded(channels ? parts : 0,
+                                         std::vector<float>((size_t)paddedRows(g) * paddedCols(g) * g.inC));
   parallelFor(rows, parts, [&](int t, int r0, int r1) {
-    if (fast) {
+    if (channels) {
+      backpropFilterRowsChannels(x, dy, partial[t].data(), scratch[t].data(), padded[t].data(), g, r0, r1);
+    } else if (fast) {
       backpropFilterRowsFast(x, dy, partial[t].data(), scratch[t].data(), g, r0, r1);
     } else {
       backpropFilterRows(x, dy, partial[t].data(), scratch[t].data(), multiplier, g, r0, r1);

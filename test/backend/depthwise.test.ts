@@ -161,3 +161,25 @@ test('on wasm with the addon the forwards are vaekit’s: it caches no packed fi
   assert.ok(safeToUpdateInPlace(g), 'XNNPACK’s FusedDepthwiseConv2D ran and cached the filter');
   tf.dispose([f, g]);
 });
+
+// Channels a multiple of 16 above 32: four pixels' sums in registers (native/depthwise.cc forwardRowsChannels),
+// blocks of fewer pixels at the end of a row; the input gradient runs the same code on the turned filter.
+test('depthwise with 48 and 64 channels, rows not a multiple of four pixels, strides and padding, matches cpu', async () => {
+  await compareBackends('C64 k5 width 7', depthwiseAndGrads([2, 9, 7, 64], [5, 5, 64, 1], 1, 'same'));
+  await compareBackends('C48 k3 valid width 6', depthwiseAndGrads([2, 9, 6, 48], [3, 3, 48, 1], 1, 'valid'));
+  await compareBackends(
+    'C48 strides [2, 1]',
+    depthwiseAndGrads([3, 7, 5, 48], [3, 3, 48, 1], [2, 1], 'same'),
+  );
+  await compareBackends('C48 one column', depthwiseAndGrads([2, 5, 1, 48], [3, 3, 48, 1], 1, 'same'));
+  await compareBackends('C48 dilated', () => [
+    tf.depthwiseConv2d(
+      tensor([2, 10, 9, 48], 5) as tf.Tensor4D,
+      tensor([3, 3, 48, 1], 6) as tf.Tensor4D,
+      1,
+      'same',
+      'NHWC',
+      2,
+    ),
+  ]);
+});

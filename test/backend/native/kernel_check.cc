@@ -60,7 +60,7 @@ int checkGemm() {
 // The geometries a VAE's convolutions use, and odd ones: {batch, inH, inW, inC, kernel, stride, dilation, pad}.
 std::vector<vaekit::ConvGeometry> geometries() {
   const int cases[][8] = {{2, 28, 28, 1, 4, 2, 1, 1}, {3, 7, 5, 16, 3, 1, 1, 1}, {2, 9, 9, 3, 3, 2, 2, 2},
-                          {1, 6, 6, 16, 5, 1, 1, 2}, {2, 8, 8, 40, 3, 1, 1, 1}};
+                          {1, 6, 6, 16, 5, 1, 1, 2}, {2, 8, 8, 40, 3, 1, 1, 1}, {2, 9, 7, 48, 5, 1, 1, 2}};
   std::vector<vaekit::ConvGeometry> out;
   for (const auto& c : cases) {
     const int b = c[0], h = c[1], w = c[2], ch = c[3], k = c[4], s = c[5], d = c[6], pad = c[7];
