@@ -10,6 +10,7 @@
         "native/reduce.cc",
         "native/tile.cc",
         "native/elementwise.cc",
+        "native/logistic-mixture.cc",
         "native/depthwise.cc",
         "native/norm.cc"
       ],

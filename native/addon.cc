@@ -399,6 +399,31 @@ napi_value GatedResidualGrad(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// logisticMixtureLogProb(heap, paramsAt, xAt, outAt, n, K): params [n, 3K], x and out [n]
+napi_value LogisticMixtureLogProb(napi_env env, napi_callback_info info) {
+  Args a(env, info, 6, "logisticMixtureLogProb(heap, paramsAt, xAt, outAt, n, K)");
+  const int n = a.integer(4), K = a.integer(5);
+  if (a.ok && K < 1) a.fail("logisticMixtureLogProb: K must be at least 1");
+  const float* params = a.range(a.integer(1), 3.0 * n * K);
+  const float* x = a.range(a.integer(2), n);
+  float* out = a.range(a.integer(3), n);
+  if (a.ok) vaekit::logisticMixtureLogProb(params, x, out, n, K);
+  return nullptr;
+}
+
+// logisticMixtureLogProbGrad(heap, paramsAt, xAt, dyAt, dparamsAt, n, K): params and dparams [n, 3K]
+napi_value LogisticMixtureLogProbGrad(napi_env env, napi_callback_info info) {
+  Args a(env, info, 7, "logisticMixtureLogProbGrad(heap, paramsAt, xAt, dyAt, dparamsAt, n, K)");
+  const int n = a.integer(5), K = a.integer(6);
+  if (a.ok && K < 1) a.fail("logisticMixtureLogProbGrad: K must be at least 1");
+  const float* params = a.range(a.integer(1), 3.0 * n * K);
+  const float* x = a.range(a.integer(2), n);
+  const float* dy = a.range(a.integer(3), n);
+  float* dparams = a.range(a.integer(4), 3.0 * n * K);
+  if (a.ok) vaekit::logisticMixtureLogProbGrad(params, x, dy, dparams, n, K);
+  return nullptr;
+}
+
 // batchNormStats(heap, xAt, statsAt, rows, C)
 napi_value BatchNormStats(napi_env env, napi_callback_info info) {
   Args a(env, info, 5, "batchNormStats(heap, xAt, statsAt, rows, C)");
@@ -499,6 +524,9 @@ napi_value Init(napi_env env, napi_value exports) {
       {"swishGrad", nullptr, SwishGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"gatedResidual", nullptr, GatedResidual, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"gatedResidualGrad", nullptr, GatedResidualGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"logisticMixtureLogProb", nullptr, LogisticMixtureLogProb, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"logisticMixtureLogProbGrad", nullptr, LogisticMixtureLogProbGrad, nullptr, nullptr, nullptr, napi_default,
+       nullptr},
       {"batchNormStats", nullptr, BatchNormStats, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"batchNormApply", nullptr, BatchNormApply, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"batchNormGrad", nullptr, BatchNormGrad, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -83,10 +83,14 @@ function binaryProblem(file) {
     }
     const cut = (end) => `is cut short (${stat.size} bytes, its headers describe ${end})`;
     // e_shoff, e_shentsize·e_shnum: the section headers come last, and a file cut short loses them first
-    const [shoff, shentsize, shnum] = wide ? [word(head, 40), u16(58), u16(60)] : [word(head, 32), u16(46), u16(48)];
+    const [shoff, shentsize, shnum] = wide
+      ? [word(head, 40), u16(58), u16(60)]
+      : [word(head, 32), u16(46), u16(48)];
     if (shoff + shentsize * shnum > stat.size) return cut(shoff + shentsize * shnum);
     // every loadable segment (PT_LOAD) must lie in the file: dlopen maps them, and a missing page is a SIGBUS
-    const [phoff, phentsize, phnum] = wide ? [word(head, 32), u16(54), u16(56)] : [word(head, 28), u16(42), u16(44)];
+    const [phoff, phentsize, phnum] = wide
+      ? [word(head, 32), u16(54), u16(56)]
+      : [word(head, 28), u16(42), u16(44)];
     if (phoff + phentsize * phnum > stat.size) return cut(phoff + phentsize * phnum);
     const table = Buffer.alloc(phentsize * phnum);
     fs.readSync(fd, table, 0, table.length, phoff);
@@ -94,7 +98,9 @@ function binaryProblem(file) {
       const at = i * phentsize;
       const type = little ? table.readUInt32LE(at) : table.readUInt32BE(at);
       if (type !== 1) continue; // PT_LOAD
-      const [offset, size] = wide ? [word(table, at + 8), word(table, at + 32)] : [word(table, at + 4), word(table, at + 16)];
+      const [offset, size] = wide
+        ? [word(table, at + 8), word(table, at + 32)]
+        : [word(table, at + 4), word(table, at + 16)];
       if (offset + size > stat.size) return cut(offset + size);
     }
     return null;
@@ -123,7 +129,10 @@ function probeProblem(file, timeoutMs = 30_000) {
     return `cannot be opened (${e.code})`;
   }
   const version = [path.resolve(file), stat.size, stat.mtimeMs, stat.ino, process.version, process.arch];
-  const marker = path.join(os.tmpdir(), `vaekit-native-ok-${createHash('sha256').update(version.join('|')).digest('hex').slice(0, 24)}`);
+  const marker = path.join(
+    os.tmpdir(),
+    `vaekit-native-ok-${createHash('sha256').update(version.join('|')).digest('hex').slice(0, 24)}`,
+  );
   if (fs.existsSync(marker)) return null;
   const script = `const m = { exports: {} }; process.dlopen(m, ${JSON.stringify(file)});
     if (typeof m.exports.threads !== 'function') process.exit(3);

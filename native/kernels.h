@@ -121,3 +121,20 @@ void batchNormGrad(const float* x, const float* gamma, const float* stats, const
                    float* dbeta, int rows, int C, float epsilon);
 
 }  // namespace vaekit
+
+namespace vaekit {
+
+// The discretised logistic mixture's log-likelihood of 8-bit data (logistic-mixture.cc), as
+// src/distributions/logistic-mixture.ts defines it. Element i has params[i, 0..3K) = (a_k logits, b_k
+// pre-tanh locations, c_k pre-clamp log scales) and x[i] in [0, 1]; with h = 1/255, x' = 2x − 1,
+// μ_k = tanh b_k, ls_k = max(c_k, −7), p, m, t = e^{−ls_k}·(x' − μ_k + h, − h, + 0):
+//   L_k = log σ(p) if x' < −0.999;  −softplus(m) if x' > 0.999;  else log δ if δ = σ(p) − σ(m) > 1e−5,
+//         else t − ls_k − 2·softplus(t) − log 127.5 (the density at the bin centre times the bin width);
+//   out[i] = log Σ_k π_k e^{L_k},  π = softmax(a).
+// The gradient for an upstream dy[i], with w_k = π_k e^{L_k} / Σ_j π_j e^{L_j}: ∂/∂a_k = dy·(w_k − π_k),
+// ∂/∂b_k = dy·w_k·∂L_k/∂μ_k·(1 − μ_k²), ∂/∂c_k = dy·w_k·∂L_k/∂ls_k where c_k ≥ −7 (else 0).
+// Split over the pool for large n·K.
+void logisticMixtureLogProb(const float* params, const float* x, float* out, int n, int K);
+void logisticMixtureLogProbGrad(const float* params, const float* x, const float* dy, float* dparams, int n, int K);
+
+}  // namespace vaekit

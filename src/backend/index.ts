@@ -15,6 +15,7 @@ export { type BatchNormTraining, batchNormTraining } from './fused/batch-norm.js
 export { bernoulliLogProb } from './fused/bernoulli.js';
 export { gatedResidual } from './fused/gated-residual.js';
 export { gaussianKlToStandard, reparameterise } from './fused/gaussian.js';
+export { logisticMixtureLogProb } from './fused/logistic-mixture.js';
 export { swish } from './fused/swish.js';
 export { globalNorm } from './wasm/norm.js';
 

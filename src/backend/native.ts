@@ -183,6 +183,28 @@ export interface NativeKernels {
     C: number,
     s: number,
   ): void;
+  /**
+   * The discretised logistic mixture's log-likelihood (logistic-mixture.cc): params [n, 3K] per element
+   * (K logits, K pre-tanh locations, K pre-clamp log scales), x [n] in [0, 1] → out [n].
+   */
+  logisticMixtureLogProb(
+    heap: Float32Array,
+    paramsAt: number,
+    xAt: number,
+    outAt: number,
+    n: number,
+    K: number,
+  ): void;
+  /** Its gradient for the parameters, dparams [n, 3K], for an upstream dy [n] (none for x: it is data). */
+  logisticMixtureLogProbGrad(
+    heap: Float32Array,
+    paramsAt: number,
+    xAt: number,
+    dyAt: number,
+    dparamsAt: number,
+    n: number,
+    K: number,
+  ): void;
   /** Batch-norm statistics over the rows of x [rows, C]: stats = [μ (C), biased variance (C)]. */
   batchNormStats(heap: Float32Array, xAt: number, statsAt: number, rows: number, C: number): void;
   /** y = γ·(x − μ)/√(v + ε) + β per channel, μ and v from stats. */
@@ -261,6 +283,8 @@ const KERNEL_NAMES = [
   'swishGrad',
   'gatedResidual',
   'gatedResidualGrad',
+  'logisticMixtureLogProb',
+  'logisticMixtureLogProbGrad',
   'batchNormStats',
   'batchNormApply',
   'batchNormGrad',

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { logisticMixtureLogProb } from '../backend/index.js';
 import { sumPerExample } from './gaussian.js';
 
 /** Half the width of one 8-bit intensity bin on the [−1, 1] scale: 1/255. */
@@ -32,30 +33,61 @@ function logSumExp0(t: tf.Tensor, keepDims = false): tf.Tensor {
  * Parameters: [B, h, w, c·3K] laid out as (mixture logits, means, log scales) for each channel.
  */
 export class LogisticMixture {
-  /** Mixture logits, locations in [−1, 1] and log scales, each [K, N] with N = B·h·w·c values. */
-  readonly logits: tf.Tensor2D;
-  readonly means: tf.Tensor2D;
-  readonly logScales: tf.Tensor2D;
   private readonly shape: number[];
+  /** The three parameter blocks, made on first use (the fused log-likelihood needs none of them). */
+  private blocks: { logits: tf.Tensor2D; means: tf.Tensor2D; logScales: tf.Tensor2D } | null = null;
 
   constructor(
-    params: tf.Tensor,
+    private readonly params: tf.Tensor,
     readonly channels: number,
     readonly mixtures: number,
   ) {
     const [b, h, w] = params.shape;
     this.shape = [b, h, w, channels];
-    // [B, h, w, c·3K] → [3K, N]: the three parameter blocks become contiguous rows (cheap slices)
-    const p = params.reshape([b * h * w * channels, 3 * mixtures]).transpose() as tf.Tensor2D;
-    const n = p.shape[1];
-    const rows = (i: number) => p.slice([i * mixtures, 0], [mixtures, n]);
-    this.logits = rows(0);
-    this.means = tf.tanh(rows(1)); // keep the locations inside the data range
-    this.logScales = tf.maximum(rows(2), -7);
+  }
+
+  /** Mixture logits, [K, N] with N = B·h·w·c values. */
+  get logits(): tf.Tensor2D {
+    return this.parameterBlocks().logits;
+  }
+
+  /** Locations tanh(·) in [−1, 1], [K, N]. */
+  get means(): tf.Tensor2D {
+    return this.parameterBlocks().means;
+  }
+
+  /** Log scales clamped from below at −7, [K, N]. */
+  get logScales(): tf.Tensor2D {
+    return this.parameterBlocks().logScales;
+  }
+
+  /**
+   * [B, h, w, c·3K] → [3K, N]: the three parameter blocks become contiguous rows (cheap slices). Made once,
+   * and again if a tf.tidy that was open at the first use has disposed them since.
+   */
+  private parameterBlocks() {
+    if (this.blocks == null || Object.values(this.blocks).some((t) => t.isDisposed)) {
+      const { params, shape, mixtures } = this;
+      const p = params.reshape([tf.util.sizeFromShape(shape), 3 * mixtures]).transpose() as tf.Tensor2D;
+      const n = p.shape[1];
+      const rows = (i: number) => p.slice([i * mixtures, 0], [mixtures, n]);
+      this.blocks = {
+        logits: rows(0),
+        means: tf.tanh(rows(1)), // keep the locations inside the data range
+        logScales: tf.maximum(rows(2), -7),
+      };
+    }
+    return this.blocks;
   }
 
   /** log P(x) for each pixel and channel: [B, h, w, c]. */
   logProbElementwise(x: tf.Tensor): tf.Tensor {
+    // natively one kernel each way (backend/fused/logistic-mixture.ts), else the same formula in tf ops
+    if (x.size === tf.util.sizeFromShape(this.shape)) {
+      const xs = tf.util.arraysEqual(x.shape, this.shape) ? x : x.reshape(this.shape);
+      const fused = logisticMixtureLogProb(this.params, xs, this.mixtures);
+      if (fused != null) return fused;
+    }
     const xs = x.reshape([1, -1]).mul(2).sub(1); // [1, N] in [−1, 1]
     const centred = xs.sub(this.means);
     const invS = tf.exp(this.logScales.neg());

@@ -1,10 +1,11 @@
 /**
  * The native kernels are portable C++: GCC and clang, x86-64 and aarch64 (NEON through the vector extensions),
  * with no x86-only attribute in a non-x86 build. Each build here compiles native/*.cc (all but the Node glue)
- * with -Wall -Werror and test/backend/native/kernel_check.cc, which checks GEMM, the blocked convolution, im2col/col2im, the depthwise
- * convolution, the reductions, tile, Adam and the Bernoulli log-likelihood against definitions computed in
- * double precision; the aarch64 build runs under qemu-user. CI installs the compilers and qemu (.ci/run);
- * elsewhere a missing one skips its build and says which package brings it.
+ * with -Wall -Werror and test/backend/native/kernel_check.cc, which checks GEMM, the blocked convolution,
+ * im2col/col2im, the depthwise convolution, the reductions, tile, Adam, the Bernoulli log-likelihood and the
+ * discretised logistic mixture's log-likelihood and gradient against definitions computed in double precision;
+ * the aarch64 build runs under qemu-user. CI installs the compilers and qemu (.ci/run); elsewhere a missing one
+ * skips its build and says which package brings it.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -27,6 +28,7 @@ const KERNELS = [
   'tile',
   'adam',
   'bernoulli',
+  'logistic mixture',
 ];
 
 const builds = [

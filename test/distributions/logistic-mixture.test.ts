@@ -36,6 +36,18 @@ test('one logistic component: the bin probability matches σ differences compute
   assert.ok(Math.abs(d.mean().dataSync()[0] - (mu + 1) / 2) < 1e-5);
 });
 
+test('the logits, locations and log scales are made on first use, and again after a tidy disposed them', () => {
+  const params = tf.tensor4d([[[[0.5, -1, Math.atanh(0.3), 0.2, -9, -1]]]]); // K = 2, one log scale clamped
+  const d = new LogisticMixture(params, 1, 2);
+  const before = tf.memory().numTensors;
+  const mean = tf.tidy(() => d.mean().dataSync()[0]);
+  assert.equal(tf.memory().numTensors, before, 'the blocks made inside the tidy went with it');
+  assert.deepEqual(Array.from(d.logScales.dataSync()), [-7, -1]);
+  assert.ok(Math.abs(d.means.dataSync()[0] - 0.3) < 1e-6);
+  assert.deepEqual(Array.from(d.logits.dataSync()), [0.5, -1]);
+  assert.ok(Math.abs(d.mean().dataSync()[0] - mean) < 1e-7);
+});
+
 test('KL between two diagonal Gaussians matches the closed form and is 0 for equal ones', () => {
   const q = new DiagGaussian(tf.tensor2d([[0.3, -1]]), tf.tensor2d([[Math.log(0.5), Math.log(2)]]));
   const p = new DiagGaussian(tf.tensor2d([[1, 0]]), tf.tensor2d([[Math.log(1.5), Math.log(0.7)]]));

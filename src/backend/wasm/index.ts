@@ -8,7 +8,8 @@
  * their input in place instead of copying all of it first (slice.ts); with the addon, the fused
  * kernels of the VAE loss (vae-loss.ts, run by backend/fused/), relu's gradient as one kernel
  * (relu-grad.ts; the gradient itself is registered here, fused/relu-grad.ts), and Swish, training-mode
- * batch norm and the gated residual sum each way (swish.ts, batch-norm.ts, gated-residual.ts; run by fused/). The other
+ * batch norm, the gated residual sum and the discretised logistic mixture's log-likelihood each way (swish.ts,
+ * batch-norm.ts, gated-residual.ts, logistic-mixture.ts; run by fused/). The other
  * weight-caching XNNPACK kernels are wrapped to report that they ran (weight-cache.ts). Install after
  * the wasm backend is registered, and only when backend/internals.ts finds the internals we rely on.
  */
@@ -38,6 +39,7 @@ import { fusedDepthwiseConv2DConfig } from './fused_depthwise_conv2d.js';
 import { fusedMatMulConfig } from './fused_mat_mul.js';
 import { gatedResidualConfigs } from './gated-residual.js';
 import { identityConfig } from './identity.js';
+import { logisticMixtureConfigs } from './logistic-mixture.js';
 import { callOriginal, original, saveOriginal } from './originals.js';
 import { reluGradKernelConfig } from './relu-grad.js';
 import { sliceConfigs } from './slice.js';
@@ -68,6 +70,7 @@ const REPLACEMENTS: KernelConfig[] = [
   reluGradKernelConfig,
   ...swishConfigs,
   ...gatedResidualConfigs,
+  ...logisticMixtureConfigs,
   ...batchNormConfigs,
 ];
 

@@ -1,8 +1,9 @@
 // Checks the native kernels against their definitions, computed here in double precision, on any compiler and
 // architecture the kernels are built for (g++ or clang++, x86-64 or aarch64 under qemu-user): GEMM (every
 // transpose, ragged and blocked shapes), im2col and col2im (strides, dilation, padding, 1 and 16 channels),
-// the depthwise convolution (its vector path and the scalar one), the reductions, tile, Adam, and the Bernoulli
-// log-likelihood (the vector exp/log). Prints one line per kernel, "<kernel> mismatches <n>", then
+// the depthwise convolution (its vector path and the scalar one), the reductions, tile, Adam, the Bernoulli
+// log-likelihood (the vector exp/log), and the discretised logistic mixture's log-likelihood and its gradient
+// (the vector log and tanh). Prints one line per kernel, "<kernel> mismatches <n>", then
 // "mismatches <total>"; exit status 1 if any.
 #include <cmath>
 #include <cstdio>
@@ -232,6 +233,89 @@ int checkBernoulli() {
   return bad;
 }
 
+double sigmoid(double v) { return 1 / (1 + std::exp(-v)); }
+double softplus(double v) { return std::max(v, 0.0) + std::log1p(std::exp(-std::fabs(v))); }
+
+// The discretised logistic mixture (kernels.h) in double precision, but for the two sigmoids whose difference
+// is the bin mass: rounded to float first, as the kernel (and the tf ops it stands for) round them. Value and
+// gradient of element i for dy = 1: out, then dparams [3K].
+double logisticMixtureReference(const float* params, float x, int K, double* grad) {
+  const float* a = params;
+  const float* b = params + K;
+  const float* c = params + 2 * K;
+  double top = -INFINITY, sum = 0;
+  for (int k = 0; k < K; k++) top = std::max(top, (double)a[k]);
+  for (int k = 0; k < K; k++) sum += std::exp(a[k] - top);
+  const double lseA = std::log(sum) + top, xs = 2.0 * x - 1, h = 1.0 / 255;
+  std::vector<double> t(K), dmu(K), dls(K), mus(K);
+  for (int k = 0; k < K; k++) {
+    const double mu = std::tanh((double)b[k]), ls = std::max((double)c[k], -7.0), invS = std::exp(-ls);
+    const double p = invS * (xs - mu + h), m = invS * (xs - mu - h), mid = invS * (xs - mu);
+    const double yp = (float)sigmoid(p), ym = (float)sigmoid(m), delta = yp - ym;
+    double L, dp = 0, dm = 0, dt = 0, direct = 0;
+    if (xs < -0.999f) {
+      L = p - softplus(p);
+      dp = sigmoid(-p);
+    } else if (xs > 0.999f) {
+      L = -softplus(m);
+      dm = -sigmoid(m);
+    } else if (delta > 1e-5f) {
+      L = std::log(delta);
+      dp = yp * (1 - yp) / delta;
+      dm = -ym * (1 - ym) / delta;
+    } else {
+      L = mid - ls - 2 * softplus(mid) - std::log(127.5);
+      dt = 1 - 2 * sigmoid(mid);
+      direct = -1;
+    }
+    t[k] = L + a[k] - lseA;
+    mus[k] = mu;
+    dmu[k] = -invS * (dp + dm + dt);
+    dls[k] = c[k] >= -7 ? direct - (dp * p + dm * m + dt * mid) : 0;
+  }
+  double tTop = -INFINITY, tSum = 0;
+  for (int k = 0; k < K; k++) tTop = std::max(tTop, t[k]);
+  for (int k = 0; k < K; k++) tSum += std::exp(t[k] - tTop);
+  const double out = std::log(tSum) + tTop;
+  for (int k = 0; k < K; k++) {
+    const double w = std::exp(t[k] - out);
+    grad[k] = w - std::exp(a[k] - lseA);
+    grad[K + k] = w * dmu[k] * (1 - mus[k] * mus[k]);
+    grad[2 * K + k] = w * dls[k];
+  }
+  return out;
+}
+
+// Every branch: x at every level (the edge bins 0 and 1 among them), sharp components far from x (bin mass
+// below 1e−5), log scales below the clamp; a ragged last chunk, and enough elements to split over the pool.
+int checkLogisticMixture() {
+  int bad = 0;
+  const int cases[][2] = {{301, 3}, {77, 1}, {5000, 5}, {130, 10}};
+  for (const auto& cs : cases) {
+    const int n = cs[0], K = cs[1];
+    std::vector<float> params((size_t)n * 3 * K), x(n), out(n), dy = randoms(n), dparams(params.size());
+    auto u = randoms(params.size());
+    for (int i = 0; i < n; i++) {
+      x[i] = (float)((i * 37) % 256) / 255.f;
+      for (int k = 0; k < K; k++) {
+        const size_t at = (size_t)i * 3 * K;
+        params[at + k] = 4 * u[at + k];
+        params[at + K + k] = 3 * u[at + K + k];
+        params[at + 2 * K + k] = -4 + 5 * u[at + 2 * K + k];  // [−9, 1]
+      }
+    }
+    vaekit::logisticMixtureLogProb(params.data(), x.data(), out.data(), n, K);
+    vaekit::logisticMixtureLogProbGrad(params.data(), x.data(), dy.data(), dparams.data(), n, K);
+    std::vector<double> grad(3 * K);
+    for (int i = 0; i < n; i++) {
+      const size_t at = (size_t)i * 3 * K;
+      bad += !close(logisticMixtureReference(&params[at], x[i], K, grad.data()), out[i]);
+      for (int j = 0; j < 3 * K; j++) bad += !close(dy[i] * grad[j], dparams[at + j], 1e-3);
+    }
+  }
+  return bad;
+}
+
 }  // namespace
 
 int main() {
@@ -243,6 +327,7 @@ int main() {
   report("tile", checkTile());
   report("adam", checkAdam());
   report("bernoulli", checkBernoulli());
+  report("logistic mixture", checkLogisticMixture());
   std::printf("mismatches %d\n", total);
   return total != 0;
 }
