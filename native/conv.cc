@@ -58,9 +58,11 @@ void gatherSmall(const float* xIn, float* xOut, float* colsOut, const float* col
 }
 
 // Rows [r0, r1) of the im2col matrix into cols (row r0 first), r = (b·outH + oy)·outW + ox; channels
-// copied as blocks (C ≥ SMALL_C).
-void im2colRows(const float* x, float* cols, const ConvGeometry& g, size_t r0, size_t r1) {
-  const int C = g.inC;
+// copied as blocks (C ≥ SMALL_C). Channels: C known at compile time (the copy is then a few vector moves, not
+// a call to memcpy, which cost more than the product itself for 16 channels), or 0 to read it from g.
+template <int Channels>
+void im2colRowsOf(const float* x, float* cols, const ConvGeometry& g, size_t r0, size_t r1) {
+  const int C = Channels > 0 ? Channels : g.inC;
   const size_t rowLength = (size_t)g.filterH * g.filterW * C;
   const size_t pixels = (size_t)g.outH * g.outW;
   float* row = cols;
@@ -82,7 +84,8 @@ void im2colRows(const float* x, float* cols, const ConvGeometry& g, size_t r0, s
   }
 }
 
-// The adjoint of im2colRows: rows [r0, r1) of cols (row r0 first) added back into dx.
+// The adjoint of im2colRows: rows [r0, r1) of cols (row r0 first) added back into dx. (With C fixed at 16
+// at compile time this loop ran 40 % slower under GCC, so C stays a run-time value here.)
 void col2imRows(const float* cols, float* dx, const ConvGeometry& g, size_t r0, size_t r1) {
   const int C = g.inC;
   const size_t rowLength = (size_t)g.filterH * g.filterW * C;
@@ -102,6 +105,16 @@ void col2imRows(const float* cols, float* dx, const ConvGeometry& g, size_t r0, 
         for (int c = 0; c < C; c++) dst[c] += src[c];
       }
     }
+  }
+}
+
+// The channel counts of common layers get their own copy loops.
+void im2colRows(const float* x, float* cols, const ConvGeometry& g, size_t r0, size_t r1) {
+  switch (g.inC) {
+    case 16: return im2colRowsOf<16>(x, cols, g, r0, r1);
+    case 32: return im2colRowsOf<32>(x, cols, g, r0, r1);
+    case 64: return im2colRowsOf<64>(x, cols, g, r0, r1);
+    default: return im2colRowsOf<0>(x, cols, g, r0, r1);
   }
 }
 
