@@ -7,7 +7,8 @@
  * Identity that shares its input's data instead of copying it (identity.ts), Slice, SplitV and Unpack that read
  * their input in place instead of copying all of it first (slice.ts); with the addon, the fused
  * kernels of the VAE loss (vae-loss.ts, run by backend/fused/), relu's gradient as one kernel
- * (relu-grad.ts; the gradient itself is registered here, fused/relu-grad.ts), and Swish, training-mode
+ * (relu-grad.ts; the gradient itself is registered here, fused/relu-grad.ts) and the gradients of Sum and
+ * Mean as broadcasts (fused/reduce-grad.ts), and Swish, training-mode
  * batch norm, the gated residual sum and the discretised logistic mixture's log-likelihood each way (swish.ts,
  * batch-norm.ts, gated-residual.ts, logistic-mixture.ts; run by fused/). The other
  * weight-caching XNNPACK kernels are wrapped to report that they ran (weight-cache.ts). Install after
@@ -18,12 +19,15 @@ import {
   type GradConfig,
   getGradient,
   getKernel,
+  Mean,
   Relu,
   registerGradient,
   registerKernel,
+  Sum,
   Transpose,
   unregisterKernel,
 } from '@tensorflow/tfjs';
+import { meanGradConfig, sumGradConfig } from '../fused/reduce-grad.js';
 import { reluGradConfig } from '../fused/relu-grad.js';
 import { addConfig } from './add.js';
 import { batchMatMulConfig } from './batch_mat_mul.js';
@@ -89,8 +93,14 @@ const REPORTERS: KernelConfig[] = WEIGHT_CACHING_KERNELS.filter(
 
 const PATCHES = [...REPLACEMENTS, ...REPORTERS];
 let installed = false;
-/** tfjs's relu gradient, while ours (fused/relu-grad.ts) is registered. */
-let tfjsReluGrad: GradConfig | undefined;
+/** Gradients registered in place of tfjs's (fused/relu-grad.ts, fused/reduce-grad.ts). */
+const GRADIENTS: [string, GradConfig][] = [
+  [Relu, reluGradConfig],
+  [Sum, sumGradConfig],
+  [Mean, meanGradConfig],
+];
+/** tfjs's own gradients for those kernels, while ours are registered. */
+const tfjsGradients = new Map<string, GradConfig>();
 
 function capture(name: string): void {
   const config = getKernel(name, 'wasm');
@@ -109,8 +119,11 @@ export function installWasmKernels(): void {
     // Keep the original setup (it binds the C++ entry points that our patches call).
     registerKernel({ ...patch, setupFunc: before?.setupFunc });
   }
-  tfjsReluGrad = getGradient(Relu);
-  registerGradient(reluGradConfig);
+  for (const [name, config] of GRADIENTS) {
+    const theirs = getGradient(name);
+    if (theirs != null) tfjsGradients.set(name, theirs);
+    registerGradient(config);
+  }
   installed = true;
 }
 
@@ -123,6 +136,6 @@ export function uninstallWasmKernels(): void {
     unregisterKernel(patch.kernelName, 'wasm');
     if (before != null) registerKernel(before);
   }
-  if (tfjsReluGrad != null) registerGradient(tfjsReluGrad);
+  for (const theirs of tfjsGradients.values()) registerGradient(theirs);
   installed = false;
 }
