@@ -434,9 +434,9 @@ napi_value BatchNormStats(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-// batchNormApply(heap, xAt, gammaAt, betaAt, statsAt, yAt, rows, C, epsilon)
+// batchNormApply(heap, xAt, gammaAt, betaAt, statsAt, yAt, rows, C, epsilon, swish)
 napi_value BatchNormApply(napi_env env, napi_callback_info info) {
-  Args a(env, info, 9, "batchNormApply(heap, xAt, gammaAt, betaAt, statsAt, yAt, rows, C, epsilon)");
+  Args a(env, info, 10, "batchNormApply(heap, xAt, gammaAt, betaAt, statsAt, yAt, rows, C, epsilon, swish)");
   const int rows = a.integer(6), C = a.integer(7);
   const double size = (double)rows * C;
   const float* x = a.range(a.integer(1), size);
@@ -445,24 +445,28 @@ napi_value BatchNormApply(napi_env env, napi_callback_info info) {
   const float* stats = a.range(a.integer(4), 2.0 * C);
   float* y = a.range(a.integer(5), size);
   const double eps = a.number(8);
-  if (a.ok) vaekit::batchNormApply(x, gamma, beta, stats, y, rows, C, (float)eps);
+  const bool swish = a.boolean(9);
+  if (a.ok) vaekit::batchNormApply(x, gamma, beta, stats, y, rows, C, (float)eps, swish);
   return nullptr;
 }
 
-// batchNormGrad(heap, xAt, gammaAt, statsAt, dyAt, dxAt, dgammaAt, dbetaAt, rows, C, epsilon)
+// batchNormGrad(heap, xAt, gammaAt, betaAt, statsAt, dyAt, dxAt, dgammaAt, dbetaAt, rows, C, epsilon, swish)
 napi_value BatchNormGrad(napi_env env, napi_callback_info info) {
-  Args a(env, info, 11, "batchNormGrad(heap, xAt, gammaAt, statsAt, dyAt, dxAt, dgammaAt, dbetaAt, rows, C, epsilon)");
-  const int rows = a.integer(8), C = a.integer(9);
+  Args a(env, info, 13,
+         "batchNormGrad(heap, xAt, gammaAt, betaAt, statsAt, dyAt, dxAt, dgammaAt, dbetaAt, rows, C, epsilon, swish)");
+  const int rows = a.integer(9), C = a.integer(10);
   const double size = (double)rows * C;
   const float* x = a.range(a.integer(1), size);
   const float* gamma = a.range(a.integer(2), C);
-  const float* stats = a.range(a.integer(3), 2.0 * C);
-  const float* dy = a.range(a.integer(4), size);
-  float* dx = a.range(a.integer(5), size);
-  float* dgamma = a.range(a.integer(6), C);
-  float* dbeta = a.range(a.integer(7), C);
-  const double eps = a.number(10);
-  if (a.ok) vaekit::batchNormGrad(x, gamma, stats, dy, dx, dgamma, dbeta, rows, C, (float)eps);
+  const float* beta = a.range(a.integer(3), C);
+  const float* stats = a.range(a.integer(4), 2.0 * C);
+  const float* dy = a.range(a.integer(5), size);
+  float* dx = a.range(a.integer(6), size);
+  float* dgamma = a.range(a.integer(7), C);
+  float* dbeta = a.range(a.integer(8), C);
+  const double eps = a.number(11);
+  const bool swish = a.boolean(12);
+  if (a.ok) vaekit::batchNormGrad(x, gamma, beta, stats, dy, dx, dgamma, dbeta, rows, C, (float)eps, swish);
   return nullptr;
 }
 

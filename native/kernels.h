@@ -113,12 +113,14 @@ void gatedResidualGrad(const float* x, const float* gate, const float* dy, float
 // Statistics: stats[c] = μ_c = mean over rows, stats[C + c] = v_c = the biased variance (shifted sums in
 // double precision). Normalise: y = γ·x̂ + β, x̂ = (x − μ)/√(v + ε). Gradient, with μ and v functions of x:
 //   dβ = Σ dy,  dγ = Σ dy·x̂,  dx = γ/√(v + ε)·(dy − dβ/N − x̂·dγ/N),  N = rows.
-// Each pass is split over rows, with per-thread partial sums added in thread order.
+// Each pass is split over rows, with per-thread partial sums added in thread order. With `swish`, the norm is
+// followed by swish in the same passes: y = swish(a), a = γ·x̂ + β, and the gradient takes g = dy·swish'(a)
+// (a recomputed from x) in place of dy.
 void batchNormStats(const float* x, float* stats, int rows, int C);
 void batchNormApply(const float* x, const float* gamma, const float* beta, const float* stats, float* y, int rows,
-                    int C, float epsilon);
-void batchNormGrad(const float* x, const float* gamma, const float* stats, const float* dy, float* dx, float* dgamma,
-                   float* dbeta, int rows, int C, float epsilon);
+                    int C, float epsilon, bool swish);
+void batchNormGrad(const float* x, const float* gamma, const float* beta, const float* stats, const float* dy,
+                   float* dx, float* dgamma, float* dbeta, int rows, int C, float epsilon, bool swish);
 
 }  // namespace vaekit
 

@@ -9,6 +9,7 @@
 #include "clones.h"
 #include "kernels.h"
 #include "pool.h"
+#include "vmath.h"
 
 namespace vaekit {
 namespace {
@@ -55,15 +56,65 @@ VAEKIT_CLONES void gradSumRows(const float* x, const float* mean, const float* d
   }
 }
 
+// σ(v) from e = e^{−|v|}, stable for any v
+[[gnu::always_inline]] inline float sigmoidOf(float v) {
+  const float e = vexp(v > 0.f ? -v : v);
+  const float s = 1.f / (1.f + e);
+  return v > 0.f ? s : e * s;
+}
+
+// rows [r0, r1) of the gradient of swish(BN(x)): with the normalised a = A·(x − μ) + β (A = γ/√(v+ε)), the
+// gradient reaching the batch norm is g = dy·σ(a)·(1 + a·(1 − σ(a))); g is written to out, and
+// acc[c] += Σ g, acc[C + c] += Σ g·(x − μ)
+VAEKIT_CLONES void gradSumSwishRows(const float* __restrict x, const float* __restrict mean,
+                                    const float* __restrict scale, const float* __restrict beta,
+                                    const float* __restrict dy, float* __restrict out, double* acc,
+                                    float* __restrict block, int C, int r0, int r1) {
+  for (int r = r0; r < r1; r += BLOCK) {
+    const int end = std::min(r1, r + BLOCK);
+    std::fill(block, block + 2 * C, 0.f);
+    for (int i = r; i < end; i++) {
+      const float* xr = x + (size_t)i * C;
+      const float* dr = dy + (size_t)i * C;
+      float* o = out + (size_t)i * C;
+      for (int c = 0; c < C; c++) {
+        const float d = xr[c] - mean[c];
+        const float a = scale[c] * d + beta[c];
+        const float sig = sigmoidOf(a);
+        const float g = dr[c] * sig * (1.f + a * (1.f - sig));
+        o[c] = g;
+        block[c] += g;
+        block[C + c] += g * d;
+      }
+    }
+    for (int c = 0; c < 2 * C; c++) acc[c] += block[c];
+  }
+}
+
 // rows [r0, r1): out = a·(p − q) + b·(s − t) per channel (normalise: a = γ/√(v+ε), p = x, q = μ, b = 0;
 // gradient: out = k1·(dy − mean dy) + k2·(x − μ))
-VAEKIT_CLONES void affineRows(const float* p, const float* q, const float* a, const float* s, const float* t,
-                              const float* b, const float* plus, float* out, int C, int r0, int r1) {
+// (and with Swish, swish of that: v·σ(v), the batch norm and the activation after it in one pass)
+template <bool Swish>
+[[gnu::always_inline]] inline void affineRowsOf(const float* p, const float* q, const float* a, const float* s,
+                                                const float* t, const float* b, const float* plus, float* out, int C,
+                                                int r0, int r1) {
   for (int i = r0; i < r1; i++) {
     const float* pr = p + (size_t)i * C;
     const float* sr = s + (size_t)i * C;
     float* o = out + (size_t)i * C;
-    for (int c = 0; c < C; c++) o[c] = a[c] * (pr[c] - q[c]) + b[c] * (sr[c] - t[c]) + plus[c];
+    for (int c = 0; c < C; c++) {
+      const float v = a[c] * (pr[c] - q[c]) + b[c] * (sr[c] - t[c]) + plus[c];
+      o[c] = Swish ? v * sigmoidOf(v) : v;
+    }
+  }
+}
+
+VAEKIT_CLONES void affineRows(const float* p, const float* q, const float* a, const float* s, const float* t,
+                              const float* b, const float* plus, float* out, int C, int r0, int r1, bool swish) {
+  if (swish) {
+    affineRowsOf<true>(p, q, a, s, t, b, plus, out, C, r0, r1);
+  } else {
+    affineRowsOf<false>(p, q, a, s, t, b, plus, out, C, r0, r1);
   }
 }
 
@@ -129,16 +180,16 @@ std::vector<double> channelSums(int rows, int C, const std::vector<const float*>
 
 // out = a·(p − q) + b·(s − t) + plus per channel over all rows, split over the pool (see affineRows)
 void affineAll(const float* p, const float* q, const float* a, const float* s, const float* t, const float* b,
-               const float* plus, float* out, int rows, int C) {
+               const float* plus, float* out, int rows, int C, bool swish) {
   const Layout l = layoutFor(rows, C);
   const int wide = l.k * C;
   const std::vector<float> qw = tiled(q, C, l.k), aw = tiled(a, C, l.k), tw = tiled(t, C, l.k),
                            bw = tiled(b, C, l.k), pw = tiled(plus, C, l.k);
   parallelFor(l.wideRows, partsFor(l.wideRows, wide), [&](int, int r0, int r1) {
-    affineRows(p, qw.data(), aw.data(), s, tw.data(), bw.data(), pw.data(), out, wide, r0, r1);
+    affineRows(p, qw.data(), aw.data(), s, tw.data(), bw.data(), pw.data(), out, wide, r0, r1, swish);
   });
   const size_t at = (size_t)l.wideRows * wide;
-  if (l.rest > 0) affineRows(p + at, q, a, s + at, t, b, plus, out + at, C, 0, l.rest);
+  if (l.rest > 0) affineRows(p + at, q, a, s + at, t, b, plus, out + at, C, 0, l.rest, swish);
 }
 
 }  // namespace
@@ -163,32 +214,42 @@ void batchNormStats(const float* x, float* stats, int rows, int C) {
 }
 
 void batchNormApply(const float* x, const float* gamma, const float* beta, const float* stats, float* y, int rows,
-                    int C, float epsilon) {
+                    int C, float epsilon, bool swish) {
   std::vector<float> a(C), zero(C, 0.f);
   for (int c = 0; c < C; c++) a[c] = gamma[c] / std::sqrt(stats[C + c] + epsilon);
-  affineAll(x, stats, a.data(), x, zero.data(), zero.data(), beta, y, rows, C);
+  affineAll(x, stats, a.data(), x, zero.data(), zero.data(), beta, y, rows, C, swish);
 }
 
-void batchNormGrad(const float* x, const float* gamma, const float* stats, const float* dy, float* dx, float* dgamma,
-                   float* dbeta, int rows, int C, float epsilon) {
+void batchNormGrad(const float* x, const float* gamma, const float* beta, const float* stats, const float* dy,
+                   float* dx, float* dgamma, float* dbeta, int rows, int C, float epsilon, bool swish) {
   const float* mean = stats;
+  // with swish after the norm, g (the gradient reaching the norm) is made in the sums' pass and kept in dx,
+  // which the last pass then rewrites in place
+  std::vector<float> scale(C);
+  for (int c = 0; c < C; c++) scale[c] = gamma[c] / std::sqrt(stats[C + c] + epsilon);
+  const float* g = swish ? dx : dy;
   const std::vector<double> s =
-      channelSums(rows, C, {mean}, [&](double* acc, float* block, int width, const std::vector<const float*>& v,
-                                       size_t first, int r0, int r1) {
-        gradSumRows(x + first, v[0], dy + first, acc, block, width, r0, r1);
-      });
-  // dx = k1·(dy − Σdy/N) + k2·(x − μ), k1 = γ/√(v+ε), k2 = −k1·dγ/(N·√(v+ε)), dγ = Σdy·(x − μ)/√(v+ε)
-  std::vector<float> k1(C), k2(C), meanDy(C), zero(C, 0.f);
+      swish ? channelSums(rows, C, {mean, scale.data(), beta},
+                          [&](double* acc, float* block, int width, const std::vector<const float*>& v, size_t first,
+                              int r0, int r1) {
+                            gradSumSwishRows(x + first, v[0], v[1], v[2], dy + first, dx + first, acc, block, width, r0,
+                                             r1);
+                          })
+            : channelSums(rows, C, {mean},
+                          [&](double* acc, float* block, int width, const std::vector<const float*>& v, size_t first,
+                              int r0, int r1) { gradSumRows(x + first, v[0], dy + first, acc, block, width, r0, r1); });
+  // dx = k1·(g − Σg/N) + k2·(x − μ), k1 = γ/√(v+ε), k2 = −k1·dγ/(N·√(v+ε)), dγ = Σg·(x − μ)/√(v+ε)
+  std::vector<float> k1(C), k2(C), meanG(C), zero(C, 0.f);
   for (int c = 0; c < C; c++) {
     const double inv = 1.0 / std::sqrt((double)stats[C + c] + epsilon);
     const double dg = s[C + c] * inv;
     dbeta[c] = (float)s[c];
     dgamma[c] = (float)dg;
-    meanDy[c] = rows > 0 ? (float)(s[c] / rows) : 0.f;
+    meanG[c] = rows > 0 ? (float)(s[c] / rows) : 0.f;
     k1[c] = (float)(gamma[c] * inv);
     k2[c] = rows > 0 ? (float)(-gamma[c] * inv * inv * dg / rows) : 0.f;
   }
-  affineAll(dy, meanDy.data(), k1.data(), x, mean, k2.data(), zero.data(), dx, rows, C);
+  affineAll(g, meanG.data(), k1.data(), x, mean, k2.data(), zero.data(), dx, rows, C, false);
 }
 
 }  // namespace vaekit

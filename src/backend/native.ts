@@ -207,7 +207,7 @@ export interface NativeKernels {
   ): void;
   /** Batch-norm statistics over the rows of x [rows, C]: stats = [μ (C), biased variance (C)]. */
   batchNormStats(heap: Float32Array, xAt: number, statsAt: number, rows: number, C: number): void;
-  /** y = γ·(x − μ)/√(v + ε) + β per channel, μ and v from stats. */
+  /** y = γ·(x − μ)/√(v + ε) + β per channel, μ and v from stats; with `swish`, swish of that. */
   batchNormApply(
     heap: Float32Array,
     xAt: number,
@@ -218,12 +218,17 @@ export interface NativeKernels {
     rows: number,
     C: number,
     epsilon: number,
+    swish: boolean,
   ): void;
-  /** dβ = Σdy, dγ = Σdy·x̂, dx = γ/√(v+ε)·(dy − mean(dy) − x̂·mean(dy·x̂)) (μ and v functions of x). */
+  /**
+   * dβ = Σg, dγ = Σg·x̂, dx = γ/√(v+ε)·(g − mean(g) − x̂·mean(g·x̂)) (μ and v functions of x), g = dy, or
+   * with `swish` g = dy·swish'(γ·x̂ + β).
+   */
   batchNormGrad(
     heap: Float32Array,
     xAt: number,
     gammaAt: number,
+    betaAt: number,
     statsAt: number,
     dyAt: number,
     dxAt: number,
@@ -232,6 +237,7 @@ export interface NativeKernels {
     rows: number,
     C: number,
     epsilon: number,
+    swish: boolean,
   ): void;
   /** Threads the addon multiplies on (VAEKIT_THREADS, default: the machine's cores, at most 8). */
   threads(): number;

@@ -1,7 +1,8 @@
 /**
  * batchNormTraining (backend/fused/batch-norm.ts): y, μ, v and the gradients for x, γ and β on wasm — native
  * kernels with the addon, the tf-op chain without — against autodiff of the tf.moments formula on the cpu
- * backend, on odd shapes; and that the returned μ and v carry no gradient.
+ * backend, on odd shapes, with and without the swish taken into the op; and that the returned μ and v carry
+ * no gradient.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -12,15 +13,24 @@ import { assertClose, nativePaths, runOn, setup, values, withNative } from './co
 
 await setup();
 
-/** The formula, differentiated by tfjs: y = γ·(x − μ)/√(v + ε) + β with tf.moments over [B, h, w]. */
-function plain(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, epsilon: number) {
+/**
+ * The formula, differentiated by tfjs: y = γ·(x − μ)/√(v + ε) + β with tf.moments over [B, h, w]; with
+ * `swish`, y·sigmoid(y) after it.
+ */
+function plain(
+  x: tf.Tensor4D,
+  gamma: tf.Tensor1D,
+  beta: tf.Tensor1D,
+  epsilon: number,
+  { swish = false }: { swish?: boolean } = {},
+) {
   const { mean, variance } = tf.moments(x, [0, 1, 2]);
   const y = tf.add(tf.mul(gamma, tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, epsilon)))), beta);
-  return { y, mean, variance };
+  return { y: swish ? tf.mul(y, tf.sigmoid(y)) : y, mean, variance };
 }
 
 /** [y, μ, v, dx, dγ, dβ] of Σ y·w, for x with per-channel offsets and scales (so μ ≠ 0 and v ≠ 1). */
-function bnCase(fused: boolean, shape: [number, number, number, number], epsilon: number) {
+function bnCase(fused: boolean, shape: [number, number, number, number], epsilon: number, swish = false) {
   return () => {
     const C = shape[3];
     const n = tf.util.sizeFromShape(shape);
@@ -33,9 +43,9 @@ function bnCase(fused: boolean, shape: [number, number, number, number], epsilon
     const beta = tf.tensor1d(values(C, 3));
     const w = tf.tensor4d(values(n, 4), shape);
     const f = fused ? batchNormTraining : plain;
-    const out = f(x, gamma, beta, epsilon);
+    const out = f(x, gamma, beta, epsilon, { swish });
     const loss = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) =>
-      tf.sum(tf.mul(f(a as tf.Tensor4D, g as tf.Tensor1D, b as tf.Tensor1D, epsilon).y, w));
+      tf.sum(tf.mul(f(a as tf.Tensor4D, g as tf.Tensor1D, b as tf.Tensor1D, epsilon, { swish }).y, w));
     return [out.y, out.mean, out.variance, ...tf.grads(loss)([x, gamma, beta])];
   };
 }
@@ -48,15 +58,27 @@ const CASES: [[number, number, number, number], number][] = [
 ];
 
 for (const [shape, epsilon] of CASES) {
-  test(`batchNormTraining on [${shape}], ε ${epsilon}: y, μ, v and dx, dγ, dβ on wasm match autodiff of tf.moments on cpu`, async () => {
-    const expected = await runOn('cpu', bnCase(false, shape, epsilon));
-    for (const native of nativePaths()) {
-      const actual = await withNative(native, () => runOn('wasm', bnCase(true, shape, epsilon)));
-      for (const [i, e] of expected.entries())
-        assertClose(actual[i], e, `[${shape}] (${native ? 'native' : 'wasm'}) output ${i}`, 2e-4);
-    }
-  });
+  for (const swish of [false, true])
+    test(`batchNormTraining${swish ? ' with swish' : ''} on [${shape}], ε ${epsilon}: y, μ, v and dx, dγ, dβ on wasm match autodiff of tf.moments on cpu`, async () => {
+      const expected = await runOn('cpu', bnCase(false, shape, epsilon, swish));
+      for (const native of nativePaths()) {
+        const actual = await withNative(native, () => runOn('wasm', bnCase(true, shape, epsilon, swish)));
+        for (const [i, e] of expected.entries())
+          assertClose(actual[i], e, `[${shape}] (${native ? 'native' : 'wasm'}) output ${i}`, 2e-4);
+      }
+    });
 }
+
+test('with the addon, batch norm with swish runs the norm kernels alone, no swish kernel', {
+  skip: nativeKernels() == null,
+}, async () => {
+  await tf.setBackend('wasm');
+  const info = await tf.profile(() => void tf.tidy(bnCase(true, [3, 5, 7, 6], 1e-5, true)));
+  const names = new Set(info.kernels.map((k) => k.name));
+  assert.ok(names.has('VaekitBatchNorm') && names.has('VaekitBatchNormGrad'), [...names].join(', '));
+  for (const other of ['VaekitSwish', 'VaekitSwishGrad', 'Sigmoid'])
+    assert.ok(!names.has(other), `${other} ran`);
+});
 
 test('batchNormTraining on cpu matches autodiff of tf.moments', async () => {
   const [expected, actual] = [

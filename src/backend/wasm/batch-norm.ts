@@ -1,7 +1,8 @@
 /**
  * The native kernels of batch normalisation in training mode (native/norm.cc), run by fused/batch-norm.ts,
  * on x seen as [rows, C] (rows = B·h·w in NHWC): the statistics stats = [μ; v] ([2, C], v biased), the
- * normalisation y = γ·(x − μ)/√(v + ε) + β, and its gradient (dx, dγ, dβ) with μ and v functions of x.
+ * normalisation y = γ·(x − μ)/√(v + ε) + β, and its gradient (dx, dγ, dβ) with μ and v functions of x;
+ * with the attribute `swish`, swish(y) and its gradient in the same passes.
  */
 import type { NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
 import { util } from '@tensorflow/tfjs';
@@ -17,6 +18,7 @@ function rowsC(t: TensorInfo): [number, number] {
   return [C === 0 ? 0 : util.sizeFromShape(t.shape) / C, C];
 }
 const epsilon = (attrs: NamedAttrMap) => attrs.epsilon as number;
+const swish = (attrs: NamedAttrMap) => attrs.swish === true;
 
 export const batchNormConfigs = [
   fusedKernelConfig({
@@ -30,13 +32,26 @@ export const batchNormConfigs = [
     inputs: ['x', 'gamma', 'beta', 'stats'],
     outputs: ([x]) => [x.shape],
     run: (n, heap, [x, gamma, beta, stats, y], [input], attrs) =>
-      n.batchNormApply(heap, x, gamma, beta, stats, y, ...rowsC(input), epsilon(attrs)),
+      n.batchNormApply(heap, x, gamma, beta, stats, y, ...rowsC(input), epsilon(attrs), swish(attrs)),
   }),
   fusedKernelConfig({
     name: BATCH_NORM_GRAD,
-    inputs: ['x', 'gamma', 'stats', 'dy'],
+    inputs: ['x', 'gamma', 'beta', 'stats', 'dy'],
     outputs: ([x, gamma]) => [x.shape, gamma.shape, gamma.shape],
-    run: (n, heap, [x, gamma, stats, dy, dx, dgamma, dbeta], [input], attrs) =>
-      n.batchNormGrad(heap, x, gamma, stats, dy, dx, dgamma, dbeta, ...rowsC(input), epsilon(attrs)),
+    run: (n, heap, [x, gamma, beta, stats, dy, dx, dgamma, dbeta], [input], attrs) =>
+      n.batchNormGrad(
+        heap,
+        x,
+        gamma,
+        beta,
+        stats,
+        dy,
+        dx,
+        dgamma,
+        dbeta,
+        ...rowsC(input),
+        epsilon(attrs),
+        swish(attrs),
+      ),
   }),
 ];

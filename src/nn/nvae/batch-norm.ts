@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { batchNormTraining } from '../../backend/index.js';
+import { batchNormTraining, swish } from '../../backend/index.js';
 
 /** Batch statistics of one BatchNorm, per channel. */
 export interface ChannelStatistics {
@@ -48,13 +48,15 @@ export class BatchNorm {
     this.runningVariance = variable(() => tf.ones([channels]), false);
   }
 
-  apply(x: tf.Tensor4D, mode: NormMode): tf.Tensor4D {
+  /** The norm, and with `withSwish` swish after it (in the same kernels when training natively). */
+  apply(x: tf.Tensor4D, mode: NormMode, withSwish = false): tf.Tensor4D {
     if (mode.kind === 'batch') {
       const { y, mean, variance } = batchNormTraining(
         x,
         this.gamma as tf.Tensor1D,
         this.beta as tf.Tensor1D,
         EPSILON,
+        { swish: withSwish },
       );
       mode.record?.(this, { mean, variance });
       return y;
@@ -64,7 +66,8 @@ export class BatchNorm {
       variance: this.runningVariance as tf.Tensor1D,
     };
     const scale = tf.rsqrt(s.variance.add(EPSILON)).mul(this.gamma);
-    return x.sub(s.mean).mul(scale).add(this.beta);
+    const y = x.sub(s.mean).mul(scale).add(this.beta) as tf.Tensor4D;
+    return withSwish ? swish(y) : y;
   }
 
   /** Moves the running statistics toward a batch's: r ← (1 − momentum)·r + momentum·s. */

@@ -149,11 +149,17 @@ class ResidualCell implements Cell {
     const u = this.spec.upsample ? upsample2(x) : x;
     const last = this.body[this.body.length - 1];
     const gated = last instanceof SqueezeExcite;
-    const body = (gated ? this.body.slice(0, -1) : this.body).reduce((h, s) => {
-      if (s === 'swish') return swish(h) as tf.Tensor4D;
-      if (s instanceof BatchNorm) return s.apply(h, mode);
-      return (s as Conv | SqueezeExcite).apply(h);
-    }, u);
+    const steps = gated ? this.body.slice(0, -1) : this.body;
+    let body = u;
+    for (let i = 0; i < steps.length; i++) {
+      const s = steps[i];
+      if (s === 'swish') body = swish(body);
+      else if (s instanceof BatchNorm) {
+        const thenSwish = steps[i + 1] === 'swish'; // one op: the norm and the swish after it
+        body = s.apply(body, mode, thenSwish);
+        if (thenSwish) i++;
+      } else body = (s as Conv | SqueezeExcite).apply(body);
+    }
     const skip = this.skip ? this.skip.apply(u) : u;
     if (gated) return gatedResidual(skip, body, last.gate(body), RESIDUAL_SCALE);
     return skip.add(body.mul(RESIDUAL_SCALE));
