@@ -107,24 +107,27 @@ napi_value ConvGather(napi_env env, napi_callback_info info, bool toCols) {
 napi_value Im2col(napi_env env, napi_callback_info info) { return ConvGather(env, info, true); }
 napi_value Col2im(napi_env env, napi_callback_info info) { return ConvGather(env, info, false); }
 
-// convForward(heap, xAt, wAt, yAt, outC, geometry…), convBackpropInput(heap, dyAt, wAt, dxAt, outC, geometry…),
-// convBackpropFilter(heap, xAt, dyAt, dwAt, outC, geometry…): the blocked im2col convolution and its gradients.
+// convForward(heap, xAt, wAt, biasAt, yAt, outC, geometry…) (biasAt −1: no bias),
+// convBackpropInput(heap, dyAt, wAt, dxAt, outC, geometry…), convBackpropFilter(heap, xAt, dyAt, dwAt, outC,
+// geometry…): the blocked im2col convolution and its gradients.
 enum class ConvPass { Forward, BackpropInput, BackpropFilter };
 
 napi_value BlockedConv(napi_env env, napi_callback_info info, ConvPass pass) {
-  Args a(env, info, 19,
-         pass == ConvPass::Forward         ? "convForward(heap, xAt, wAt, yAt, outC, geometry…)"
+  const bool forward = pass == ConvPass::Forward;
+  Args a(env, info, forward ? 20 : 19,
+         forward                           ? "convForward(heap, xAt, wAt, biasAt, yAt, outC, geometry…)"
          : pass == ConvPass::BackpropInput ? "convBackpropInput(heap, dyAt, wAt, dxAt, outC, geometry…)"
                                            : "convBackpropFilter(heap, xAt, dyAt, dwAt, outC, geometry…)");
-  const int outC = a.integer(4);
-  const vaekit::ConvGeometry g = geometry(a, 5);
+  const int outC = a.integer(forward ? 5 : 4);
+  const vaekit::ConvGeometry g = geometry(a, forward ? 6 : 5);
   const double filter = (double)g.filterH * g.filterW * g.inC * outC;
   const double out = (double)g.batch * g.outH * g.outW * outC;
-  if (pass == ConvPass::Forward) {
+  if (forward) {
     const float* x = a.range(a.integer(1), imageSize(g));
     const float* w = a.range(a.integer(2), filter);
-    float* y = a.range(a.integer(3), out);
-    if (a.ok) vaekit::convForward(x, w, y, outC, g);
+    const float* bias = a.number(3) < 0 ? nullptr : a.range(a.integer(3), outC);
+    float* y = a.range(a.integer(4), out);
+    if (a.ok) vaekit::convForward(x, w, bias, y, outC, g);
   } else if (pass == ConvPass::BackpropInput) {
     const float* dy = a.range(a.integer(1), out);
     const float* w = a.range(a.integer(2), filter);

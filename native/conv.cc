@@ -160,16 +160,23 @@ void col2im(const float* cols, float* dx, const ConvGeometry& g) {
   });
 }
 
-void convForward(const float* x, const float* w, float* y, int outC, const ConvGeometry& g) {
+void convForward(const float* x, const float* w, const float* bias, float* y, int outC, const ConvGeometry& g) {
   const int K = g.filterH * g.filterW * g.inC;
   const size_t rows = (size_t)g.batch * g.outH * g.outW, R = blockRows(K);
   const int blocks = (int)((rows + R - 1) / R);
+  const bool pointwise = g.filterH == 1 && g.filterW == 1 && g.strideH == 1 && g.strideW == 1 && g.padTop == 0 &&
+                         g.padLeft == 0 && g.outH == g.inH && g.outW == g.inW;
   parallelFor(blocks, pool().size(), [&](int, int k0, int k1) {
-    float* cols = blockBuffer(R * K);
+    float* cols = pointwise ? nullptr : blockBuffer(R * K);
     for (int kb = k0; kb < k1; kb++) {
       const size_t r0 = kb * R, r1 = std::min(rows, r0 + R);
-      im2colRows(x, cols, g, r0, r1);
-      gemmSerial(cols, w, y + r0 * outC, (int)(r1 - r0), outC, K, false, false, false);
+      if (!pointwise) im2colRows(x, cols, g, r0, r1);
+      float* out = y + r0 * outC;
+      gemmSerial(pointwise ? x + r0 * K : cols, w, out, (int)(r1 - r0), outC, K, false, false, false);
+      if (bias != nullptr) {  // while the block's output is in cache
+        for (size_t r = 0; r < r1 - r0; r++)
+          for (int o = 0; o < outC; o++) out[r * outC + o] += bias[o];
+      }
     }
   });
 }

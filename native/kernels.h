@@ -32,8 +32,9 @@ void col2im(const float* cols, float* dx, const ConvGeometry& g);
 
 // A convolution and its two gradients with the filter w stored [kh·kw·inC, outC], the im2col matrix X
 // built a block of rows at a time (a block fits in the core's cache, never the whole matrix in memory):
-//   y = X·w,   dx = col2im(dy·wᵀ),   dw = Xᵀ·dy   (x, y, dx, dy NHWC). For inC ≥ 8.
-void convForward(const float* x, const float* w, float* y, int outC, const ConvGeometry& g);
+//   y = X·w (+ bias per output channel, when bias is not null),   dx = col2im(dy·wᵀ),   dw = Xᵀ·dy
+// (x, y, dx, dy NHWC). For inC ≥ 8, or a pointwise filter (1×1, stride 1, no padding: X is x itself).
+void convForward(const float* x, const float* w, const float* bias, float* y, int outC, const ConvGeometry& g);
 void convBackpropInput(const float* dy, const float* w, float* dx, int outC, const ConvGeometry& g);
 void convBackpropFilter(const float* x, const float* dy, float* dw, int outC, const ConvGeometry& g);
 

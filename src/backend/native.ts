@@ -24,13 +24,14 @@ export interface NativeKernels {
   /** dx = the adjoint of im2col: each tap of cols scatter-added back to its input pixel. */
   col2im(heap: Float32Array, colsAt: number, dxAt: number, ...geometry: ConvGeometry): void;
   /**
-   * y = im2col(x)·w for w as [kh·kw·inC, outC], the im2col matrix built a cache-sized block of rows at a
-   * time (inC ≥ 8).
+   * y = im2col(x)·w (+ bias per output channel; biasAt −1 for none) for w as [kh·kw·inC, outC], the im2col
+   * matrix built a cache-sized block of rows at a time (inC ≥ 8), or x itself for a pointwise filter.
    */
   convForward(
     heap: Float32Array,
     xAt: number,
     wAt: number,
+    biasAt: number,
     yAt: number,
     outC: number,
     ...geometry: ConvGeometry

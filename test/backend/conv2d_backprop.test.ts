@@ -125,3 +125,40 @@ test('a dilated blocked convolution matches cpu', async () => {
     ),
   ]);
 });
+
+// FusedConv2D (tf.fused.conv2d, the NVAE's convolutions): a bias of one value per channel is added in the
+// native convolution's own pass, the activation after it. (The wasm backend's own kernel, without the addon,
+// refuses other bias shapes.)
+test('fused conv2d with a per-channel bias and an activation, and its gradients, match cpu', async () => {
+  const cases: [number[], number[], number, 'same' | 'valid', number[], 'linear' | 'relu' | 'elu'][] = [
+    [[3, 9, 8, 12], [3, 3, 12, 7], 1, 'same', [7], 'linear'], // blocked
+    [[2, 6, 5, 10], [1, 1, 10, 6], 1, 'same', [6], 'linear'], // pointwise
+    [[2, 7, 7, 3], [3, 3, 3, 5], 2, 'valid', [5], 'relu'], // whole (3 channels)
+    [[2, 6, 6, 16], [3, 3, 16, 4], 1, 'same', [4], 'elu'],
+  ];
+  for (const [xShape, fShape, stride, pad, bShape, activation] of cases)
+    await compareBackends(`fused ${xShape} ${fShape} bias ${bShape} ${activation}`, () => {
+      const x = tensor(xShape, 11) as tf.Tensor4D;
+      const f = tensor(fShape, 12) as tf.Tensor4D;
+      const b = tensor(bShape, 13);
+      const conv = (a: tf.Tensor, k: tf.Tensor, c: tf.Tensor) =>
+        tf.fused.conv2d({
+          x: a as tf.Tensor4D,
+          filter: k as tf.Tensor4D,
+          strides: stride,
+          pad,
+          bias: c,
+          activation,
+        });
+      const y = conv(x, f, b);
+      const w = tensor(y.shape, 14);
+      return [
+        y,
+        ...tf.grads((a: tf.Tensor, k: tf.Tensor, c: tf.Tensor) => tf.sum(tf.mul(conv(a, k, c), w)))([
+          x,
+          f,
+          b,
+        ]),
+      ];
+    });
+});

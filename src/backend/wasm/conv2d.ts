@@ -5,7 +5,7 @@
 import type { Conv2DAttrs, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import { backend_util, Conv2D } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { nativeKernels } from '../native.js';
+import { type NativeKernels, nativeKernels } from '../native.js';
 import { gemm } from './gemm.js';
 import { alloc, free, heapF32, offset, view } from './heap.js';
 import { convGeometry } from './im2col.js';
@@ -33,24 +33,42 @@ export function conv2D({ inputs, backend, attrs }: Args): TensorInfo {
     pad,
     dimRoundingMode,
   );
+  return nativeConv(native, backend, x, filter, info);
+}
+
+/**
+ * The convolution with the addon; with a bias of one value per output channel (FusedConv2D's), added to each
+ * block of the output while it is in cache, except on the `whole` route (the caller adds it then: returns
+ * `biased` false).
+ */
+export function nativeConv(
+  native: NativeKernels,
+  backend: BackendWasm,
+  x: TensorInfo,
+  filter: TensorInfo,
+  info: backend_util.Conv2DInfo,
+  bias?: TensorInfo,
+): TensorInfo & { biased?: boolean } {
   const taps = info.filterHeight * info.filterWidth * info.inChannels;
-  const w = view(filter, [taps, info.outChannels]);
   const route = convRoute(info);
-  if (route === 'pointwise') {
-    const rows = info.batchSize * info.outHeight * info.outWidth;
-    const out = gemm(backend, view(x, [rows, info.inChannels]), w, false, false);
-    return { ...out, shape: [...info.outShape] };
-  }
-  if (route === 'blocked') {
+  if (route !== 'whole') {
     const y = alloc(backend, [...info.outShape]);
-    const at = [x, filter, y].map((t) => offset(backend, t)) as [number, number, number];
-    native.convForward(heapF32(backend), ...at, info.outChannels, ...convGeometry(info));
-    return y;
+    const biasAt = bias == null ? -1 : offset(backend, bias);
+    const at = [x, filter].map((t) => offset(backend, t)) as [number, number];
+    native.convForward(
+      heapF32(backend),
+      ...at,
+      biasAt,
+      offset(backend, y),
+      info.outChannels,
+      ...convGeometry(info),
+    );
+    return { ...y, biased: bias != null };
   }
   const cols = im2colNative(native, backend, x, info);
-  const out = gemm(backend, cols, w, false, false);
+  const out = gemm(backend, cols, view(filter, [taps, info.outChannels]), false, false);
   free(backend, cols);
-  return { ...out, shape: [...info.outShape] };
+  return { ...out, shape: [...info.outShape], biased: false };
 }
 
 export const conv2DConfig: KernelConfig = {

@@ -103,7 +103,8 @@ int checkIm2colCol2im() {
   return bad;
 }
 
-// The blocked convolution and its gradients (convForward, …) against im2col and col2im with products in double.
+// The blocked convolution (with a bias) and its gradients (convForward, …) against im2col and col2im with products
+// in double.
 int checkBlockedConv() {
   int bad = 0;
   for (const auto& g : geometries()) {
@@ -113,14 +114,15 @@ int checkBlockedConv() {
     auto x = randoms((size_t)g.batch * g.inH * g.inW * g.inC), w = randoms(taps * outC), dy = randoms(rows * outC);
     std::vector<float> cols(rows * taps), y(rows * outC), dx(x.size()), dw(taps * outC), dcols(rows * taps), wantDx(x.size());
     vaekit::im2col(x.data(), cols.data(), g);
-    vaekit::convForward(x.data(), w.data(), y.data(), outC, g);
+    auto bias = randoms(outC);
+    vaekit::convForward(x.data(), w.data(), bias.data(), y.data(), outC, g);
     vaekit::convBackpropInput(dy.data(), w.data(), dx.data(), outC, g);
     vaekit::convBackpropFilter(x.data(), dy.data(), dw.data(), outC, g);
     for (size_t r = 0; r < rows; r++) {
       for (int o = 0; o < outC; o++) {
         double sum = 0;
         for (size_t t = 0; t < taps; t++) sum += (double)cols[r * taps + t] * w[t * outC + o];
-        bad += !close(sum, y[r * outC + o], 1e-3);
+        bad += !close(sum + bias[o], y[r * outC + o], 1e-3);
       }
       for (size_t t = 0; t < taps; t++) {
         double sum = 0;
