@@ -38,24 +38,6 @@ VAEKIT_CLONES void statsRows(const float* x, const float* shift, double* acc, fl
   }
 }
 
-// rows [r0, r1): acc[c] += Σ dy, acc[C + c] += Σ dy·(x − μ)
-VAEKIT_CLONES void gradSumRows(const float* x, const float* mean, const float* dy, double* acc, float* block, int C,
-                               int r0, int r1) {
-  for (int r = r0; r < r1; r += BLOCK) {
-    const int end = std::min(r1, r + BLOCK);
-    std::fill(block, block + 2 * C, 0.f);
-    for (int i = r; i < end; i++) {
-      const float* xr = x + (size_t)i * C;
-      const float* dr = dy + (size_t)i * C;
-      for (int c = 0; c < C; c++) {
-        block[c] += dr[c];
-        block[C + c] += dr[c] * (xr[c] - mean[c]);
-      }
-    }
-    for (int c = 0; c < 2 * C; c++) acc[c] += block[c];
-  }
-}
-
 // σ(v) from e = e^{−|v|}, stable for any v
 [[gnu::always_inline]] inline float sigmoidOf(float v) {
   const float e = vexp(v > 0.f ? -v : v);
@@ -63,31 +45,44 @@ VAEKIT_CLONES void gradSumRows(const float* x, const float* mean, const float* d
   return v > 0.f ? s : e * s;
 }
 
-// rows [r0, r1) of the gradient of swish(BN(x)): with the normalised a = A·(x − μ) + β (A = γ/√(v+ε)), the
-// gradient reaching the batch norm is g = dy·σ(a)·(1 + a·(1 − σ(a))); g is written to out, and
-// acc[c] += Σ g, acc[C + c] += Σ g·(x − μ)
-VAEKIT_CLONES void gradSumSwishRows(const float* __restrict x, const float* __restrict mean,
-                                    const float* __restrict scale, const float* __restrict beta,
-                                    const float* __restrict dy, float* __restrict out, double* acc,
-                                    float* __restrict block, int C, int r0, int r1) {
+// rows [r0, r1): acc[c] += Σ g, acc[C + c] += Σ g·(x − μ), with g = dy; or with Swish (swish after the norm),
+// g = dy·σ(a)·(1 + a·(1 − σ(a))) at the normalised a = A·(x − μ) + β (A = γ/√(v+ε)), written to out.
+template <bool Swish>
+[[gnu::always_inline]] inline void gradSumRowsOf(const float* __restrict x, const float* __restrict mean,
+                                                 const float* __restrict scale, const float* __restrict beta,
+                                                 const float* __restrict dy, float* __restrict out, double* acc,
+                                                 float* __restrict block, int C, int r0, int r1) {
   for (int r = r0; r < r1; r += BLOCK) {
     const int end = std::min(r1, r + BLOCK);
     std::fill(block, block + 2 * C, 0.f);
     for (int i = r; i < end; i++) {
       const float* xr = x + (size_t)i * C;
       const float* dr = dy + (size_t)i * C;
-      float* o = out + (size_t)i * C;
+      float* o = Swish ? out + (size_t)i * C : nullptr;
       for (int c = 0; c < C; c++) {
         const float d = xr[c] - mean[c];
-        const float a = scale[c] * d + beta[c];
-        const float sig = sigmoidOf(a);
-        const float g = dr[c] * sig * (1.f + a * (1.f - sig));
-        o[c] = g;
+        float g = dr[c];
+        if (Swish) {
+          const float a = scale[c] * d + beta[c];
+          const float sig = sigmoidOf(a);
+          g *= sig * (1.f + a * (1.f - sig));
+          o[c] = g;
+        }
         block[c] += g;
         block[C + c] += g * d;
       }
     }
     for (int c = 0; c < 2 * C; c++) acc[c] += block[c];
+  }
+}
+
+VAEKIT_CLONES void gradSumRows(const float* x, const float* mean, const float* scale, const float* beta,
+                               const float* dy, float* out, double* acc, float* block, int C, int r0, int r1,
+                               bool swish) {
+  if (swish) {
+    gradSumRowsOf<true>(x, mean, scale, beta, dy, out, acc, block, C, r0, r1);
+  } else {
+    gradSumRowsOf<false>(x, mean, scale, beta, dy, out, acc, block, C, r0, r1);
   }
 }
 
@@ -228,16 +223,11 @@ void batchNormGrad(const float* x, const float* gamma, const float* beta, const 
   std::vector<float> scale(C);
   for (int c = 0; c < C; c++) scale[c] = gamma[c] / std::sqrt(stats[C + c] + epsilon);
   const float* g = swish ? dx : dy;
-  const std::vector<double> s =
-      swish ? channelSums(rows, C, {mean, scale.data(), beta},
-                          [&](double* acc, float* block, int width, const std::vector<const float*>& v, size_t first,
-                              int r0, int r1) {
-                            gradSumSwishRows(x + first, v[0], v[1], v[2], dy + first, dx + first, acc, block, width, r0,
-                                             r1);
-                          })
-            : channelSums(rows, C, {mean},
-                          [&](double* acc, float* block, int width, const std::vector<const float*>& v, size_t first,
-                              int r0, int r1) { gradSumRows(x + first, v[0], dy + first, acc, block, width, r0, r1); });
+  const std::vector<double> s = channelSums(
+      rows, C, {mean, scale.data(), beta},
+      [&](double* acc, float* block, int width, const std::vector<const float*>& v, size_t first, int r0, int r1) {
+        gradSumRows(x + first, v[0], v[1], v[2], dy + first, dx + first, acc, block, width, r0, r1, swish);
+      });
   // dx = k1·(g − Σg/N) + k2·(x − μ), k1 = γ/√(v+ε), k2 = −k1·dγ/(N·√(v+ε)), dγ = Σg·(x − μ)/√(v+ε)
   std::vector<float> k1(C), k2(C), meanG(C), zero(C, 0.f);
   for (int c = 0; c < C; c++) {

@@ -20,12 +20,20 @@ interface Args {
 
 export function conv2D({ inputs, backend, attrs }: Args): TensorInfo {
   const { x, filter } = inputs;
-  const { strides, pad, dataFormat, dilations, dimRoundingMode } = attrs;
   const native = nativeKernels();
-  if (native == null || dataFormat !== 'NHWC' || x.dtype !== 'float32') {
+  if (native == null || attrs.dataFormat !== 'NHWC' || x.dtype !== 'float32') {
     return callOriginal(Conv2D, backend, { x, filter }, { ...attrs });
   }
-  const info = backend_util.computeConv2DInfo(
+  return nativeConv(native, backend, x, filter, conv2DInfo(x, filter, attrs));
+}
+
+/** The geometry of a Conv2D or FusedConv2D of x by filter. */
+export function conv2DInfo(
+  x: TensorInfo,
+  filter: TensorInfo,
+  { strides, dilations, pad, dimRoundingMode }: Conv2DAttrs,
+): backend_util.Conv2DInfo {
+  return backend_util.computeConv2DInfo(
     x.shape as [number, number, number, number],
     filter.shape as [number, number, number, number],
     strides,
@@ -33,7 +41,6 @@ export function conv2D({ inputs, backend, attrs }: Args): TensorInfo {
     pad,
     dimRoundingMode,
   );
-  return nativeConv(native, backend, x, filter, info);
 }
 
 /**

@@ -6,10 +6,10 @@
  * the fused Adam updates a filter in place it would keep convolving with the old one.
  */
 import type { FusedConv2DAttrs, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
-import { backend_util, FusedConv2D, util } from '@tensorflow/tfjs';
+import { FusedConv2D, util } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { nativeKernels } from '../native.js';
-import { nativeConv } from './conv2d.js';
+import { conv2DInfo, nativeConv } from './conv2d.js';
 import { epilogue } from './epilogue.js';
 import { callOriginal } from './originals.js';
 
@@ -25,15 +25,7 @@ export function fusedConv2D({ inputs, backend, attrs }: Args): TensorInfo {
   if (native == null || attrs.dataFormat !== 'NHWC' || x.dtype !== 'float32') {
     return callOriginal(FusedConv2D, backend, { ...inputs }, { ...attrs });
   }
-  const { strides, pad, dilations, dimRoundingMode } = attrs;
-  const info = backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    filter.shape as [number, number, number, number],
-    strides,
-    dilations,
-    pad,
-    dimRoundingMode,
-  );
+  const info = conv2DInfo(x, filter, attrs);
   // a bias of one value per output channel goes into the convolution's own pass; any other shape broadcasts
   const perChannel =
     bias != null && bias.dtype === 'float32' && util.sizeFromShape(bias.shape) === info.outChannels;
