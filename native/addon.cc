@@ -414,16 +414,17 @@ napi_value LogisticMixtureLogProb(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-// logisticMixtureLogProbGrad(heap, paramsAt, xAt, dyAt, dparamsAt, n, K): params and dparams [n, 3K]
+// logisticMixtureLogProbGrad(heap, paramsAt, xAt, dyAt, dparamsAt, dxAt, n, K): params and dparams [n, 3K]
 napi_value LogisticMixtureLogProbGrad(napi_env env, napi_callback_info info) {
-  Args a(env, info, 7, "logisticMixtureLogProbGrad(heap, paramsAt, xAt, dyAt, dparamsAt, n, K)");
-  const int n = a.integer(5), K = a.integer(6);
+  Args a(env, info, 8, "logisticMixtureLogProbGrad(heap, paramsAt, xAt, dyAt, dparamsAt, dxAt, n, K)");
+  const int n = a.integer(6), K = a.integer(7);
   if (a.ok && K < 1) a.fail("logisticMixtureLogProbGrad: K must be at least 1");
   const float* params = a.range(a.integer(1), 3.0 * n * K);
   const float* x = a.range(a.integer(2), n);
   const float* dy = a.range(a.integer(3), n);
   float* dparams = a.range(a.integer(4), 3.0 * n * K);
-  if (a.ok) vaekit::logisticMixtureLogProbGrad(params, x, dy, dparams, n, K);
+  float* dx = a.range(a.integer(5), n);
+  if (a.ok) vaekit::logisticMixtureLogProbGrad(params, x, dy, dparams, dx, n, K);
   return nullptr;
 }
 

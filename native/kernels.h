@@ -135,9 +135,11 @@ namespace vaekit {
 //         else t − ls_k − 2·softplus(t) − log 127.5 (the density at the bin centre times the bin width);
 //   out[i] = log Σ_k π_k e^{L_k},  π = softmax(a).
 // The gradient for an upstream dy[i], with w_k = π_k e^{L_k} / Σ_j π_j e^{L_j}: ∂/∂a_k = dy·(w_k − π_k),
-// ∂/∂b_k = dy·w_k·∂L_k/∂μ_k·(1 − μ_k²), ∂/∂c_k = dy·w_k·∂L_k/∂ls_k where c_k ≥ −7 (else 0).
+// ∂/∂b_k = dy·w_k·∂L_k/∂μ_k·(1 − μ_k²), ∂/∂c_k = dy·w_k·∂L_k/∂ls_k where c_k ≥ −7 (else 0), and for x
+// (which enters L_k as x' − μ_k, x' = 2x − 1) dx[i] = −2·Σ_k dy·w_k·∂L_k/∂μ_k (the branch masks held constant).
 // Split over the pool for large n·K.
 void logisticMixtureLogProb(const float* params, const float* x, float* out, int n, int K);
-void logisticMixtureLogProbGrad(const float* params, const float* x, const float* dy, float* dparams, int n, int K);
+void logisticMixtureLogProbGrad(const float* params, const float* x, const float* dy, float* dparams, float* dx, int n,
+                                int K);
 
 }  // namespace vaekit

@@ -39,22 +39,24 @@ inline float sigmoidFrom(float v, float e) {
 inline float softplusFrom(float v, float e) { return (v > 0.f ? v : 0.f) + vlog1pUnit(e); }
 
 // The scratch rows of one part: the chunk's 3K parameter rows, then K rows each of T_k = L_k + log π_k,
-// ∂L_k/∂b_k and ∂L_k/∂c_k (the gradient only), then x' = 2x − 1, log Σ_j e^{a_j} and the output.
+// ∂L_k/∂b_k, ∂L_k/∂c_k and ∂L_k/∂x (the gradient only), then x' = 2x − 1, log Σ_j e^{a_j} and the output.
 struct Rows {
   float* params;  // [3K][CHUNK]: a_k, b_k, c_k
   float* t;       // [K][CHUNK]
   float* db;      // [K][CHUNK]
   float* dc;      // [K][CHUNK]
+  float* dx;      // [K][CHUNK]
   float* xs;
   float* lseA;
   float* out;
   std::vector<float> store;
-  explicit Rows(int K) : store((size_t)CHUNK * (6 * K + 3)) {
+  explicit Rows(int K) : store((size_t)CHUNK * (7 * K + 3)) {
     params = store.data();
     t = params + (size_t)3 * K * CHUNK;
     db = t + (size_t)K * CHUNK;
     dc = db + (size_t)K * CHUNK;
-    xs = dc + (size_t)K * CHUNK;
+    dx = dc + (size_t)K * CHUNK;
+    xs = dx + (size_t)K * CHUNK;
     lseA = xs + CHUNK;
     out = lseA + CHUNK;
   }
@@ -81,7 +83,7 @@ VAEKIT_CLONES void loadChunk(const float* params, const float* x, int len, int K
   for (int i = 0; i < len; i++) lse[i] = vlog(sum[i]) + lse[i];
 }
 
-// One component over a chunk: t = L + log π, and with Grad ∂L/∂b and ∂L/∂c (per unit ∂L). Inlined into each
+// One component over a chunk: t = L + log π, and with Grad ∂L/∂b, ∂L/∂c and ∂L/∂x (per unit ∂L). Inlined into each
 // clone below, so that it is compiled for the clone's instruction set; the rows do not overlap (restrict), so
 // that the loop vectorises without run-time alias checks.
 template <bool Grad>
@@ -89,7 +91,7 @@ __attribute__((always_inline)) inline void component(int len, const float* __res
                                                      const float* __restrict lseA, const float* __restrict a,
                                                      const float* __restrict b, const float* __restrict c,
                                                      float* __restrict t, float* __restrict db,
-                                                     float* __restrict dc) {
+                                                     float* __restrict dc, float* __restrict dx) {
     for (int i = 0; i < len; i++) {
       const float xv = xs[i];
       const float mu = vtanh(b[i]);
@@ -127,25 +129,26 @@ __attribute__((always_inline)) inline void component(int len, const float* __res
         const float dls = direct - (dp * p + dm * m + dt * mid);
         db[i] = dmu * (1.f - mu * mu);
         dc[i] = c[i] >= MIN_LOG_SCALE ? dls : 0.f;  // tf.maximum's gradient passes at equality
+        dx[i] = -2.f * dmu;                         // x' = 2x − 1 enters as μ does, with the other sign
       }
     }
 }
 
-// T_k = L_k + log π_k for each component, and with Grad ∂L_k/∂b_k and ∂L_k/∂c_k.
+// T_k = L_k + log π_k for each component, and with Grad ∂L_k/∂b_k, ∂L_k/∂c_k and ∂L_k/∂x.
 template <bool Grad>
 __attribute__((always_inline)) inline void components(int len, int K, Rows& r) {
   for (int k = 0; k < K; k++) {
     const size_t at = (size_t)k * CHUNK;
     component<Grad>(len, r.xs, r.lseA, r.params + at, r.params + (size_t)K * CHUNK + at,
-                    r.params + (size_t)2 * K * CHUNK + at, r.t + at, r.db + at, r.dc + at);
+                    r.params + (size_t)2 * K * CHUNK + at, r.t + at, r.db + at, r.dc + at, r.dx + at);
   }
 }
 
 VAEKIT_CLONES void componentValues(int len, int K, Rows& r) { components<false>(len, K, r); }
 VAEKIT_CLONES void componentGradients(int len, int K, Rows& r) { components<true>(len, K, r); }
 
-// out = log Σ_k e^{T_k} (shifted by the largest T_k); with dy, the gradient of the chunk's parameters.
-VAEKIT_CLONES void finish(int len, int K, const float* dy, float* dparams, Rows& r) {
+// out = log Σ_k e^{T_k} (shifted by the largest T_k); with dy, the gradient of the chunk's parameters and x.
+VAEKIT_CLONES void finish(int len, int K, const float* dy, float* dparams, float* dxOut, Rows& r) {
   float top[CHUNK], sum[CHUNK];
   for (int i = 0; i < len; i++) {
     top[i] = r.t[i];
@@ -166,21 +169,26 @@ VAEKIT_CLONES void finish(int len, int K, const float* dy, float* dparams, Rows&
   for (int i = 0; i < len; i++) r.out[i] = vlog(sum[i]) + top[i];
   if (dy == nullptr) return;
   // ∂out/∂T_k = w_k; ∂/∂a_k = dy·(w_k − π_k), π_k = e^{a_k − log Σ e^{a_j}};
-  // ∂/∂b_k = dy·w_k·∂L_k/∂b_k, ∂/∂c_k likewise
+  // ∂/∂b_k = dy·w_k·∂L_k/∂b_k, ∂/∂c_k likewise; ∂/∂x = Σ_k dy·w_k·∂L_k/∂x
   const int k3 = 3 * K;
+  float dxSum[CHUNK];
+  for (int i = 0; i < len; i++) dxSum[i] = 0.f;
   for (int k = 0; k < K; k++) {
     const float* e = r.t + (size_t)k * CHUNK;
     const float* a = r.params + (size_t)k * CHUNK;
     float* da = r.params + (size_t)k * CHUNK;
     float* db = r.db + (size_t)k * CHUNK;
     float* dc = r.dc + (size_t)k * CHUNK;
+    const float* dxk = r.dx + (size_t)k * CHUNK;
     for (int i = 0; i < len; i++) {
       const float g = dy[i] * (e[i] / sum[i]);
       da[i] = g - dy[i] * vexp(a[i] - r.lseA[i]);
       db[i] *= g;
       dc[i] *= g;
+      dxSum[i] += g * dxk[i];
     }
   }
+  std::copy(dxSum, dxSum + len, dxOut);
   for (int i = 0; i < len; i++) {
     float* row = dparams + (size_t)i * k3;
     for (int k = 0; k < K; k++) {
@@ -191,9 +199,9 @@ VAEKIT_CLONES void finish(int len, int K, const float* dy, float* dparams, Rows&
   }
 }
 
-// Elements [i0, i1), chunk by chunk; dy null for the forward pass (writes out), else the gradient (dparams).
-void runRange(const float* params, const float* x, const float* dy, float* out, float* dparams, int i0, int i1,
-              int K) {
+// Elements [i0, i1), chunk by chunk; dy null for the forward pass (writes out), else the gradient (dparams, dx).
+void runRange(const float* params, const float* x, const float* dy, float* out, float* dparams, float* dx, int i0,
+              int i1, int K) {
   Rows r(K);
   const size_t k3 = 3 * (size_t)K;
   for (int at = i0; at < i1; at += CHUNK) {
@@ -203,7 +211,8 @@ void runRange(const float* params, const float* x, const float* dy, float* out, 
       componentValues(len, K, r);
     else
       componentGradients(len, K, r);
-    finish(len, K, dy != nullptr ? dy + at : nullptr, dparams != nullptr ? dparams + at * k3 : nullptr, r);
+    finish(len, K, dy != nullptr ? dy + at : nullptr, dparams != nullptr ? dparams + at * k3 : nullptr,
+           dx != nullptr ? dx + at : nullptr, r);
     if (dy == nullptr) std::copy(r.out, r.out + len, out + at);
   }
 }
@@ -215,12 +224,15 @@ int partsFor(int n, int K) { return std::max(1, std::min(pool().size(), (int)((d
 
 void logisticMixtureLogProb(const float* params, const float* x, float* out, int n, int K) {
   if (K < 1) return;
-  parallelFor(n, partsFor(n, K), [&](int, int i0, int i1) { runRange(params, x, nullptr, out, nullptr, i0, i1, K); });
+  parallelFor(n, partsFor(n, K),
+              [&](int, int i0, int i1) { runRange(params, x, nullptr, out, nullptr, nullptr, i0, i1, K); });
 }
 
-void logisticMixtureLogProbGrad(const float* params, const float* x, const float* dy, float* dparams, int n, int K) {
+void logisticMixtureLogProbGrad(const float* params, const float* x, const float* dy, float* dparams, float* dx, int n,
+                                int K) {
   if (K < 1) return;
-  parallelFor(n, partsFor(n, K), [&](int, int i0, int i1) { runRange(params, x, dy, nullptr, dparams, i0, i1, K); });
+  parallelFor(n, partsFor(n, K),
+              [&](int, int i0, int i1) { runRange(params, x, dy, nullptr, dparams, dx, i0, i1, K); });
 }
 
 }  // namespace vaekit

@@ -196,13 +196,14 @@ export interface NativeKernels {
     n: number,
     K: number,
   ): void;
-  /** Its gradient for the parameters, dparams [n, 3K], for an upstream dy [n] (none for x: it is data). */
+  /** Its gradient for the parameters, dparams [n, 3K], and for x, dx [n], for an upstream dy [n]. */
   logisticMixtureLogProbGrad(
     heap: Float32Array,
     paramsAt: number,
     xAt: number,
     dyAt: number,
     dparamsAt: number,
+    dxAt: number,
     n: number,
     K: number,
   ): void;

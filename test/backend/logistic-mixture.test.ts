@@ -124,7 +124,7 @@ test('the native kernels refuse parameters outside the heap and K = 0', {
   const heap = new Float32Array(100);
   assert.throws(() => native.logisticMixtureLogProb(heap, 0, 90, 95, 10, 3), /outside the heap/);
   assert.throws(() => native.logisticMixtureLogProb(heap, 20, 0, 10, 10, 3), /outside the heap/);
-  assert.throws(() => native.logisticMixtureLogProbGrad(heap, 0, 30, 40, 75, 10, 1), /outside the heap/);
+  assert.throws(() => native.logisticMixtureLogProbGrad(heap, 0, 30, 40, 75, 90, 10, 1), /outside the heap/);
   assert.throws(() => native.logisticMixtureLogProb(heap, 0, 60, 70, 10, 0), /K must be at least 1/);
   native.logisticMixtureLogProb(heap, 0, 60, 70, 10, 2); // 60 + 10 floats of params, x, out: inside
 });

@@ -2,7 +2,7 @@
  * The discretised logistic mixture's log-likelihood (distributions/logistic-mixture.ts) as one op where the
  * native addon runs: one kernel each way (native/logistic-mixture.cc, formulas in native/kernels.h) in place
  * of the ~100 tf ops over [K, N] of the tf-op formula, and one node on the gradient tape. Differentiated for
- * the parameters only: x is data.
+ * the parameters and for x, as the tf-op formula is (its branch masks held constant).
  */
 import * as tf from '@tensorflow/tfjs';
 import { fusedKernelAvailable } from '../wasm/fused-kernel.js';
@@ -28,9 +28,9 @@ export function logisticMixtureLogProb(params: tf.Tensor, x: tf.Tensor, mixtures
   if (!fits || !fusedKernelAvailable(LOGISTIC_MIXTURE)) return null;
   const attrs = { mixtures };
   return withGradient(
-    [params],
+    [params, x],
     [params, x],
     () => runNative<tf.Tensor>(LOGISTIC_MIXTURE, { params, x }, attrs),
-    (dy, [p, xs]) => [runNative<tf.Tensor>(LOGISTIC_MIXTURE_GRAD, { params: p, x: xs, dy }, attrs)],
+    (dy, [p, xs]) => runNative<tf.Tensor[]>(LOGISTIC_MIXTURE_GRAD, { params: p, x: xs, dy }, attrs),
   );
 }

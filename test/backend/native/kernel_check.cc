@@ -240,7 +240,7 @@ double softplus(double v) { return std::max(v, 0.0) + std::log1p(std::exp(-std::
 
 // The discretised logistic mixture (kernels.h) in double precision, but for the two sigmoids whose difference
 // is the bin mass: rounded to float first, as the kernel (and the tf ops it stands for) round them. Value and
-// gradient of element i for dy = 1: out, then dparams [3K].
+// gradient of element i for dy = 1: out, then dparams [3K] and dx.
 double logisticMixtureReference(const float* params, float x, int K, double* grad) {
   const float* a = params;
   const float* b = params + K;
@@ -279,11 +279,13 @@ double logisticMixtureReference(const float* params, float x, int K, double* gra
   for (int k = 0; k < K; k++) tTop = std::max(tTop, t[k]);
   for (int k = 0; k < K; k++) tSum += std::exp(t[k] - tTop);
   const double out = std::log(tSum) + tTop;
+  grad[3 * K] = 0;
   for (int k = 0; k < K; k++) {
     const double w = std::exp(t[k] - out);
     grad[k] = w - std::exp(a[k] - lseA);
     grad[K + k] = w * dmu[k] * (1 - mus[k] * mus[k]);
     grad[2 * K + k] = w * dls[k];
+    grad[3 * K] -= 2 * w * dmu[k];  // x' = 2x − 1 enters as μ_k does, with the other sign
   }
   return out;
 }
@@ -295,7 +297,7 @@ int checkLogisticMixture() {
   const int cases[][2] = {{301, 3}, {77, 1}, {5000, 5}, {130, 10}};
   for (const auto& cs : cases) {
     const int n = cs[0], K = cs[1];
-    std::vector<float> params((size_t)n * 3 * K), x(n), out(n), dy = randoms(n), dparams(params.size());
+    std::vector<float> params((size_t)n * 3 * K), x(n), out(n), dy = randoms(n), dparams(params.size()), dx(n);
     auto u = randoms(params.size());
     for (int i = 0; i < n; i++) {
       x[i] = (float)((i * 37) % 256) / 255.f;
@@ -307,12 +309,13 @@ int checkLogisticMixture() {
       }
     }
     vaekit::logisticMixtureLogProb(params.data(), x.data(), out.data(), n, K);
-    vaekit::logisticMixtureLogProbGrad(params.data(), x.data(), dy.data(), dparams.data(), n, K);
-    std::vector<double> grad(3 * K);
+    vaekit::logisticMixtureLogProbGrad(params.data(), x.data(), dy.data(), dparams.data(), dx.data(), n, K);
+    std::vector<double> grad(3 * K + 1);
     for (int i = 0; i < n; i++) {
       const size_t at = (size_t)i * 3 * K;
       bad += !close(logisticMixtureReference(&params[at], x[i], K, grad.data()), out[i]);
       for (int j = 0; j < 3 * K; j++) bad += !close(dy[i] * grad[j], dparams[at + j], 1e-3);
+      bad += !close(dy[i] * grad[3 * K], dx[i], 2e-3);
     }
   }
   return bad;
