@@ -3,6 +3,8 @@
  * `vaekit W=1` row of the throughput bench, or bench/nvae.ts's NVAE step), kernels grouped by name,
  * slowest first.
  *   npm run bench:profile -- [mlp|conv|nvae]
+ * PROFILE_SHAPES=N also lists the slowest input/output shapes of the N slowest kernels (PROFILE_TOP of them
+ * each, default 3). Only registered kernels are counted (customGrad ops would time their kernels twice).
  */
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/backend/index.js';

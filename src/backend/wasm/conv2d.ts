@@ -1,6 +1,7 @@
 /**
  * Conv2D for the wasm backend with the native addon: out = im2col(x)·W, W as [kh·kw·inC, outC], on every
- * core: a block of im2col rows at a time, or x itself for a pointwise convolution (native-conv.ts). Without the addon (or for NCHW) the backend's own XNNPACK kernel runs.
+ * core: a block of im2col rows at a time, or x itself for a pointwise convolution (native-conv.ts).
+ * Without the addon (or for NCHW) the backend's own XNNPACK kernel runs.
  */
 import type { Conv2DAttrs, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import { backend_util, Conv2D } from '@tensorflow/tfjs';

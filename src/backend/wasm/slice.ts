@@ -52,6 +52,18 @@ function sliceResolved(backend: BackendWasm, x: TensorInfo, begin: number[], siz
   return out;
 }
 
+/** x cut along `axis` into consecutive parts of the given sizes (SplitV, and Unpack's parts of 1). */
+function partsAlong(backend: BackendWasm, x: TensorInfo, axis: number, sizes: number[]): TensorInfo[] {
+  const begin = x.shape.map(() => 0);
+  return sizes.map((s) => {
+    const size = [...x.shape];
+    size[axis] = s;
+    const part = sliceResolved(backend, x, begin, size);
+    begin[axis] += s;
+    return part;
+  });
+}
+
 function slice({
   inputs,
   backend,
@@ -81,15 +93,7 @@ function splitV({
   if (x.dtype === 'string')
     return callOriginal(SplitV, backend, { x }, { ...attrs }) as unknown as TensorInfo[];
   const axis = util.parseAxisParam(attrs.axis, x.shape)[0];
-  const sizes = backend_util.prepareSplitSize(x as never, attrs.numOrSizeSplits, axis);
-  const begin = x.shape.map(() => 0);
-  return sizes.map((s) => {
-    const size = [...x.shape];
-    size[axis] = s;
-    const part = sliceResolved(backend, x, begin, size);
-    begin[axis] += s;
-    return part;
-  });
+  return partsAlong(backend, x, axis, backend_util.prepareSplitSize(x as never, attrs.numOrSizeSplits, axis));
 }
 
 function unpack({
@@ -106,14 +110,8 @@ function unpack({
     return callOriginal(Unpack, backend, { value }, { ...attrs }) as unknown as TensorInfo[];
   const axis = attrs.axis < 0 ? attrs.axis + value.shape.length : attrs.axis;
   const outShape = value.shape.filter((_, d) => d !== axis);
-  const begin = value.shape.map(() => 0);
-  const size = [...value.shape];
-  size[axis] = 1;
-  return Array.from({ length: value.shape[axis] }, (_, i) => {
-    begin[axis] = i;
-    const part = sliceResolved(backend, value, begin, size);
-    return { ...part, shape: outShape };
-  });
+  const ones = new Array<number>(value.shape[axis]).fill(1);
+  return partsAlong(backend, value, axis, ones).map((part) => ({ ...part, shape: outShape }));
 }
 
 export const sliceConfigs: KernelConfig[] = [
